@@ -1,0 +1,1 @@
+"""Identity: the user model, allauth customisation, roles, membership and vetting."""

@@ -1,0 +1,8 @@
+"""Role names. Roles are Django groups created by a data migration, never by hand."""
+
+from __future__ import annotations
+
+CONTRIBUTORS = "contributors"
+ANALYSTS = "analysts"
+
+ALL_ROLES = (CONTRIBUTORS, ANALYSTS)

@@ -1,0 +1,38 @@
+"""The Celery app, configured from Django settings (the CELERY_* names).
+
+Every task inherits the retry pattern of `RetryingTask`: transient failures
+(database or broker connection trouble, SMTP hiccups) are retried with
+exponential backoff and jitter instead of being lost.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+
+from celery import Celery, Task
+from django.db import InterfaceError, OperationalError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+)
+
+
+class RetryingTask(Task):
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 5
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 8
+
+
+app = Celery("community", task_cls=RetryingTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Intelligence: sectors and taxonomy, reports, tagging, digests, briefings, the API."""

@@ -1,0 +1,36 @@
+"""factory_boy factories for accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Faker("name")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A verified primary address, unless `verified=False` is passed."""
+        if create:
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))

@@ -1,0 +1,279 @@
+"""Shared fixtures: personas, a real SMTP server, a real Celery worker, headless Chromium.
+
+Tests marked `postgres`, `redis` or `browser` need the matching real service;
+without it they are skipped with a reason (shown by `-ra`), unless
+REQUIRE_SERVICES=1 is set (as in CI), where a missing service fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from accounts import roles
+from tests.accounts.factories import TEST_PASSWORD, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+# --- Service detection -------------------------------------------------------
+
+
+def _redis_answers() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _missing_service(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        return "PostgreSQL absent: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not _redis_answers():
+        return "Redis absent: set REDIS_URL=redis://... to a running server"
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"Chromium absent: {CHROMIUM} not found (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    require = os.environ.get("REQUIRE_SERVICES") == "1"
+    reasons = {m: _missing_service(m) for m in ("postgres", "redis", "browser")}
+    for item in items:
+        for marker, reason in reasons.items():
+            if reason and item.get_closest_marker(marker):
+                if require:
+                    raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {reason} ({item.nodeid})")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# --- Isolation ---------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    """Rate-limit counters and cached values must not leak between tests."""
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+def _clear_cache() -> None:
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        # Only our keys: FLUSHDB would also empty the Celery queues on the same DB.
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(settings: Any) -> Iterator[None]:
+    """Tasks run in-process (after commit) unless a test asks for `celery_worker`."""
+    from community.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+# --- Personas ----------------------------------------------------------------
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def contributor(db: None) -> Any:
+    return UserFactory(email="contributor@test.example", roles=[roles.CONTRIBUTORS])
+
+
+@pytest.fixture
+def other_contributor(db: None) -> Any:
+    return UserFactory(email="other@test.example", roles=[roles.CONTRIBUTORS])
+
+
+@pytest.fixture
+def analyst(db: None) -> Any:
+    return UserFactory(email="analyst@test.example", roles=[roles.ANALYSTS])
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    return UserFactory(
+        email="admin@test.example", roles=[roles.ANALYSTS], is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def newcomer(db: None) -> Any:
+    """Signed up and verified, but not (yet) a vetted member."""
+    return UserFactory(email="newcomer@test.example")
+
+
+@pytest.fixture
+def anonymous() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def client_for() -> Any:
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- Real SMTP server --------------------------------------------------------
+
+
+@dataclass
+class SmtpInbox:
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+    _arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, raw: bytes) -> None:
+        with self._arrived:
+            self.messages.append(message_from_bytes(raw))
+            self._arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"expected {count} message(s) over SMTP, got {len(self.messages)}"
+                    )
+                self._arrived.wait(remaining)
+            return list(self.messages)
+
+
+class _InboxHandler:
+    def __init__(self, inbox: SmtpInbox) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.inbox.add(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpInbox]:
+    """A real aiosmtpd server on a free local port; Django sends to it over SMTP."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox(host="127.0.0.1", port=_free_port())
+    controller = Controller(_InboxHandler(inbox), hostname=inbox.host, port=inbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = inbox.host
+    settings.EMAIL_PORT = inbox.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+# --- Real Celery worker ------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[Any]:
+    """A real Celery worker consuming from the Redis broker in a background thread."""
+    from celery.contrib.testing.worker import start_worker
+
+    from community.celery import app
+
+    app.conf.task_always_eager = False
+    app.control.purge()
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
+    ) as worker:
+        yield worker
+    connection.close()
+
+
+# --- Headless Chromium -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; Django's ORM
+    # calls made by the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any) -> Iterator[Any]:
+    context = chromium.new_context(locale="en-GB", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()
+
+
+def sign_in(page: Any, email: str, password: str = TEST_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
