@@ -27,6 +27,11 @@ def user_create(
     create = manager.create_superuser if is_superuser else manager.create_user
     user = create(email=email, password=password, display_name=display_name, language=language)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
-    if role_names:
-        user.groups.add(*Group.objects.filter(name__in=list(role_names)))
+    wanted = set(role_names)
+    if wanted:
+        groups = list(Group.objects.filter(name__in=wanted))
+        if len(groups) != len(wanted):
+            missing = wanted - {group.name for group in groups}
+            raise ValueError(f"Unknown role(s): {sorted(missing)}; have migrations run?")
+        user.groups.add(*groups)
     return user

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import smtplib
 
-from celery import Celery, Task
+from celery import Celery
+from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
@@ -25,7 +26,9 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class RetryingTask(Task):
+class RetryingTask(DjangoTask):
+    """Django-aware (`delay_on_commit`) with retries on transient errors."""
+
     autoretry_for = TRANSIENT_ERRORS
     retry_backoff = 5
     retry_backoff_max = 600

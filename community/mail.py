@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 
 class EmailPayload(TypedDict):
@@ -60,5 +60,4 @@ def email_send_on_commit(*, message: EmailMessage) -> None:
 
 
 def email_send_now(*, payload: EmailPayload) -> None:
-    with get_connection() as connection:
-        payload_to_email(payload).send(connection=connection)
+    payload_to_email(payload).send()

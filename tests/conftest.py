@@ -8,6 +8,7 @@ REQUIRE_SERVICES=1 is set (as in CI), where a missing service fails the run.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import shutil
 import socket
@@ -92,7 +93,7 @@ def _clear_cache() -> None:
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("RedisCache"):
         # Only our keys: FLUSHDB would also empty the Celery queues on the same DB.
-        client = redis.Redis.from_url(settings.REDIS_URL)
+        client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
@@ -110,6 +111,26 @@ def _celery_in_process(settings: Any) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# Data migrations whose rows a transactional test's flush wipes; re-applied
+# before such tests so they see the database a deployment would have.
+DATA_MIGRATIONS = [("accounts.migrations.0002_roles", "create_roles")]
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_after_flush(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module_name, function_name in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)
 
 
 # --- Personas ----------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""Sign-up sends a verification email over real SMTP; following it verifies the address."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from accounts.models import User
+
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)")
+
+
+def message_text(message) -> str:
+    parts = message.walk() if message.is_multipart() else [message]
+    return "".join(
+        part.get_payload(decode=True).decode()
+        for part in parts
+        if part.get_content_type() == "text/plain"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_sends_verification_email_over_smtp(anonymous, smtp_server):
+    response = anonymous.post(
+        reverse("account_signup"),
+        {"email": "Expert@Research.example", "password1": "a-long-pass-phrase-42",
+         "password2": "a-long-pass-phrase-42"},
+    )  # fmt: skip
+    assert response.status_code == 302
+
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "expert@research.example"
+    assert message["Subject"].startswith("[CIP]")
+    link = CONFIRM_LINK.search(message_text(message))
+    assert link, "the email carries a confirmation link"
+
+    user = User.objects.get(email="expert@research.example")
+    assert not EmailAddress.objects.get(user=user).verified
+
+    confirm_path = link.group(1)
+    assert anonymous.get(confirm_path).status_code == 200
+    anonymous.post(confirm_path)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_with_bad_input_keeps_what_was_typed_and_sends_nothing(anonymous, smtp_server):
+    response = anonymous.post(
+        reverse("account_signup"),
+        {"email": "kept@example.org", "password1": "a-long-pass-phrase-42", "password2": "other"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'value="kept@example.org"' in content
+    assert "same password" in content
+    assert not User.objects.filter(email="kept@example.org").exists()
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_unverified_user_cannot_sign_in(anonymous, password):
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory(verified=False)
+    response = anonymous.post(reverse("account_login"), {"login": user.email, "password": password})
+    assert response.status_code == 302
+    assert "confirm-email" in response["Location"]
+    assert "_auth_user_id" not in anonymous.session
