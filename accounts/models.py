@@ -1,4 +1,10 @@
-"""The custom user: email is the login; roles come from groups (see roles.py)."""
+"""Identity and membership.
+
+`User`: email is the login; staff roles come from groups (see roles.py).
+`Application`: a person's request to join the community, vetted by analysts.
+`Membership`: a vetted contributor's standing (active / suspended / revoked)
+and Admiralty source grade. `AuditEvent`: the append-only decision record.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from intel.vocabulary import SourceReliability
 
 from . import roles
 
@@ -94,8 +102,230 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_vetted_contributor(self) -> bool:
-        return self.is_active and roles.CONTRIBUTORS in self.role_names
+        """An active member of the community: may submit reports."""
+        try:
+            membership = self.membership
+        except Membership.DoesNotExist:
+            return False
+        return self.is_active and membership.status == Membership.Status.ACTIVE
 
     @property
     def is_site_admin(self) -> bool:
         return self.is_active and self.is_superuser
+
+
+class Affiliation(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    RESEARCH = "research", _("Research")
+    ACADEMIA = "academia", _("Academia")
+    OTHER = "other", _("Other")
+
+
+class Invitation(models.Model):
+    """A vetted member vouches for someone by email; the link expires."""
+
+    inviter = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations_sent", verbose_name=_("inviter")
+    )
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_by = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation_used",
+        verbose_name=_("used by"),
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["inviter", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} (by {self.inviter})"
+
+
+class Application(models.Model):
+    """A request to join the community as a contributor."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        MORE_INFO = "more-info", _("More information requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="application", verbose_name=_("applicant")
+    )
+    affiliation = models.CharField(_("affiliation type"), max_length=16, choices=Affiliation)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    position = models.CharField(_("position"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    sectors = models.JSONField(_("sectors of expertise"), default=list)
+    statement = models.TextField(_("statement of expertise"))
+    conflict_of_interest = models.TextField(_("conflicts of interest"), blank=True)
+    accepts_handling_rules = models.BooleanField(_("accepts the handling rules"), default=False)
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("invitation"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SUBMITTED)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications_decided",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["affiliation"]),
+            models.Index(fields=["country"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["submitted", "more-info", "approved", "rejected"]),
+                name="accounts_application_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepts_handling_rules=True),
+                name="accounts_application_accepts_handling_rules",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
+
+
+class Membership(models.Model):
+    """A vetted contributor's standing in the community and source grade."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("member")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.ACTIVE)
+    source_grade = models.CharField(
+        _("source reliability"),
+        max_length=1,
+        choices=SourceReliability,
+        default=SourceReliability.F,
+    )
+    affiliation = models.CharField(_("affiliation type"), max_length=16, choices=Affiliation)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    country = models.CharField(_("country"), max_length=2)
+    sectors = models.JSONField(_("sectors of expertise"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["source_grade"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "suspended", "revoked"]),
+                name="accounts_membership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source_grade__in=list("ABCDEF")),
+                name="accounts_membership_grade_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()}, {self.source_grade})"
+
+
+class GradeChange(models.Model):
+    """History of a member's source grade: who changed it, from what, and why."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="grade_history"
+    )
+    previous_grade = models.CharField(max_length=1, choices=SourceReliability, blank=True)
+    grade = models.CharField(max_length=1, choices=SourceReliability)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user}: {self.previous_grade or '-'} → {self.grade}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One decision, append-only: written by `accounts.services.audit_record` only."""
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as text too, so the record still names the actor after account deletion.
+    actor_repr = models.CharField(_("actor"), max_length=254)
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=64)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_repr = models.CharField(_("target"), max_length=300)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["action", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")

@@ -1,12 +1,10 @@
-"""URLs under /api/: one include per app's API module."""
+"""URLs under /api/: one include per app."""
 
 from __future__ import annotations
 
-from django.urls import path
-
-from accounts import api as accounts_api
+from django.urls import include, path
 
 urlpatterns = [
-    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="api-token"),
-    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("", include("accounts.api_urls")),
+    path("", include("intel.api_urls")),
 ]

@@ -28,7 +28,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts import roles
-from tests.accounts.factories import TEST_PASSWORD, UserFactory
+from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -143,12 +143,17 @@ def password() -> str:
 
 @pytest.fixture
 def contributor(db: None) -> Any:
-    return UserFactory(email="contributor@test.example", roles=[roles.CONTRIBUTORS])
+    """A vetted, active member (source grade C) at "Institute A"."""
+    user = UserFactory(email="contributor@test.example")
+    MembershipFactory(user=user, organisation="Institute A")
+    return user
 
 
 @pytest.fixture
 def other_contributor(db: None) -> Any:
-    return UserFactory(email="other@test.example", roles=[roles.CONTRIBUTORS])
+    user = UserFactory(email="other@test.example")
+    MembershipFactory(user=user, organisation="Company B", affiliation="business")
+    return user
 
 
 @pytest.fixture

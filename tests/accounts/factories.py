@@ -8,7 +8,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
-from accounts.models import User
+from accounts import roles
+from accounts.models import Affiliation, Membership, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -34,3 +35,24 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active member; pass `user=` or get a fresh verified user."""
+
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    status = Membership.Status.ACTIVE
+    source_grade = "C"
+    affiliation = Affiliation.RESEARCH
+    organisation = factory.Sequence(lambda n: f"Institute {n}")
+    country = "JP"
+    sectors = factory.LazyFunction(lambda: ["semiconductors"])
+
+    @factory.post_generation
+    def contributor_role(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.user.groups.add(Group.objects.get(name=roles.CONTRIBUTORS))

@@ -1,6 +1,7 @@
 """Load demo data for a local trial: one user per role, printed with its password.
 
-Idempotent: a second run finds everything in place and changes nothing.
+Idempotent: a second run finds everything in place and changes nothing. Each
+app adds its own demo data through its `demo.seed(stdout)` function.
 """
 
 from __future__ import annotations
@@ -11,35 +12,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts import roles
-from accounts.models import User
-from accounts.services import user_create
-
-DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - published demo credentials
-
-DEMO_USERS = [
-    {"email": "contributor@example.org", "display_name": "Demo Contributor",
-     "role_names": [roles.CONTRIBUTORS], "is_superuser": False},
-    {"email": "analyst@example.org", "display_name": "Demo Analyst",
-     "role_names": [roles.ANALYSTS], "is_superuser": False},
-    {"email": "admin@example.org", "display_name": "Demo Admin",
-     "role_names": [roles.ANALYSTS], "is_superuser": True},
-]  # fmt: skip
+from accounts import demo as accounts_demo
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from intel import demo as intel_demo
 
 
 class Command(BaseCommand):
-    help = "Create demo users (and later demo data) for a local trial. Refuses when DEBUG is off."
+    help = "Create demo users and data for a local trial. Refuses when DEBUG is off."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo refuses to run with DJANGO_DEBUG=0 (production).")
         with transaction.atomic():
-            for spec in DEMO_USERS:
-                if User.objects.filter(email=spec["email"]).exists():
-                    self.stdout.write(f"  exists   {spec['email']}")
-                    continue
-                user_create(password=DEMO_PASSWORD, email_verified=True, **spec)
-                self.stdout.write(f"  created  {spec['email']}")
+            accounts_demo.seed(self.stdout)
+            intel_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['email']}")

@@ -1,0 +1,5 @@
+"""Intel API URLs, included under /api/."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
