@@ -28,7 +28,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts import roles
-from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory, enrol_totp
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -158,14 +158,24 @@ def other_contributor(db: None) -> Any:
 
 @pytest.fixture
 def analyst(db: None) -> Any:
-    return UserFactory(email="analyst@test.example", roles=[roles.ANALYSTS])
+    """An analyst with TOTP enrolled (`analyst.totp_secret`), as analyst pages require."""
+    user = UserFactory(email="analyst@test.example", roles=[roles.ANALYSTS])
+    user.totp_secret = enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def analyst_without_mfa(db: None) -> Any:
+    return UserFactory(email="analyst-no-mfa@test.example", roles=[roles.ANALYSTS])
 
 
 @pytest.fixture
 def admin_user(db: None) -> Any:
-    return UserFactory(
+    user = UserFactory(
         email="admin@test.example", roles=[roles.ANALYSTS], is_staff=True, is_superuser=True
     )
+    user.totp_secret = enrol_totp(user)
+    return user
 
 
 @pytest.fixture

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.contrib.auth.models import Group
 
 from accounts import roles
@@ -56,3 +63,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     def contributor_role(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             self.user.groups.add(Group.objects.get(name=roles.CONTRIBUTORS))
+
+
+def enrol_totp(user: User) -> str:
+    """Give `user` a TOTP authenticator (as allauth's enrolment does); returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The current 6-digit code for `secret`, as an authenticator app would show it."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
