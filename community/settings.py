@@ -226,6 +226,15 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Community Intelligence Platform"
 
+# Membership: how many people a vetted member may invite per rolling 30 days,
+# and how long an invitation link stays valid.
+INVITATIONS_PER_MONTH = env_int("INVITATIONS_PER_MONTH", 3)
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
+if INVITATIONS_PER_MONTH < 0 or INVITATION_TTL_DAYS < 1:
+    raise ImproperlyConfigured(
+        "INVITATIONS_PER_MONTH must be 0 or more and INVITATION_TTL_DAYS at least 1."
+    )
+
 # --- API -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -257,6 +266,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Shared choice sets get one schema name each (intel's statuses would collide).
+    "ENUM_NAME_OVERRIDES": {
+        "SectorEnum": "intel.vocabulary.Sector",
+        "ContributionStatusEnum": "intel.models.contributions.Status",
+        "RequirementStatusEnum": "intel.models.requirements.IntelligenceRequirement.Status",
+        "ApplicationStatusEnum": "accounts.models.Application.Status",
+        "MembershipStatusEnum": "accounts.models.Membership.Status",
+    },
 }
 
 # --- Internationalisation --------------------------------------------------

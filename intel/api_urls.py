@@ -2,4 +2,22 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .api import views
+
+router = SimpleRouter()
+router.register("reports", views.ReportViewSet, basename="api-report")
+router.register("case-studies", views.CaseStudyViewSet, basename="api-case-study")
+router.register("review", views.ReviewViewSet, basename="api-review")
+router.register("requirements", views.RequirementViewSet, basename="api-requirement")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "attachments/<int:pk>/download/",
+        views.AttachmentDownloadView.as_view(),
+        name="api-attachment-download",
+    ),
+]

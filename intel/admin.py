@@ -1,0 +1,56 @@
+"""Admin: a read-only window on contributions, never naming an anonymous author.
+
+Every change goes through the services (and the audit trail), so these admin
+pages cannot add, change or delete; an administrator identifies the author
+of an anonymous report only through the audited reveal on the review page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Contribution, IntelligenceRequirement
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Contribution)
+class ContributionAdmin(_ReadOnly):
+    list_display = [
+        "id", "kind", "title", "status", "tlp", "source", "source_grade", "submitted_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "status", "tlp", "source_grade", "language"]
+    search_fields = ["title"]
+    date_hierarchy = "submitted_at"
+    fields = (
+        "kind", "title", "status", "tlp", "attribution", "source", "source_grade", "language",
+        "supply_chain_stage", "date_observed", "information_credibility", "revision", "feedback",
+        "submitted_at", "decided_at", "accepted_at", "created_at", "updated_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="source")
+    def source(self, contribution: Contribution) -> str:
+        return contribution.attribution_label
+
+
+@admin.register(IntelligenceRequirement)
+class IntelligenceRequirementAdmin(_ReadOnly):
+    list_display = ["question", "sector", "priority", "due_date", "status", "created_at"]
+    list_filter = ["status", "sector", "priority"]
+    search_fields = ["question"]

@@ -1,0 +1,1 @@
+"""The intel REST API (DRF): contributors' own reports and case studies, analysts' review."""

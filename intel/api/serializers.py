@@ -1,0 +1,251 @@
+"""Serializers translate JSON to service arguments and back; services decide.
+
+Validation uses the same rules as the web forms (intel.validation), so a
+field error reads the same in both. The analyst-facing representation never
+contains the author: only the attribution label and the source grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from intel import validation
+from intel.models import (
+    Attachment,
+    Attribution,
+    CaseStudy,
+    Comment,
+    CompanySize,
+    Contribution,
+    FieldReport,
+    IntelligenceRequirement,
+    Language,
+    Priority,
+    SupplyChainStage,
+)
+from intel.vocabulary import InformationCredibility, Sector, Signal, Tlp
+
+
+def _django_rule(rule: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return rule(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "file_type", "size", "sha256", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        return reverse("api-attachment-download", args=[attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF, PNG, JPEG, CSV, XLSX or DOCX, at most 10 MB; checked by content."
+    )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "by", "kind", "body", "created_at"]
+        read_only_fields = ["id", "by", "kind", "created_at"]
+
+    def get_by(self, comment: Comment) -> str:
+        """'author' or 'analyst': a thread never names an anonymous author."""
+        return "analyst" if comment.by_analyst else "author"
+
+
+class _ContributionSerializer(serializers.Serializer):
+    """Fields both kinds share; the author's own view and write format."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    title = serializers.CharField(max_length=200)
+    sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sector.choices), help_text="One to three sectors."
+    )
+    signals = serializers.ListField(
+        child=serializers.ChoiceField(choices=Signal.choices), required=False, default=list
+    )
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=2),
+        required=False,
+        default=list,
+        help_text="ISO 3166-1 alpha-2 codes.",
+    )
+    tlp = serializers.ChoiceField(choices=Tlp.choices)
+    attribution = serializers.ChoiceField(choices=Attribution.choices)
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        allow_blank=True,
+        help_text="en or ja; leave out to detect it from the text.",
+    )
+    requirements = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        write_only=True,
+        help_text="Ids of open intelligence requirements this answers.",
+    )
+    revision = serializers.IntegerField(read_only=True)
+    feedback = serializers.CharField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+    accepted_at = serializers.DateTimeField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    def validate_sectors(self, value: list[str]) -> list[str]:
+        return _django_rule(validation.clean_sectors, value)
+
+    def validate_signals(self, value: list[str]) -> list[str]:
+        return _django_rule(validation.clean_signals, value)
+
+    def validate_countries(self, value: list[str]) -> list[str]:
+        return _django_rule(validation.clean_countries, value)
+
+    def to_representation(self, instance: Contribution) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["requirements"] = [row.requirement_id for row in instance.answer_rows.all()]
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        if "requirements" in data:
+            data["requirement_ids"] = data.pop("requirements")
+        return data
+
+
+class FieldReportSerializer(_ContributionSerializer):
+    summary = serializers.CharField(max_length=1000)
+    body = serializers.CharField(max_length=50_000, help_text="Markdown.")
+    supply_chain_stage = serializers.ChoiceField(choices=SupplyChainStage.choices)
+    date_observed = serializers.DateField(help_text="Not in the future.")
+    information_credibility = serializers.ChoiceField(
+        choices=InformationCredibility.choices,
+        help_text="1 confirmed … 6 cannot be judged: the author's judgement of the information.",
+    )
+    evidence_links = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, default=list
+    )
+
+    def validate_date_observed(self, value: Any) -> Any:
+        return _django_rule(validation.clean_date_observed, value)
+
+    def validate_evidence_links(self, value: list[str]) -> list[str]:
+        return _django_rule(validation.clean_evidence_links, value)
+
+
+class CaseStudySerializer(_ContributionSerializer):
+    company_size = serializers.ChoiceField(choices=CompanySize.choices)
+    # DRF's metaclass moves declared fields out of the class, so this does not
+    # shadow Serializer.context at run time; the stubs cannot know that.
+    context = serializers.CharField(max_length=10_000)  # type: ignore[assignment]
+    challenge = serializers.CharField(max_length=10_000)
+    actions_taken = serializers.CharField(max_length=10_000)
+    outcome = serializers.CharField(max_length=10_000)
+    lessons_learned = serializers.CharField(max_length=10_000)
+    signals = serializers.ListField(
+        child=serializers.ChoiceField(choices=Signal.choices), required=False, default=list
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    """What analysts see: everything but the author's identity."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.CharField()
+    language = serializers.CharField()
+    tlp = serializers.CharField()
+    attribution = serializers.CharField()
+    source = serializers.CharField(  # type: ignore[assignment] # see CaseStudySerializer
+        source="attribution_label",
+        help_text="Name and organisation, organisation only, or 'Anonymous contributor'.",
+    )
+    source_grade = serializers.CharField()
+    sectors = serializers.ListField(child=serializers.CharField())
+    signals = serializers.ListField(child=serializers.CharField())
+    countries = serializers.ListField(child=serializers.CharField())
+    supply_chain_stage = serializers.CharField()
+    date_observed = serializers.DateField()
+    information_credibility = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    feedback = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField()
+    content = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True)
+    requirements = serializers.SerializerMethodField()
+    rank = serializers.FloatField(required=False, help_text="Search relevance (PostgreSQL).")
+
+    def get_content(self, contribution: Contribution) -> dict[str, Any]:
+        detail = contribution.detail
+        if isinstance(detail, FieldReport):
+            return {
+                "summary": detail.summary,
+                "body": detail.body,
+                "evidence_links": detail.evidence_links,
+            }
+        detail = cast(CaseStudy, detail)
+        return {
+            name: getattr(detail, name)
+            for name in (
+                "company_size", "context", "challenge", "actions_taken", "outcome",
+                "lessons_learned",
+            )
+        }  # fmt: skip
+
+    def get_requirements(self, contribution: Contribution) -> list[int]:
+        return [row.requirement_id for row in contribution.answer_rows.all()]
+
+
+class ReportDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        help_text=str(_("Required (10+ characters) to reject or request changes.")),
+    )
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    answer_count = serializers.IntegerField(read_only=True, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
+
+    class Meta:
+        model = IntelligenceRequirement
+        fields = [
+            "id", "sector", "question", "details", "priority", "due_date", "status",
+            "answer_count", "created_at", "closed_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "status", "answer_count", "created_at", "closed_at"]
+
+    def validate_due_date(self, value: Any) -> Any:
+        return _django_rule(validation.clean_due_date, value)
+
+    def to_representation(self, instance: IntelligenceRequirement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not hasattr(instance, "answer_count"):
+            data.pop("answer_count", None)
+        return data

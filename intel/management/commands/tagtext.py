@@ -1,0 +1,63 @@
+"""`manage.py tagtext`: tag JSON Lines from stdin with the workers' tagger (DESIGN §4).
+
+Input, one object a line: {"id": …, "title": …, "body": …} (English or Japanese).
+Output, one line per input line: {"id": …, "sectors": […], "signals": […],
+"countries": […]}. A line that is not a JSON object yields
+{"id": null, "error": "…"} in its place, so outputs stay aligned with inputs,
+and the command exits with status 1 after the last line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from intel.tagging.engine import Tagger, default_tagger, tag_jsonl_line
+from intel.tagging.taxonomy import Taxonomy, TaxonomyError
+
+
+class Command(BaseCommand):
+    help = "Tag JSON Lines ({id, title, body}) from stdin; write {id, sectors, signals, countries}."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--taxonomy",
+            type=Path,
+            help="A taxonomy JSON file to use instead of the shipped default.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tagger = self._tagger(options["taxonomy"])
+        out = sys.stdout
+        failures = 0
+        for line_number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("expected a JSON object")
+                result: dict[str, Any] = tag_jsonl_line(tagger, obj)
+            except ValueError as exc:
+                failures += 1
+                result = {"id": None, "error": f"line {line_number}: {exc}"}
+                sys.stderr.write(f"tagtext: line {line_number}: {exc}\n")
+            out.write(json.dumps(result, ensure_ascii=False))
+            out.write("\n")
+        out.flush()
+        if failures:
+            raise CommandError(f"{failures} input line(s) could not be read", returncode=1)
+
+    def _tagger(self, path: Path | None) -> Tagger:
+        if path is None:
+            return default_tagger()
+        try:
+            return Tagger(Taxonomy.load(path))
+        except (OSError, ValueError, TaxonomyError) as exc:
+            raise CommandError(f"cannot load taxonomy {path}: {exc}") from exc

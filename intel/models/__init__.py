@@ -1,0 +1,41 @@
+"""Intel models, one module per concern; import them from here."""
+
+from .attachments import Attachment, PrivateStorage
+from .contributions import (
+    Attribution,
+    CaseStudy,
+    CompanySize,
+    Contribution,
+    ContributionCountry,
+    ContributionSector,
+    ContributionSignal,
+    FieldReport,
+    Kind,
+    Language,
+    Status,
+    SupplyChainStage,
+)
+from .requirements import IntelligenceRequirement, Priority, RequirementAnswer
+from .review import Comment, ReviewApproval
+
+__all__ = [
+    "Attachment",
+    "Attribution",
+    "CaseStudy",
+    "Comment",
+    "CompanySize",
+    "Contribution",
+    "ContributionCountry",
+    "ContributionSector",
+    "ContributionSignal",
+    "FieldReport",
+    "IntelligenceRequirement",
+    "Kind",
+    "Language",
+    "Priority",
+    "PrivateStorage",
+    "RequirementAnswer",
+    "ReviewApproval",
+    "Status",
+    "SupplyChainStage",
+]

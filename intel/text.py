@@ -1,0 +1,161 @@
+"""Pure text helpers for reports: language detection, search tokens, Markdown.
+
+No database here. `search_document` and `search_query` turn text into the
+lexemes the PostgreSQL index stores, so the index and the query are built the
+same way:
+
+- Latin-script (and other space-separated) text goes to PostgreSQL's
+  `english` configuration for stemming ("controls" finds "control").
+- CJK text has no spaces and PostgreSQL has no Japanese parser, so runs of
+  Han, Hiragana, Katakana and Hangul characters become overlapping character
+  bigrams (「輸出規制」 → 輸出 出規 規制), as Lucene's CJK analyzer does. The
+  bigrams are written as a tsvector *literal* with positions and weights, so
+  neither PostgreSQL's parser nor the database locale is involved: the same
+  tokens come out whatever `lc_ctype` the cluster was created with (pg_trgm,
+  by contrast, drops multibyte characters under some locales).
+- A query's CJK run becomes a phrase of its bigrams (`'輸出' <-> '出規' <->
+  '規制'`), so it matches only where those characters stand together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import markdown as markdown_lib
+import nh3
+
+# Han (incl. extension A and compatibility ideographs), Hiragana, Katakana
+# (incl. phonetic extensions and the prolonged sound mark), Hangul syllables.
+_CJK_CLASS = (
+    "\u3005\u3006\u3007"  # 々 〆 〇
+    "\u3040-\u309f"  # Hiragana
+    "\u30a0-\u30ff"  # Katakana
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+)
+_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+
+# The highest position a tsvector stores; PostgreSQL clamps larger ones anyway.
+_MAX_POSITION = 16383
+
+
+def normalise(text: str) -> str:
+    """NFKC: full-width Latin becomes ASCII, half-width katakana becomes full width."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def detect_language(*texts: str) -> str:
+    """'ja' or 'en': an honest heuristic on the share of kana and kanji.
+
+    Japanese prose is mostly kana and kanji even when it quotes English names,
+    so text whose letters are at least 30 % CJK, or that has any kana in a
+    CJK share of at least 10 %, is Japanese; everything else is English. Text
+    with no letters at all counts as English.
+    """
+    text = normalise(" ".join(texts))
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "en"
+    cjk = sum(1 for ch in letters if _CJK_CHAR.match(ch))
+    share = cjk / len(letters)
+    if share >= 0.3 or (share >= 0.1 and _KANA.search(text)):
+        return "ja"
+    return "en"
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """Overlapping bigrams of one CJK run; a lone character stands for itself."""
+    if len(run) < 2:
+        return [run] if run else []
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def split_scripts(text: str) -> tuple[str, list[str]]:
+    """(the text with CJK runs blanked out, the CJK runs in order)."""
+    text = normalise(text).lower()
+    runs = _CJK_RUN.findall(text)
+    return _CJK_RUN.sub(" ", text), runs
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def cjk_tsvector_literal(text: str, weight: str) -> str:
+    """A tsvector literal of `text`'s CJK bigrams with positions and `weight`.
+
+    Positions run on across runs with a gap of one, so a phrase query never
+    matches across two separate runs. Empty string when there is no CJK text.
+    """
+    if weight not in {"A", "B", "C", "D"}:
+        raise ValueError(f"unknown tsvector weight {weight!r}")
+    _latin, runs = split_scripts(text)
+    positions: dict[str, list[int]] = {}
+    position = 0
+    for run in runs:
+        for token in cjk_bigrams(run):
+            position += 1
+            positions.setdefault(token, []).append(min(position, _MAX_POSITION))
+        position += 1
+    return " ".join(
+        f"{_quote_lexeme(token)}:{','.join(f'{p}{weight}' for p in sorted(set(places))[:256])}"
+        for token, places in positions.items()
+    )
+
+
+def latin_text(text: str) -> str:
+    """The part of `text` that PostgreSQL's `english` configuration should parse."""
+    return split_scripts(text)[0]
+
+
+def cjk_tsquery_literal(query: str) -> str:
+    """A tsquery literal for the CJK runs of a search query ('' when there are none).
+
+    Each run is a phrase of its bigrams; runs are ANDed. A single character
+    becomes a prefix match on the bigrams that start with it.
+    """
+    _latin, runs = split_scripts(query)
+    parts: list[str] = []
+    for run in runs:
+        tokens = cjk_bigrams(run)
+        if len(run) == 1:
+            parts.append(f"{_quote_lexeme(run)}:*")
+        else:
+            parts.append("(" + " <-> ".join(_quote_lexeme(token) for token in tokens) + ")")
+    return " & ".join(parts)
+
+
+# --- Markdown ------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li",
+    "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to HTML, then sanitised with nh3: no scripts, styles, images or raw HTML.
+
+    Links keep only http(s) and mailto URLs and get rel="noopener noreferrer
+    nofollow", so a report can never run code or track its reader.
+    """
+    html = markdown_lib.markdown(source or "", extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def non_empty(values: Iterable[str]) -> list[str]:
+    return [value.strip() for value in values if value and value.strip()]

@@ -1,0 +1,50 @@
+"""Pure text helpers: language detection, CJK bigrams for search, sanitised Markdown."""
+
+from __future__ import annotations
+
+from intel import text
+
+
+def test_detects_japanese_and_english():
+    assert text.detect_language("ガリウムの輸出規制が強化された") == "ja"
+    assert text.detect_language("Gallium export licences were delayed") == "en"
+    assert text.detect_language("") == "en"
+    assert text.detect_language("東京エレクトロンの受注が増えた (Tokyo Electron)") == "ja"
+
+
+def test_full_width_latin_is_normalised():
+    assert text.latin_text("ＧＡＬＬＩＵＭ exports").strip() == "gallium exports"
+
+
+def test_cjk_runs_become_overlapping_bigrams():
+    assert text.cjk_bigrams("輸出規制") == ["輸出", "出規", "規制"]
+    assert text.cjk_bigrams("米") == ["米"]
+
+
+def test_tsvector_literal_has_positions_and_weight():
+    literal = text.cjk_tsvector_literal("輸出規制 and 強化", "B")
+    assert literal == "'輸出':1B '出規':2B '規制':3B '強化':5B"
+    assert text.cjk_tsvector_literal("English only", "A") == ""
+
+
+def test_tsquery_literal_is_a_phrase_of_bigrams():
+    assert text.cjk_tsquery_literal("輸出規制") == "('輸出' <-> '出規' <-> '規制')"
+    assert text.cjk_tsquery_literal("米 gallium") == "'米':*"
+    assert text.cjk_tsquery_literal("gallium") == ""
+
+
+def test_quotes_in_lexemes_are_escaped():
+    assert text._quote_lexeme("it's") == "'it''s'"
+
+
+def test_markdown_is_rendered_and_sanitised():
+    html = text.render_markdown(
+        "**bold** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org)"
+        '\n\n<img src=x onerror="alert(1)">'
+    )
+    assert "<strong>bold</strong>" in html
+    assert "<script" not in html
+    assert "javascript:" not in html
+    assert "onerror" not in html and "<img" not in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
