@@ -1,15 +1,33 @@
-"""allauth customisation: our emails leave through the Celery queue after commit."""
+"""allauth customisation: our emails leave through the Celery queue after commit,
+and a person who is neither a member nor an analyst lands on their application."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
 
 from community.mail import email_send_on_commit
+
+from .models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         message = self.render_mail(template_prefix, email, context)
         email_send_on_commit(message=message)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # After verifying their email, or signing in while not yet vetted, the
+        # next step is the application (the form, or its status).
+        user = request.user
+        if isinstance(user, User) and not user.is_analyst and not user.is_vetted_contributor:
+            return reverse("accounts:application")
+        return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Used when the email confirmation resumes the sign-up: the newcomer's
+        # next step is always the application form.
+        return reverse("accounts:application")

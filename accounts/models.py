@@ -8,7 +8,8 @@ and Admiralty source grade. `AuditEvent`: the append-only decision record.
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from intel.vocabulary import SourceReliability
 
 from . import roles
+from .labels import country_name, sector_labels
 
 
 class UserManager(BaseUserManager["User"]):
@@ -65,12 +67,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set by `accounts.services.account_delete`: the row stays (audit records and
+    # anonymised reports point at it) but every personal field has been erased.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -128,7 +133,14 @@ class Invitation(models.Model):
         User, on_delete=models.CASCADE, related_name="invitations_sent", verbose_name=_("inviter")
     )
     email = models.EmailField(_("email address"))
+    # SHA-256 of the code in the link: a leaked database holds no usable invitation.
     token = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(
+        _("language of the invitation email"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     expires_at = models.DateTimeField(_("expires at"))
     used_by = models.OneToOneField(
         User,
@@ -145,9 +157,32 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         indexes = [models.Index(fields=["inviter", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(used_by__isnull=True, used_at__isnull=True)
+                | models.Q(used_by__isnull=False, used_at__isnull=False),
+                name="accounts_invitation_used_by_and_at_together",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} (by {self.inviter})"
+
+    @staticmethod
+    def token_for(code: str) -> str:
+        return hashlib.sha256(code.strip().encode()).hexdigest()
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_by_id is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_used and not self.is_expired
 
 
 class Application(models.Model):
@@ -169,6 +204,8 @@ class Application(models.Model):
     sectors = models.JSONField(_("sectors of expertise"), default=list)
     statement = models.TextField(_("statement of expertise"))
     conflict_of_interest = models.TextField(_("conflicts of interest"), blank=True)
+    # The applicant's answer when an analyst asked for more information.
+    response = models.TextField(_("answer to the analyst"), blank=True)
     accepts_handling_rules = models.BooleanField(_("accepts the handling rules"), default=False)
     invitation = models.ForeignKey(
         Invitation,
@@ -210,10 +247,24 @@ class Application(models.Model):
                 condition=models.Q(accepts_handling_rules=True),
                 name="accounts_application_accepts_handling_rules",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["submitted"]) | models.Q(decided_at__isnull=False),
+                name="accounts_application_decision_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.MORE_INFO)
+
+    def get_sectors_display(self) -> list[str]:
+        return sector_labels(self.sectors)
+
+    def get_country_display(self) -> str:
+        return country_name(self.country)
 
 
 class Membership(models.Model):
@@ -258,6 +309,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_status_display()}, {self.source_grade})"
+
+    def get_sectors_display(self) -> list[str]:
+        return sector_labels(self.sectors)
+
+    def get_country_display(self) -> str:
+        return country_name(self.country)
 
 
 class GradeChange(models.Model):

@@ -2,5 +2,29 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from .views import analyst, applicant, member
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    # Applicants
+    path("apply/", applicant.apply, name="apply"),
+    path("application/", applicant.application_detail, name="application"),
+    path("application/answer/", applicant.application_resubmit, name="application-resubmit"),
+    path("invitation/<str:code>/", applicant.invitation_landing, name="invitation"),
+    # Analysts
+    path("vetting/", analyst.vetting_queue, name="vetting-queue"),
+    path("vetting/<int:pk>/", analyst.vetting_detail, name="vetting-detail"),
+    path("vetting/<int:pk>/decide/", analyst.vetting_decide, name="vetting-decide"),
+    path("directory/", analyst.member_list, name="member-list"),
+    path("directory/<int:pk>/", analyst.member_detail, name="member-detail"),
+    path("directory/<int:pk>/grade/", analyst.member_grade, name="member-grade"),
+    path("directory/<int:pk>/standing/", analyst.member_status, name="member-status"),
+    path("audit/", analyst.audit_trail, name="audit-trail"),
+    # Members
+    path("invitations/", member.invitations, name="invitations"),
+    path("privacy/", member.privacy, name="privacy"),
+    path("privacy/export/", member.privacy_export, name="privacy-export"),
+    path("privacy/delete/", member.account_delete, name="account-delete"),
+]

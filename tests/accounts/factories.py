@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 import factory
@@ -14,9 +16,10 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Affiliation, Membership, User
+from accounts.models import Affiliation, Application, Invitation, Membership, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -75,3 +78,35 @@ def enrol_totp(user: User) -> str:
 def totp_code(secret: str) -> str:
     """The current 6-digit code for `secret`, as an authenticator app would show it."""
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application by a fresh verified user (pass `user=` to choose)."""
+
+    class Meta:
+        model = Application
+
+    user = factory.SubFactory(UserFactory)
+    affiliation = Affiliation.BUSINESS
+    organisation = factory.Sequence(lambda n: f"Company {n}")
+    position = "Supply-chain manager"
+    country = "JP"
+    sectors = factory.LazyFunction(lambda: ["semiconductors"])
+    statement = "Twenty years buying wafers and substrates for a Japanese electronics group."
+    conflict_of_interest = "None"
+    accepts_handling_rules = True
+    status = Application.Status.SUBMITTED
+
+
+def invitation_make(
+    *, inviter: User, email: str, expires_in: timedelta = timedelta(days=14)
+) -> tuple[Invitation, str]:
+    """An invitation row as the service would store it; returns it with its code."""
+    code = secrets.token_urlsafe(16)
+    invitation = Invitation.objects.create(
+        inviter=inviter,
+        email=email,
+        token=Invitation.token_for(code),
+        expires_at=timezone.now() + expires_in,
+    )
+    return invitation, code

@@ -1,4 +1,5 @@
-"""Load demo data for a local trial: one user per role, printed with its password.
+"""Load demo data for a local trial: one user per role, printed with its password
+(and the demo TOTP secret the analyst and admin need for analyst pages).
 
 Idempotent: a second run finds everything in place and changes nothing. Each
 app adds its own demo data through its `demo.seed(stdout)` function.
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, MFA_USERS
 from intel import demo as intel_demo
 
 
@@ -29,3 +30,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['email']}")
+        self.stdout.write(
+            f"Analyst pages need two-factor authentication. {' and '.join(MFA_USERS)} use the "
+            f"demo TOTP secret {DEMO_TOTP_SECRET}: add it to an authenticator app, or run "
+            f"`oathtool --totp -b {DEMO_TOTP_SECRET}` for the current code."
+        )

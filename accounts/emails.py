@@ -1,0 +1,76 @@
+"""Email composition for membership: plain functions from our objects to messages.
+
+Each email is three templates, `emails/<name>_subject.txt`, `_body.txt` and
+`_body.html`, rendered in the recipient's language. Sending is the caller's
+business (`community.mail.email_send_on_commit`), so a rolled-back decision
+never sends anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Application, Invitation
+
+DECISION_TEMPLATES: dict[str, str] = {
+    Application.Status.APPROVED: "application_approved",
+    Application.Status.REJECTED: "application_rejected",
+    Application.Status.MORE_INFO: "application_more_info",
+}
+
+
+def render_email(
+    *, template: str, to: str, context: dict[str, Any], language: str
+) -> EmailMultiAlternatives:
+    """Render `emails/<template>_*` in `language` into a multipart (text + HTML) message."""
+    context = {"SITE_URL": settings.SITE_URL, **context}
+    with translation.override(language):
+        rendered_subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body = render_to_string(f"emails/{template}_body.txt", context)
+        html = render_to_string(f"emails/{template}_body.html", context)
+    # A header must be one line, whatever the template's whitespace.
+    subject = " ".join(rendered_subject.split())
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def application_decision_email(*, application: Application) -> EmailMultiAlternatives:
+    """The applicant's email for an analyst's decision, in the applicant's language."""
+    user = application.user
+    return render_email(
+        template=DECISION_TEMPLATES[application.status],
+        to=user.email,
+        language=user.language,
+        context={
+            "name": user.get_short_name(),
+            "reason": application.decision_reason,
+            "application_url": settings.SITE_URL + reverse("accounts:application"),
+        },
+    )
+
+
+def invitation_email(*, invitation: Invitation, code: str, link: str) -> EmailMultiAlternatives:
+    inviter = invitation.inviter
+    return render_email(
+        template="invitation",
+        to=invitation.email,
+        language=invitation.language,
+        context={
+            "inviter_name": inviter.get_full_name(),
+            "code": code,
+            "link": link,
+            "expires_at": invitation.expires_at,
+        },
+    )

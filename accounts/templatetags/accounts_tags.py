@@ -1,0 +1,20 @@
+"""Template filters for membership pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from ..labels import action_label, country_name
+
+register = template.Library()
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """The translated label of an audit action code (the code if unknown)."""
+    return action_label(action)
+
+
+@register.filter
+def country(code: str) -> str:
+    return country_name(code)

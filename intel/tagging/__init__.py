@@ -1,0 +1,41 @@
+"""The tagging engine: sectors, signals, countries and commodities for report text.
+
+Pure Python with no Django import, so Celery workers, the ``tagtext`` command
+and the benchmarks all call the same code. Typical use::
+
+    from intel.tagging import default_tagger
+
+    result = default_tagger().tag(title, body)
+    result.as_contract()  # {"sectors": [...], "signals": [...], "countries": [...]}
+"""
+
+from __future__ import annotations
+
+from intel.tagging.engine import (
+    Span,
+    Tag,
+    Tagger,
+    TagResult,
+    default_tagger,
+    default_taxonomy,
+    tag_jsonl_line,
+)
+from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.taxonomy import Label, Scoring, Taxonomy, TaxonomyError, Term
+
+__all__ = [
+    "Label",
+    "NormalisedText",
+    "Scoring",
+    "Span",
+    "Tag",
+    "TagResult",
+    "Tagger",
+    "Taxonomy",
+    "TaxonomyError",
+    "Term",
+    "default_tagger",
+    "default_taxonomy",
+    "normalise",
+    "tag_jsonl_line",
+]

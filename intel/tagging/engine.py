@@ -1,0 +1,225 @@
+"""The tagging engine: report text in, tags with evidence out.
+
+Owns the result types, scoring (term weight x field weight, with diminishing
+returns for repeats; commodities also count towards their sectors), the
+thresholds that decide what is emitted, the per-taxonomy automaton cache, and
+the ``tagtext`` line contract. Pure Python with no Django import, so workers,
+management commands and benchmarks share it. Matching rules live in
+``matching.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from threading import Lock
+from typing import Any, NamedTuple
+
+from intel.tagging.matching import Matcher
+from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.taxonomy import KINDS, Taxonomy
+
+
+class Span(NamedTuple):
+    """Why a tag was given: the field and the original offsets of the words."""
+
+    field: str  # "title" or "body"
+    start: int
+    end: int
+    text: str
+
+
+Evidence = tuple[str, int, int]  # (field, start, end) in normalised offsets
+
+
+class _SpanResolver:
+    """Turns a report's evidence into spans of the original text, once per match."""
+
+    __slots__ = ("_spans", "_texts")
+
+    def __init__(self, texts: Mapping[str, NormalisedText]) -> None:
+        self._texts = texts
+        self._spans: dict[Evidence, Span] = {}
+
+    def __call__(self, evidence: list[Evidence]) -> tuple[Span, ...]:
+        spans = []
+        # Evidence arrives title first, then in reading order; keep that order.
+        for key in dict.fromkeys(evidence):
+            span = self._spans.get(key)
+            if span is None:
+                field_name, start, end = key
+                normalised = self._texts[field_name]
+                if normalised.maps:
+                    start, end = normalised.original_span(start, end)
+                span = Span(field_name, start, end, normalised.original[start:end])
+                self._spans[key] = span
+            spans.append(span)
+        return tuple(spans)
+
+
+class Tag:
+    """A label given to a report, its score, and the spans that earned it.
+
+    Spans are resolved on first access, so callers that only need slugs (the
+    ``tagtext`` contract, filters) never pay for mapping offsets back.
+    """
+
+    __slots__ = ("_evidence", "_resolver", "_spans", "score", "slug")
+
+    def __init__(
+        self, slug: str, score: float, evidence: list[Evidence], resolver: _SpanResolver
+    ) -> None:
+        self.slug = slug
+        self.score = score
+        self._evidence = evidence
+        self._resolver = resolver
+        self._spans: tuple[Span, ...] | None = None
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        if self._spans is None:
+            self._spans = self._resolver(self._evidence)
+        return self._spans
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tag):
+            return NotImplemented
+        return (self.slug, self.score, self.spans) == (other.slug, other.score, other.spans)
+
+    def __hash__(self) -> int:
+        return hash((self.slug, self.score))
+
+    def __repr__(self) -> str:
+        return f"Tag(slug={self.slug!r}, score={self.score!r}, spans={self.spans!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "score": self.score, "spans": [list(s) for s in self.spans]}
+
+
+class TagResult(NamedTuple):
+    """Tags per family, each sorted by score (highest first), then slug."""
+
+    taxonomy_version: str
+    sectors: tuple[Tag, ...] = ()
+    signals: tuple[Tag, ...] = ()
+    countries: tuple[Tag, ...] = ()
+    commodities: tuple[Tag, ...] = ()
+    stages: tuple[Tag, ...] = ()
+    blocs: tuple[Tag, ...] = ()
+
+    def as_contract(self) -> dict[str, list[str]]:
+        """The fixed shape other tools read: slug lists for three families."""
+        return {
+            "sectors": [tag.slug for tag in self.sectors],
+            "signals": [tag.slug for tag in self.signals],
+            "countries": [tag.slug for tag in self.countries],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, JSON-ready, for storing next to a report."""
+        data: dict[str, Any] = {"taxonomy_version": self.taxonomy_version}
+        for kind in KINDS:
+            data[kind] = [tag.to_dict() for tag in getattr(self, kind)]
+        return data
+
+
+_CACHE_SIZE = 8
+_cache: dict[tuple[str, str], Matcher] = {}
+_cache_lock = Lock()
+
+
+def _matcher_for(taxonomy: Taxonomy) -> Matcher:
+    """One automaton per taxonomy version and content, built once per process."""
+    cache_key = (taxonomy.version, taxonomy.fingerprint)
+    with _cache_lock:
+        matcher = _cache.get(cache_key)
+        if matcher is None:
+            matcher = Matcher(taxonomy)
+            if len(_cache) >= _CACHE_SIZE:
+                # Feedback keeps making versions; the oldest is the least likely reused.
+                del _cache[next(iter(_cache))]
+            _cache[cache_key] = matcher
+        return matcher
+
+
+class Tagger:
+    """Tags report texts against one taxonomy. Cheap to create, safe to share."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._matcher = _matcher_for(taxonomy)
+
+    def tag(self, title: str, body: str) -> TagResult:
+        scoring = self.taxonomy.scoring
+        decay = scoring.repeat_decay
+        find = self._matcher.find
+        # label -> [score, evidence]; repeat key -> times credited so far
+        totals: dict[tuple[str, str], list[Any]] = {}
+        repeats: dict[tuple[str, str, str], int] = {}
+        texts: dict[str, NormalisedText] = {}
+        for field_name, raw in (("title", title), ("body", body)):
+            normalised = texts[field_name] = normalise(raw or "")
+            field_weight = scoring.field_weights.get(field_name, 1.0)
+            for start, end, payloads in find(normalised):
+                evidence = (field_name, start, end)
+                for payload in payloads:
+                    for label, repeat, points in payload.credits:
+                        seen = repeats.get(repeat, 0)
+                        repeats[repeat] = seen + 1
+                        value = points * field_weight * decay**seen
+                        total = totals.get(label)
+                        if total is None:
+                            totals[label] = [value, [evidence]]
+                        else:
+                            total[0] += value
+                            total[1].append(evidence)
+        return self._result(totals, texts)
+
+    def _result(
+        self, totals: Mapping[tuple[str, str], list[Any]], texts: Mapping[str, NormalisedText]
+    ) -> TagResult:
+        scoring = self.taxonomy.scoring
+        best: dict[str, float] = {}
+        for (kind, _), (score, _) in totals.items():
+            if score > best.get(kind, 0.0):
+                best[kind] = score
+        floors = {
+            kind: max(
+                scoring.thresholds.get(kind, 1.0), scoring.relative_floors.get(kind, 0.0) * top
+            )
+            - 1e-9
+            for kind, top in best.items()
+        }
+        resolver = _SpanResolver(texts)
+        families: dict[str, list[Tag]] = {kind: [] for kind in best}
+        for (kind, slug), (score, evidence) in totals.items():
+            if score >= floors[kind]:
+                families[kind].append(Tag(slug, round(score, 3), evidence, resolver))
+        for tags in families.values():
+            tags.sort(key=_tag_order)
+        return TagResult(self.taxonomy.version, **{k: tuple(v) for k, v in families.items()})
+
+
+def _tag_order(tag: Tag) -> tuple[float, str]:
+    return -tag.score, tag.slug
+
+
+@cache
+def default_taxonomy() -> Taxonomy:
+    """The shipped taxonomy, loaded once per process."""
+    return Taxonomy.load()
+
+
+@cache
+def default_tagger() -> Tagger:
+    """A tagger over the shipped taxonomy, built once per process."""
+    return Tagger(default_taxonomy())
+
+
+def tag_jsonl_line(tagger: Tagger, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``tagtext`` line: ``{"id", "title", "body"}`` in, contract tags out.
+
+    A missing or null title or body counts as empty text.
+    """
+    result = tagger.tag(str(obj.get("title") or ""), str(obj.get("body") or ""))
+    return {"id": obj.get("id"), **result.as_contract()}

@@ -1,0 +1,96 @@
+"""Admin: membership records are view-only, the audit trail cannot be touched, roles are audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts import roles, services
+from accounts.models import AuditEvent
+from tests.accounts.factories import ApplicationFactory, invitation_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client_for, admin_user):
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def records(analyst, contributor):
+    application = ApplicationFactory()
+    services.application_approve(application=application, actor=analyst, reason="Fine.")
+    invitation, _code = invitation_make(inviter=contributor, email="x@example.org")
+    event = AuditEvent.objects.first()
+    return {
+        "application": application,
+        "membership": application.user.membership,
+        "invitation": invitation,
+        "gradechange": application.user.membership.grade_history.first(),
+        "auditevent": event,
+    }
+
+
+@pytest.mark.parametrize(
+    "model", ["application", "membership", "invitation", "gradechange", "auditevent"]
+)
+def test_admin_lists_and_shows_but_cannot_add_change_or_delete(admin_client, records, model):
+    obj = records[model]
+    assert admin_client.get(reverse(f"admin:accounts_{model}_changelist")).status_code == 200
+    change_url = reverse(f"admin:accounts_{model}_change", args=[obj.pk])
+    page = admin_client.get(change_url)
+    assert page.status_code == 200
+    assert 'type="submit"' not in page.content.decode().split('id="content-main"')[1]
+    assert admin_client.get(reverse(f"admin:accounts_{model}_add")).status_code == 403
+    delete = admin_client.post(reverse(f"admin:accounts_{model}_delete", args=[obj.pk]))
+    assert delete.status_code == 403
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_audit_events_cannot_be_changed_or_deleted_in_code(records):
+    event = records["auditevent"]
+    event.reason = "rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.update(reason="x")
+
+
+def test_invitation_admin_never_shows_the_token(admin_client, records):
+    invitation = records["invitation"]
+    content = admin_client.get(
+        reverse("admin:accounts_invitation_change", args=[invitation.pk])
+    ).content.decode()
+    assert invitation.token not in content
+
+
+def test_analyst_without_staff_status_cannot_open_the_admin(client_for, analyst):
+    response = client_for(analyst).get(reverse("admin:accounts_auditevent_changelist"))
+    assert response.status_code == 302
+
+
+def test_role_change_in_the_admin_is_audited(admin_client, admin_user, newcomer):
+    analysts = Group.objects.get(name=roles.ANALYSTS)
+    url = reverse("admin:accounts_user_change", args=[newcomer.pk])
+    response = admin_client.post(
+        url,
+        {
+            "email": newcomer.email,
+            "display_name": newcomer.display_name,
+            "language": "en",
+            "is_active": "on",
+            "groups": [analysts.pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="user.roles_change")
+    assert event.actor == admin_user
+    assert event.data == {"added": [roles.ANALYSTS], "removed": []}

@@ -1,0 +1,51 @@
+"""Selectors: the track record behind a source grade."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from accounts.selectors import member_track_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_track_record_is_zero_for_a_new_member(contributor):
+    record = member_track_record(user=contributor)
+    assert (record["submitted"], record["accepted"], record["rejected"]) == (0, 0, 0)
+    assert record["corroborated"] is None  # not measured yet, not "zero"
+
+
+def test_track_record_without_a_reports_model_says_so(contributor, monkeypatch):
+    def missing(app_label, model_name):
+        raise LookupError(model_name)
+
+    monkeypatch.setattr(apps, "get_model", missing)
+    assert member_track_record(user=contributor) == {
+        "available": False,
+        "submitted": 0,
+        "accepted": 0,
+        "rejected": 0,
+        "corroborated": None,
+    }
+
+
+def test_track_record_counts_the_members_own_contributions(contributor, other_contributor):
+    contribution = apps.get_model("intel", "Contribution")
+    now = timezone.now()
+
+    def add(author, status, **extra):
+        contribution.objects.create(
+            kind="case-study", author=author, title="t", status=status, **extra
+        )
+
+    add(contributor, "draft")
+    add(contributor, "submitted", submitted_at=now)
+    add(contributor, "accepted", submitted_at=now, accepted_at=now)
+    add(contributor, "accepted", submitted_at=now, accepted_at=now)
+    add(contributor, "rejected", submitted_at=now)
+    add(other_contributor, "accepted", submitted_at=now, accepted_at=now)
+    record = member_track_record(user=contributor)
+    assert record["available"] is True
+    assert (record["submitted"], record["accepted"], record["rejected"]) == (4, 2, 1)
