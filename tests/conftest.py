@@ -115,7 +115,10 @@ def _celery_in_process(settings: Any) -> Iterator[None]:
 
 # Data migrations whose rows a transactional test's flush wipes; re-applied
 # before such tests so they see the database a deployment would have.
-DATA_MIGRATIONS = [("accounts.migrations.0002_roles", "create_roles")]
+DATA_MIGRATIONS = [
+    ("accounts.migrations.0002_roles", "create_roles"),
+    ("intel.migrations.0004_seed_taxonomy", "seed_taxonomy"),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -17,12 +17,27 @@ from .contributions import (
 )
 from .requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from .review import Comment, ReviewApproval
+from .tagging import (
+    ContributionBand,
+    ContributionFingerprint,
+    ContributionTag,
+    DuplicateCluster,
+    TagKind,
+    TagSource,
+    TaxonomyKind,
+    TaxonomyLabel,
+    TaxonomyTerm,
+)
 
 __all__ = [
     "Attachment",
     "Attribution",
     "CaseStudy",
     "Comment",
+    "ContributionBand",
+    "ContributionFingerprint",
+    "ContributionTag",
+    "DuplicateCluster",
     "CompanySize",
     "Contribution",
     "ContributionCountry",
@@ -38,4 +53,9 @@ __all__ = [
     "ReviewApproval",
     "Status",
     "SupplyChainStage",
+    "TagKind",
+    "TagSource",
+    "TaxonomyKind",
+    "TaxonomyLabel",
+    "TaxonomyTerm",
 ]

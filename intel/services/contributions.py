@@ -53,11 +53,12 @@ def _after_submit(*, contribution_id: int) -> None:
     """The one place where a (re)submission starts background work, after commit.
 
     Runs through `transaction.on_commit`, so a rolled-back submission starts
-    nothing. Nothing is queued yet: the tagging issue adds
-    `tag_report.delay(contribution_id)` here (automatic tags, duplicate
-    clusters). Keep this function the single hook for that.
+    nothing: a worker tags the contribution and places it in its duplicate
+    cluster (`intel.tasks.tag_contribution`).
     """
-    logger.debug("contribution %s submitted", contribution_id)
+    from intel.tasks import tag_contribution
+
+    tag_contribution.delay(contribution_id)
 
 
 def _clean_common(

@@ -93,7 +93,12 @@ class Tag:
         return f"Tag(slug={self.slug!r}, score={self.score!r}, spans={self.spans!r})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"slug": self.slug, "score": self.score, "spans": [list(s) for s in self.spans]}
+        """``{"slug", "score", "spans": [{"field", "start", "end", "text"}, ...]}``."""
+        return {
+            "slug": self.slug,
+            "score": self.score,
+            "spans": [span._asdict() for span in self.spans],
+        }
 
 
 class TagResult(NamedTuple):

@@ -192,7 +192,8 @@ def english_variants(lemma: str, *, verb: bool) -> set[str]:
     return variants
 
 
-def _term_keys(lemma: str, term: Term, kind: Kind) -> set[str]:
+def term_keys(lemma: str, term: Term, kind: Kind) -> set[str]:
+    """The normalised strings a term matches as (also used by the feedback layer)."""
     # Names are not inflected, and case-sensitive codes are exact by design.
     if term.case_sensitive or kind in ("countries", "blocs") or not lemma.isascii():
         return {lemma}
@@ -310,12 +311,12 @@ class Matcher:
                             for rank, sector in enumerate(label.sectors)
                         )
                     payload = Payload(kind, label.slug, term.weight, lemma, case_form, credits)
-                    for key in _term_keys(lemma, term, kind):
+                    for key in term_keys(lemma, term, kind):
                         add(key, kind, payload)
         for term in taxonomy.ignore:
             lemma = normalise_term(term.text)
             # Ignore phrases are noun phrases: plural forms, no verb forms.
-            for key in _term_keys(lemma, term, "stages") if lemma else ():
+            for key in term_keys(lemma, term, "stages") if lemma else ():
                 add(key, None, None)
 
         self.automaton: Any = ahocorasick.Automaton()

@@ -102,7 +102,7 @@ def test_one_kanji_prefix_counts_only_without_a_kanji_before_it(tagger):
         "The EU agreed new rules",
         "European Union ministers met",
         "Brussels proposes a tariff",
-        "ASEAN leaders met in Jakarta's absence",
+        "ASEAN leaders met",
         "欧州連合（EU）が新規制",
         "東南アジア諸国連合の会合",
         "G7 and OPEC statements",
@@ -110,9 +110,7 @@ def test_one_kanji_prefix_counts_only_without_a_kanji_before_it(tagger):
     ],
 )
 def test_supranational_bodies_never_become_countries(tagger, text):
-    found = countries(tagger, text)
-    assert not {"EU", "BE"} & set(found)
-    assert found in ([], ["ID"])  # only the Jakarta reference is a country
+    assert countries(tagger, text) == []
 
 
 def test_supranational_bodies_are_reported_as_blocs(tagger):
@@ -253,7 +251,12 @@ def test_taggers_share_one_automaton_per_taxonomy_version():
 def test_to_dict_is_json_ready(tagger):
     data = tagger.tag("China restricts graphite exports", "").to_dict()
     assert json.loads(json.dumps(data))["taxonomy_version"] == default_taxonomy().version
-    assert data["signals"][0]["spans"][0][0] == "title"
+    assert data["signals"][0]["spans"][0] == {
+        "field": "title",
+        "start": 6,
+        "end": 15,
+        "text": "restricts",
+    }
 
 
 # --- the tagtext contract -----------------------------------------------------

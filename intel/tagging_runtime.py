@@ -1,0 +1,162 @@
+"""The Django side of tagging: which taxonomy the workers use, and analysts' feedback.
+
+`current_tagger()` builds the pure engine's `Tagger` from the taxonomy tables
+(seeded from the shipped file, edited in the admin) with term weights adjusted
+by analysts' corrections, and caches it per process until either changes. The
+`tagtext` command and the workers both call it; with no database (or an
+unmigrated one) it falls back to the shipped taxonomy file.
+
+Feedback rule (documented in the README): when analysts have struck out an
+automatic tag at least `FEEDBACK_MIN_REMOVALS` times where a term was the
+evidence, that term's weight *for that label* is multiplied by
+(kept + 1) / (kept + removed + 1), where `kept` counts automatic tags with the
+same evidence that analysts let stand on accepted reports. So a keyword that
+analysts keep removing fades for that label only, and one they mostly keep
+barely moves. Each change of taxonomy or corrections yields a new taxonomy
+version, recorded on every contribution tagged with it (`retag` uses that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Count, Max
+
+from intel.tagging.engine import Tagger, default_tagger, default_taxonomy
+from intel.tagging.feedback import matching_terms
+from intel.tagging.taxonomy import Taxonomy
+
+FEEDBACK_MIN_REMOVALS = 3
+
+# ContributionTag.kind (singular, stored) ↔ engine label family (plural).
+ENGINE_KIND = {
+    "sector": "sectors",
+    "signal": "signals",
+    "country": "countries",
+    "commodity": "commodities",
+    "stage": "stages",
+}
+TAG_KIND = {engine: stored for stored, engine in ENGINE_KIND.items()}
+
+
+@dataclass(frozen=True)
+class _Cached:
+    revision: str
+    tagger: Tagger
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def taxonomy_revision() -> str:
+    """A cheap digest that changes whenever the taxonomy or the corrections change."""
+    from intel.models import ContributionTag, TaxonomyLabel, TaxonomyTerm
+
+    parts: list[Any] = []
+    for queryset, stamp in (
+        (TaxonomyLabel.objects.all(), "updated_at"),
+        (TaxonomyTerm.objects.all(), "updated_at"),
+        (ContributionTag.objects.filter(source="analyst"), "created_at"),
+    ):
+        figures = queryset.aggregate(n=Count("pk"), last=Max(stamp), top=Max("pk"))
+        parts.append([figures["n"], str(figures["last"]), figures["top"]])
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:12]
+
+
+def db_taxonomy(revision: str) -> Taxonomy | None:
+    """The taxonomy tables as an engine `Taxonomy`, or None when they are empty."""
+    from intel.models import TaxonomyLabel
+
+    labels = list(TaxonomyLabel.objects.filter(active=True).prefetch_related("terms"))
+    if not labels:
+        return None
+    data: dict[str, Any] = {
+        "version": f"db-{revision}",
+        "scoring": default_taxonomy().scoring.to_json(),
+        "ignore": {"en": [], "ja": []},
+    }
+    for label in labels:
+        terms: dict[str, list[Any]] = {"en": [], "ja": []}
+        for term in label.terms.all():
+            terms[term.lang].append(
+                {"term": term.text, "weight": term.weight, "case_sensitive": term.case_sensitive}
+            )
+        if label.kind == "ignore":
+            for lang, items in terms.items():
+                data["ignore"][lang].extend(items)
+            continue
+        entry = {"slug": label.slug, "en": label.label_en, "ja": label.label_ja, "terms": terms}
+        if label.sectors:
+            entry["sectors"] = label.sectors
+        data.setdefault(label.kind, []).append(entry)
+    return Taxonomy.from_dict(data)
+
+
+def _evidence_terms(spans: Iterable[Any]) -> set[str]:
+    return {str(span["text"]) for span in spans if isinstance(span, dict) and span.get("text")}
+
+
+def feedback_overrides(taxonomy: Taxonomy) -> dict[tuple[str, str, str], float]:
+    """Term weights adjusted by analysts' corrections (see the module docstring)."""
+    from intel.models import ContributionTag, Status
+
+    removed_keys = set(
+        ContributionTag.objects.filter(source="analyst", removed=True).values_list(
+            "contribution_id", "kind", "slug"
+        )
+    )
+    if not removed_keys:
+        return {}
+    removed: Counter[tuple[str, str, str]] = Counter()
+    kept: Counter[tuple[str, str, str]] = Counter()
+    auto_rows = ContributionTag.objects.filter(
+        source="auto", kind__in=list(ENGINE_KIND)
+    ).values_list("contribution_id", "kind", "slug", "spans", "contribution__status")
+    for contribution_id, kind, slug, spans, status in auto_rows.iterator(chunk_size=2000):
+        engine_kind = ENGINE_KIND[kind]
+        terms = matching_terms(taxonomy, engine_kind, slug, _evidence_terms(spans))
+        if (contribution_id, kind, slug) in removed_keys:
+            removed.update((engine_kind, slug, term) for term in terms)
+        elif status == Status.ACCEPTED:
+            kept.update((engine_kind, slug, term) for term in terms)
+    weights = {
+        (kind, label.slug, term.text): term.weight
+        for kind in ENGINE_KIND.values()
+        for label in taxonomy.labels(kind)  # type: ignore[arg-type]
+        for term in label.terms
+    }
+    overrides = {}
+    for key, count in removed.items():
+        if count < FEEDBACK_MIN_REMOVALS or key not in weights:
+            continue
+        factor = (kept[key] + 1) / (kept[key] + count + 1)
+        overrides[key] = round(weights[key] * factor, 4)
+    return overrides
+
+
+def current_tagger() -> Tagger:
+    """The tagger the workers use right now (cached per process until data change)."""
+    try:
+        revision = taxonomy_revision()
+    except DatabaseError:
+        # No database, or not migrated: the shipped taxonomy is the seed data.
+        return default_tagger()
+    cached = _cache.get("tagger")
+    if cached is not None and cached.revision == revision:
+        return cached.tagger
+    with _lock:
+        taxonomy = db_taxonomy(revision) or default_taxonomy()
+        overrides = feedback_overrides(taxonomy)
+        if overrides:
+            taxonomy = taxonomy.with_weight_overrides(overrides)
+        tagger = Tagger(taxonomy)
+        _cache["tagger"] = _Cached(revision, tagger)
+    return tagger
