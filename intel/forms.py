@@ -28,6 +28,7 @@ from .models import (
     Priority,
     Status,
     SupplyChainStage,
+    TagKind,
 )
 from .selectors import requirements_open_for
 from .vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
@@ -277,6 +278,18 @@ class DecisionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you request changes or reject: the author reads it."),
+    )
+
+
+class TagCorrectionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("add", _("Add")), ("remove", _("Remove"))], widget=forms.HiddenInput
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=TagKind.choices)
+    slug = forms.CharField(
+        label=_("Tag"),
+        max_length=64,
+        help_text=_("A sector or signal slug, an ISO country code, or a commodity or stage slug."),
     )
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
     path("review/<int:pk>/decide/", views.review_decide, name="review_decide"),
+    path("review/<int:pk>/tags/", views.review_tag_correct, name="review_tag_correct"),
     path("review/<int:pk>/reveal/", views.reveal_author, name="reveal_author"),
     path("search/", views.search, name="search"),
     path("requirements/", views.requirement_list, name="requirement_list"),

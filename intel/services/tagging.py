@@ -67,7 +67,7 @@ def contribution_tag(*, contribution_id: int) -> bool:
     up instead of interleaving.
     """
     contribution = (
-        Contribution.objects.select_for_update()
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("fieldreport", "casestudy")
         .filter(pk=contribution_id)
         .first()

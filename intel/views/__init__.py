@@ -11,7 +11,15 @@ from .contributor import (
 )
 from .files import attachment_delete, attachment_download, attachment_upload
 from .requirements import requirement_close, requirement_create, requirement_list
-from .review import comment_add, reveal_author, review_decide, review_detail, review_queue, search
+from .review import (
+    comment_add,
+    reveal_author,
+    review_decide,
+    review_detail,
+    review_queue,
+    review_tag_correct,
+    search,
+)
 
 __all__ = [
     "attachment_delete",
@@ -32,5 +40,6 @@ __all__ = [
     "review_decide",
     "review_detail",
     "review_queue",
+    "review_tag_correct",
     "search",
 ]

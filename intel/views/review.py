@@ -11,10 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
-from intel import selectors, services
+from intel import selectors, selectors_tagging, services
 from intel.errors import WorkflowError
-from intel.forms import CommentForm, DecisionForm, RevealForm, ReviewFilterForm
+from intel.forms import (
+    CommentForm,
+    DecisionForm,
+    RevealForm,
+    ReviewFilterForm,
+    TagCorrectionForm,
+)
 from intel.models import ReviewApproval
+from intel.services.tagging import tag_correct
 
 from ._helpers import AuthenticatedRequest, paginate, query_without_page
 
@@ -65,8 +72,36 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "answers": contribution.requirements.all(),
             "comment_form": CommentForm(),
             "decision_form": DecisionForm(),
+            "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
+            "tag_form": TagCorrectionForm(),
+            "cluster": selectors_tagging.cluster_for_review(contribution=contribution),
         },
     )
+
+
+@require_POST
+@analyst_required
+def review_tag_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging."""
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    form = TagCorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a tag kind and a tag."))
+        return redirect("intel:review_detail", pk=pk)
+    try:
+        tag_correct(
+            contribution=contribution,
+            analyst=request.user,
+            kind=form.cleaned_data["kind"],
+            slug=form.cleaned_data["slug"],
+            present=form.cleaned_data["action"] == "add",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Tags updated."))
+    return redirect("intel:review_detail", pk=pk)
 
 
 @require_POST
