@@ -11,9 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_tagtext(lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
-    # No DATABASE_URL: the command must not need a database.
+def run_tagtext(
+    lines: list[str], *args: str, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "tagtext", *args],
         cwd=ROOT,
@@ -71,3 +74,15 @@ def test_unreadable_taxonomy_file_is_a_clear_error(tmp_path):
     result = run_tagtext([json.dumps({"id": 1})], "--taxonomy", str(bad))
     assert result.returncode != 0
     assert "cannot load taxonomy" in result.stderr
+
+
+def test_works_with_no_usable_database(tmp_path):
+    unreachable = f"sqlite:///{tmp_path}/missing-dir/none.sqlite3"
+    line = json.dumps(
+        {"id": "x", "title": "米国、中国製EVに追加関税", "body": ""}, ensure_ascii=False
+    )
+    result = run_tagtext([line], database_url=unreachable)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert "tariff" in output["signals"]
+    assert set(output["countries"]) == {"US", "CN"}

@@ -5,6 +5,10 @@ Output, one line per input line: {"id": …, "sectors": […], "signals": […],
 "countries": […]}. A line that is not a JSON object yields
 {"id": null, "error": "…"} in its place, so outputs stay aligned with inputs,
 and the command exits with status 1 after the last line.
+
+The tagger is the workers' (`intel.tagging_runtime.current_tagger`): the
+taxonomy tables with analysts' feedback when a migrated database is there,
+else the shipped taxonomy file, so no database is needed.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from intel.tagging.engine import Tagger, default_tagger, tag_jsonl_line
+from intel.tagging.engine import Tagger, tag_jsonl_line
 from intel.tagging.taxonomy import Taxonomy, TaxonomyError
+from intel.tagging_runtime import current_tagger
 
 
 class Command(BaseCommand):
@@ -56,7 +61,7 @@ class Command(BaseCommand):
 
     def _tagger(self, path: Path | None) -> Tagger:
         if path is None:
-            return default_tagger()
+            return current_tagger()
         try:
             return Tagger(Taxonomy.load(path))
         except (OSError, ValueError, TaxonomyError) as exc:

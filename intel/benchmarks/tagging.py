@@ -1,0 +1,145 @@
+"""Tagging throughput: the engine alone (one core), the naive regex peer, the worker pipeline.
+
+The engine and the peer run on the same synthetic ~2 KB reports (half English,
+half Japanese, built from the taxonomy's vocabulary); the peer compiles one
+regular expression per taxonomy term. With `--pipeline` (PostgreSQL and Redis
+configured), N reports are written in the submitted state by a throwaway
+benchmark member, a real Celery worker process is started, and the timer runs
+from enqueuing `tag_contribution` for each until every report has its tags and
+fingerprint in the database. The benchmark's reports and member are deleted
+afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.db import connection
+
+from intel.tagging.bench import engine_throughput, regex_baseline_throughput, synthetic_reports
+from intel.tagging.engine import Tagger, default_taxonomy
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reports", type=int, default=2000, help="Synthetic reports to tag.")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Time per measurement.")
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="Also measure the worker pipeline (needs PostgreSQL and REDIS_URL).",
+    )
+    parser.add_argument(
+        "--pipeline-reports", type=int, default=500, help="Reports for the pipeline run."
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="Worker processes for the pipeline run."
+    )
+
+
+def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if cores:
+        # "One core": pin this process so the figure is single-core throughput.
+        os.sched_setaffinity(0, {min(cores)})
+    taxonomy = default_taxonomy()
+    tagger = Tagger(taxonomy)
+    texts = synthetic_reports(options["reports"], seed=0, taxonomy=taxonomy)
+    average_bytes = sum(len((t + b).encode()) for t, b in texts) / len(texts)
+    stdout.write(f"{len(texts)} synthetic reports, {average_bytes:.0f} bytes on average")
+    stdout.write(f"engine: tagging for {options['seconds']:.0f} s on one core …")
+    engine = engine_throughput(tagger, texts, options["seconds"])
+    stdout.write(f"engine: {engine:,.0f} reports/s")
+    stdout.write("regex baseline (one compiled expression per term) …")
+    baseline = regex_baseline_throughput(taxonomy, texts, options["seconds"])
+    stdout.write(f"regex baseline: {baseline:,.1f} reports/s")
+    figures: dict[str, Any] = {
+        "reports": len(texts),
+        "report_bytes_avg": round(average_bytes),
+        "engine_reports_per_s": round(engine),
+        "regex_baseline_reports_per_s": round(baseline, 1),
+        "speedup_vs_regex": round(engine / baseline, 1) if baseline else None,
+        "pipeline_reports_per_s": None,
+    }
+    if cores:
+        os.sched_setaffinity(0, cores)  # the pipeline's worker processes use every core
+    if options["pipeline"]:
+        figures["pipeline_reports_per_s"] = _pipeline(
+            stdout, texts, options["pipeline_reports"], options["concurrency"]
+        )
+    else:
+        stdout.write("pipeline: skipped (pass --pipeline with PostgreSQL and REDIS_URL)")
+    return figures
+
+
+def _pipeline(stdout: TextIO, texts: list[tuple[str, str]], count: int, workers: int) -> float:
+    from accounts.models import User
+    from intel.models import Contribution, ContributionFingerprint, FieldReport
+    from intel.tasks import tag_contribution
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        raise SystemExit("--pipeline needs DATABASE_URL=postgres://… and REDIS_URL.")
+    author = User.objects.create_user(
+        email=f"benchmark-{uuid.uuid4().hex[:12]}@localhost", password=None
+    )
+    worker = None
+    try:
+        stdout.write(f"pipeline: writing {count} submitted reports …")
+        now = datetime.datetime.now(tz=datetime.UTC)
+        ids = []
+        for index in range(count):
+            title, body = texts[index % len(texts)]
+            report = FieldReport.objects.create(
+                kind="report", author=author, title=title[:200], summary=body[:300],
+                body=body, status="submitted", submitted_at=now,
+                supply_chain_stage="processing", date_observed=now.date(),
+                information_credibility=3,
+            )  # fmt: skip
+            ids.append(report.pk)
+        stdout.write(f"pipeline: starting a Celery worker with {workers} process(es) …")
+        worker = _start_worker(workers)
+        started = time.perf_counter()
+        for pk in ids:
+            tag_contribution.delay(pk)
+        done = 0
+        while done < count:
+            time.sleep(0.2)
+            done = ContributionFingerprint.objects.filter(contribution_id__in=ids).count()
+            if time.perf_counter() - started > 600:
+                raise SystemExit(f"pipeline: only {done}/{count} tagged after 10 minutes")
+        elapsed = time.perf_counter() - started
+        rate = count / elapsed
+        stdout.write(f"pipeline: {count} reports tagged in {elapsed:.1f} s = {rate:,.0f}/s")
+        return round(rate, 1)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+        Contribution.objects.filter(author=author).delete()
+        author.delete()
+
+
+def _start_worker(concurrency: int) -> subprocess.Popen[bytes]:
+    from community.celery import app
+
+    worker = subprocess.Popen(  # noqa: S603 - our own Celery app, fixed arguments
+        [sys.executable, "-m", "celery", "-A", "community", "worker",
+         "--concurrency", str(concurrency), "--loglevel", "WARNING",
+         "--hostname", f"benchmark-{uuid.uuid4().hex[:8]}@%h"],
+        env=os.environ.copy(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            return worker
+        if worker.poll() is not None:
+            raise SystemExit("pipeline: the Celery worker exited during start-up")
+    worker.terminate()
+    raise SystemExit("pipeline: the Celery worker did not answer within 60 s")
