@@ -6,9 +6,11 @@ SMTP server never slows or breaks the page that caused the email.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TypedDict
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
 
 
 class EmailPayload(TypedDict):
@@ -56,7 +58,7 @@ def email_send_on_commit(*, message: EmailMessage) -> None:
     """Queue `message` for delivery once the current transaction commits."""
     from .tasks import send_email
 
-    send_email.delay_on_commit(email_to_payload(message))
+    transaction.on_commit(partial(send_email.delay, email_to_payload(message)))
 
 
 def email_send_now(*, payload: EmailPayload) -> None:

@@ -8,7 +8,8 @@ contributor already has (or a requirement whose question exists) is skipped.
 from __future__ import annotations
 
 import datetime
-from typing import Any, TextIO
+from io import TextIOBase
+from typing import Any
 
 from django.utils import timezone
 
@@ -126,7 +127,7 @@ def _user(email: str) -> User | None:
     return User.objects.filter(email=email).first()
 
 
-def _requirements(analyst: User, stdout: TextIO) -> list[IntelligenceRequirement]:
+def _requirements(analyst: User, stdout: TextIOBase) -> list[IntelligenceRequirement]:
     result = []
     for spec in REQUIREMENTS:
         requirement = IntelligenceRequirement.objects.filter(question=spec["question"]).first()
@@ -173,7 +174,7 @@ def _advance(
         services.report_request_changes(contribution=contribution, analyst=analyst, reason=reason)
 
 
-def seed(stdout: TextIO) -> None:
+def seed(stdout: TextIOBase) -> None:
     author, analyst, admin = _user(CONTRIBUTOR), _user(ANALYST), _user(ADMIN)
     if author is None or analyst is None or not author.is_vetted_contributor:
         stdout.write("  skipped  intel demo (demo contributor or analyst missing)\n")

@@ -31,12 +31,12 @@ from django.db.models import Count, Max
 
 from intel.tagging.engine import Tagger, default_tagger, default_taxonomy
 from intel.tagging.feedback import matching_terms
-from intel.tagging.taxonomy import Taxonomy
+from intel.tagging.taxonomy import Kind, Taxonomy
 
 FEEDBACK_MIN_REMOVALS = 3
 
 # ContributionTag.kind (singular, stored) ↔ engine label family (plural).
-ENGINE_KIND = {
+ENGINE_KIND: dict[str, Kind] = {
     "sector": "sectors",
     "signal": "signals",
     "country": "countries",
@@ -130,10 +130,10 @@ def feedback_overrides(taxonomy: Taxonomy) -> dict[tuple[str, str, str], float]:
     weights = {
         (kind, label.slug, term.text): term.weight
         for kind in ENGINE_KIND.values()
-        for label in taxonomy.labels(kind)  # type: ignore[arg-type]
+        for label in taxonomy.labels(kind)
         for term in label.terms
     }
-    overrides = {}
+    overrides: dict[tuple[str, str, str], float] = {}
     for key, count in removed.items():
         if count < FEEDBACK_MIN_REMOVALS or key not in weights:
             continue

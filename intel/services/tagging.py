@@ -210,7 +210,7 @@ MAX_SECTORS = 3
 
 def _classification_rows(contribution: Contribution, kind: str, slug: str) -> QuerySet[Any]:
     model, field = CLASSIFICATION[TagKind(kind)]
-    return model.objects.filter(contribution=contribution, **{field: slug})
+    return model._default_manager.filter(contribution=contribution, **{field: slug})
 
 
 def _sync_classification(contribution: Contribution, kind: str, slug: str, present: bool) -> None:
@@ -218,14 +218,15 @@ def _sync_classification(contribution: Contribution, kind: str, slug: str, prese
     if kind not in CLASSIFICATION:
         return
     model, field = CLASSIFICATION[TagKind(kind)]
-    rows = model.objects.filter(contribution=contribution)
+    rows = model._default_manager.filter(contribution=contribution)
     if present:
         adds_sector = kind == TagKind.SECTOR and not rows.filter(sector=slug).exists()
         if adds_sector and rows.count() >= MAX_SECTORS:
             raise ValidationError(
                 {"slug": _("A report has at most three sectors; remove one first.")}
             )
-        model.objects.get_or_create(contribution=contribution, **{field: slug})
+        if not rows.filter(**{field: slug}).exists():
+            model._default_manager.create(contribution=contribution, **{field: slug})
     else:
         if kind == TagKind.SECTOR and set(rows.values_list("sector", flat=True)) == {slug}:
             raise ValidationError({"slug": _("A report keeps at least one sector.")})
