@@ -229,17 +229,7 @@ class ApplicationInputSerializer(serializers.Serializer):
         return value
 
     def details(self) -> ApplicationDetails:
-        data = self.validated_data
-        return ApplicationDetails(
-            affiliation=data["affiliation"],
-            organisation=data["organisation"],
-            position=data["position"],
-            country=data["country"],
-            sectors=list(data["sectors"]),
-            statement=data["statement"],
-            conflict_of_interest=data["conflict_of_interest"],
-            accepts_handling_rules=data["accepts_handling_rules"],
-        )
+        return ApplicationDetails.from_data(self.validated_data)
 
 
 class ApplicationSubmitSerializer(ApplicationInputSerializer):

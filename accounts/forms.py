@@ -97,17 +97,7 @@ class ApplicationForm(forms.Form):
         return code
 
     def details(self) -> ApplicationDetails:
-        data = self.cleaned_data
-        return ApplicationDetails(
-            affiliation=data["affiliation"],
-            organisation=data["organisation"],
-            position=data["position"],
-            country=data["country"],
-            sectors=list(data["sectors"]),
-            statement=data["statement"],
-            conflict_of_interest=data["conflict_of_interest"],
-            accepts_handling_rules=data["accepts_handling_rules"],
-        )
+        return ApplicationDetails.from_data(self.cleaned_data)
 
 
 class ResubmitForm(ApplicationForm):

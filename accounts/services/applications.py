@@ -11,7 +11,9 @@ analyst deciding while the applicant resubmits, cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +47,20 @@ class ApplicationDetails:
     statement: str
     conflict_of_interest: str
     accepts_handling_rules: bool
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ApplicationDetails:
+        """From a form's cleaned_data or a serializer's validated_data."""
+        return cls(
+            affiliation=data["affiliation"],
+            organisation=data["organisation"],
+            position=data["position"],
+            country=data["country"],
+            sectors=list(data["sectors"]),
+            statement=data["statement"],
+            conflict_of_interest=data["conflict_of_interest"],
+            accepts_handling_rules=data["accepts_handling_rules"],
+        )
 
     def cleaned(self) -> ApplicationDetails:
         """Normalised copy; raises ValidationError naming every field that needs fixing."""
