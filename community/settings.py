@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -180,13 +181,55 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # A task not acknowledged within this window is handed to another worker; it
-# must exceed the hard time limit or long tasks would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# must exceed the hard time limit or long tasks would run twice. Tests that kill
+# a worker set CELERY_VISIBILITY_TIMEOUT low so the task is redelivered quickly.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_ENABLE_UTC = True
+# Seconds a worker keeps its tagger before checking for taxonomy edits or new
+# analyst corrections (intel.tagging_runtime.current_tagger).
+TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Task modules besides each app's tasks.py (autodiscovered).
+CELERY_IMPORTS = ("intel.digest_tasks",)
+# Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.
+CELERY_BEAT_SCHEDULE["weekly-digests"] = {
+    "task": "intel.build_weekly_digests",
+    "schedule": crontab(minute="0", hour="6", day_of_week="mon"),
+}
+# Briefings: Monday 08:00 Asia/Tokyo, after the digests, for the same week.
+CELERY_BEAT_SCHEDULE["weekly-briefings"] = {
+    "task": "intel.send_weekly_briefings",
+    "schedule": crontab(minute="0", hour="8", day_of_week="mon"),
+}
+
+# --- Briefings -------------------------------------------------------------
+# Subscribers per chunk task (each chunk sends over one SMTP connection).
+BRIEFING_CHUNK_SIZE = env_int("BRIEFING_CHUNK_SIZE", 200)
+# Seconds after which a delivery claimed by a task that never finished may be
+# taken over; above the hard time limit, so the task holding it must be dead.
+BRIEFING_CLAIM_TIMEOUT = env_int("BRIEFING_CLAIM_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+# Permanent (5xx) failures in a row after which an address is paused.
+BRIEFING_PAUSE_AFTER_FAILURES = env_int("BRIEFING_PAUSE_AFTER_FAILURES", 3)
+# Attempts at one delivery (temporary failures) before it is recorded as failed.
+BRIEFING_MAX_ATTEMPTS = env_int("BRIEFING_MAX_ATTEMPTS", 6)
+# Lifetime of the signed links: confirmation (double opt-in) and preferences.
+BRIEFING_CONFIRM_MAX_AGE = env_int("BRIEFING_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+BRIEFING_PREFERENCES_MAX_AGE = env_int("BRIEFING_PREFERENCES_MAX_AGE", 180 * 24 * 3600)
+if BRIEFING_CHUNK_SIZE < 1 or BRIEFING_PAUSE_AFTER_FAILURES < 1 or BRIEFING_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "BRIEFING_CHUNK_SIZE, BRIEFING_PAUSE_AFTER_FAILURES and BRIEFING_MAX_ATTEMPTS must be "
+        "at least 1."
+    )
+if BRIEFING_CLAIM_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "BRIEFING_CLAIM_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT, or a claim held by a "
+        "running task could be taken over and a briefing sent twice."
+    )
 
 # --- Accounts --------------------------------------------------------------
 
@@ -273,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "RequirementStatusEnum": "intel.models.requirements.IntelligenceRequirement.Status",
         "ApplicationStatusEnum": "accounts.models.Application.Status",
         "MembershipStatusEnum": "accounts.models.Membership.Status",
+        "DigestStatusEnum": "intel.models.digests.DigestStatus",
+        "TlpEnum": "intel.vocabulary.Tlp",
     },
 }
 

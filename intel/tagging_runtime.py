@@ -21,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Max
 
@@ -50,6 +52,7 @@ TAG_KIND = {engine: stored for stored, engine in ENGINE_KIND.items()}
 class _Cached:
     revision: str
     tagger: Tagger
+    checked_at: float
 
 
 _cache: dict[str, _Cached] = {}
@@ -142,15 +145,26 @@ def feedback_overrides(taxonomy: Taxonomy) -> dict[tuple[str, str, str], float]:
     return overrides
 
 
-def current_tagger() -> Tagger:
-    """The tagger the workers use right now (cached per process until data change)."""
+def current_tagger(*, max_age: float | None = None) -> Tagger:
+    """The tagger the workers use right now (cached per process until data change).
+
+    A worker trusts its tagger for `TAGGING_REVISION_CHECK_SECONDS` before it
+    asks whether the taxonomy or the corrections changed, so a busy worker
+    does not pay three aggregate queries per report; `max_age=0` asks now.
+    """
+    if max_age is None:
+        max_age = settings.TAGGING_REVISION_CHECK_SECONDS
+    cached = _cache.get("tagger")
+    now = time.monotonic()
+    if cached is not None and now - cached.checked_at < max_age:
+        return cached.tagger
     try:
         revision = taxonomy_revision()
     except DatabaseError:
         # No database, or not migrated: the shipped taxonomy is the seed data.
         return default_tagger()
-    cached = _cache.get("tagger")
     if cached is not None and cached.revision == revision:
+        _cache["tagger"] = _Cached(revision, cached.tagger, now)
         return cached.tagger
     with _lock:
         taxonomy = db_taxonomy(revision) or default_taxonomy()
@@ -158,5 +172,5 @@ def current_tagger() -> Tagger:
         if overrides:
             taxonomy = taxonomy.with_weight_overrides(overrides)
         tagger = Tagger(taxonomy)
-        _cache["tagger"] = _Cached(revision, tagger)
+        _cache["tagger"] = _Cached(revision, tagger, now)
     return tagger

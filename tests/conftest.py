@@ -107,6 +107,8 @@ def _celery_in_process(settings: Any) -> Iterator[None]:
     """Tasks run in-process (after commit) unless a test asks for `celery_worker`."""
     from community.celery import app
 
+    # Each test sees the taxonomy and corrections of its own database at once.
+    settings.TAGGING_REVISION_CHECK_SECONDS = 0
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size = max(1, options["batch_size"])
-        version = current_tagger().taxonomy.version
+        version = current_tagger(max_age=0).taxonomy.version
         pending = Contribution.objects.exclude(status__in=UNTAGGED_STATUSES).order_by("pk")
         if not options["all"]:
             pending = pending.exclude(fingerprint__taxonomy_version=version)
