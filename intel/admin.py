@@ -54,3 +54,7 @@ class IntelligenceRequirementAdmin(_ReadOnly):
     list_display = ["question", "sector", "priority", "due_date", "status", "created_at"]
     list_filter = ["status", "sector", "priority"]
     search_fields = ["question"]
+
+
+# Briefings register their own admin (subscriptions, weeks, the delivery log).
+from intel import admin_briefings  # noqa: E402, F401

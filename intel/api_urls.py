@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import views
+from .api import digests, views
 
 router = SimpleRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")
 router.register("case-studies", views.CaseStudyViewSet, basename="api-case-study")
 router.register("review", views.ReviewViewSet, basename="api-review")
 router.register("requirements", views.RequirementViewSet, basename="api-requirement")
+router.register("digests", digests.DigestViewSet, basename="api-digest")
+router.register("assessments", digests.SectorAssessmentViewSet, basename="api-assessment")
 
 urlpatterns = [
     *router.urls,

@@ -228,3 +228,11 @@ def seed(stdout: TextIOBase) -> None:
             study, state=spec["state"], author=author, analyst=analyst, second=admin, reason=""
         )
         stdout.write(f"  created  case study ({spec['state']}): {spec['title'][:60]}\n")
+    # Weekly digests and sector assessments over the reports above.
+    from intel import demo_digests
+
+    demo_digests.seed(stdout)
+    # Briefing subscriptions (issue 7).
+    from intel import briefings_demo
+
+    briefings_demo.seed(stdout, member=author)

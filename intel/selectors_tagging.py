@@ -1,7 +1,8 @@
 """Reads for tags and near-duplicate clusters: the review page and the digests.
 
-Corroboration rule: a cluster's corroboration is the number of distinct
-organisations among its *accepted* members. A member whose author or
+Corroboration rule: a cluster's corroboration is the number of independent
+sources among its *accepted* members: distinct organisations (a member with
+none counts as its author), capped by distinct authors. A member whose author or
 organisation already appears earlier in the cluster is a repeat: it is shown
 flagged and adds nothing, since near-duplicates from one source are not
 independent confirmation.
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 from django.utils.translation import get_language
 
 from intel.countries import country_name
@@ -154,16 +155,23 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
 
 
 def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
-    """Distinct organisations among accepted members, per cluster (one GROUP BY)."""
-    return dict(
+    """Independent sources among accepted members, per cluster (one GROUP BY).
+
+    Sources are organisations (case-insensitive; a member with none counts as
+    its author), capped by the number of distinct authors — the same rule the
+    weekly digests rank by (`intel.digest_queries`).
+    """
+    accepted = Q(contribution__status=Status.ACCEPTED)
+    source_key = Coalesce(
+        NullIf(Lower(Trim("contribution__organisation")), Value("")),
+        Concat(Value("author:"), Cast("contribution__author_id", CharField())),
+    )
+    rows = (
         ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
         .values("cluster_id")
         .annotate(
-            organisations=Count(
-                Lower("contribution__organisation"),
-                distinct=True,
-                filter=Q(contribution__status=Status.ACCEPTED) & ~Q(contribution__organisation=""),
-            )
+            organisations=Count(source_key, distinct=True, filter=accepted),
+            authors=Count("contribution__author_id", distinct=True, filter=accepted),
         )
-        .values_list("cluster_id", "organisations")
     )
+    return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}

@@ -10,4 +10,5 @@ from __future__ import annotations
 REGISTRY: dict[str, str] = {
     "tagging": "intel.benchmarks.tagging",
     "digests": "intel.benchmarks.digests",
+    "briefings": "intel.benchmarks.briefings",
 }

@@ -1,6 +1,13 @@
 """Intel models, one module per concern; import them from here."""
 
 from .attachments import Attachment, PrivateStorage
+from .briefings import (
+    BriefingWeek,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+    SubscriptionStatus,
+)
 from .contributions import (
     Attribution,
     CaseStudy,
@@ -15,6 +22,7 @@ from .contributions import (
     Status,
     SupplyChainStage,
 )
+from .digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from .requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from .review import Comment, ReviewApproval
 from .tagging import (
@@ -32,6 +40,7 @@ from .tagging import (
 __all__ = [
     "Attachment",
     "Attribution",
+    "BriefingWeek",
     "CaseStudy",
     "Comment",
     "CompanySize",
@@ -42,6 +51,11 @@ __all__ = [
     "ContributionSector",
     "ContributionSignal",
     "ContributionTag",
+    "Delivery",
+    "DeliveryStatus",
+    "Digest",
+    "DigestItem",
+    "DigestStatus",
     "DuplicateCluster",
     "FieldReport",
     "IntelligenceRequirement",
@@ -51,7 +65,11 @@ __all__ = [
     "PrivateStorage",
     "RequirementAnswer",
     "ReviewApproval",
+    "SectorAssessment",
+    "SectorClass",
     "Status",
+    "Subscription",
+    "SubscriptionStatus",
     "SupplyChainStage",
     "TagKind",
     "TagSource",
