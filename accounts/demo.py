@@ -98,11 +98,15 @@ OPEN_INVITATION_EMAIL = "invited-expert@example.org"
 
 def seed(stdout: TextIOBase) -> None:
     for spec in DEMO_USERS:
-        if User.objects.filter(email=spec["email"]).exists():
+        user = User.objects.filter(email=spec["email"]).first()
+        if user is None:
+            user = user_create(password=DEMO_PASSWORD, email_verified=True, **spec)
+            stdout.write(f"  created  {spec['email']}\n")
+        else:
             stdout.write(f"  exists   {spec['email']}\n")
-            continue
-        user = user_create(password=DEMO_PASSWORD, email_verified=True, **spec)
-        if spec["email"] == "contributor@example.org":
+        # Checked apart from the user, so a database from an older demo is completed too.
+        is_demo_member = spec["email"] == "contributor@example.org"
+        if is_demo_member and not Membership.objects.filter(user=user).exists():
             membership_create(
                 user=user,
                 affiliation=Affiliation.BUSINESS,
@@ -111,7 +115,6 @@ def seed(stdout: TextIOBase) -> None:
                 sectors=["critical-minerals", "semiconductors"],
                 source_grade="B",
             )
-        stdout.write(f"  created  {spec['email']}\n")
     for email in MFA_USERS:
         user = User.objects.get(email=email)
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
@@ -130,15 +133,8 @@ def _applicant(spec: dict[str, Any]) -> User:
 
 
 def _details(spec: dict[str, Any]) -> ApplicationDetails:
-    return ApplicationDetails(
-        affiliation=spec["affiliation"],
-        organisation=spec["organisation"],
-        position=spec["position"],
-        country=spec["country"],
-        sectors=spec["sectors"],
-        statement=spec["statement"],
-        conflict_of_interest="None",
-        accepts_handling_rules=True,
+    return ApplicationDetails.from_data(
+        {**spec, "conflict_of_interest": "None", "accepts_handling_rules": True}
     )
 
 

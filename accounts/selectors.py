@@ -209,6 +209,18 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             for invitation in invitations_of(inviter=user)
         ],
         "track_record": member_track_record(user=user),
+        "briefing_subscriptions": [
+            {
+                "email": subscription.email,
+                "sectors": subscription.sectors,
+                "language": subscription.language,
+                "status": subscription.status,
+                "created_at": subscription.created_at.isoformat(),
+            }
+            for subscription in apps.get_model("intel", "Subscription").objects.filter(
+                Q(user=user) | Q(email__iexact=user.email)
+            )
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -80,6 +81,7 @@ def account_delete(*, user: User, actor: User) -> User:
     if user.is_superuser:
         raise PermissionDenied(_("Administrator accounts are removed by another administrator."))
     now = timezone.now()
+    former_email = user.email
     placeholder = f"deleted-{user.pk}@{DELETED_EMAIL_DOMAIN}"
     erased = User.objects.filter(pk=user.pk, deleted_at__isnull=True).update(
         email=placeholder,
@@ -114,6 +116,7 @@ def account_delete(*, user: User, actor: User) -> User:
     Invitation.objects.filter(inviter=user, used_by__isnull=True).delete()
     Invitation.objects.filter(used_by=user).update(email=placeholder)
     anonymised = _contributions_anonymise(user=user)
+    _subscriptions_erase(user=user, email=former_email)
     user.refresh_from_db()
     audit_record(
         # The holder is named by the placeholder: the deletion record holds no personal data.
@@ -123,6 +126,12 @@ def account_delete(*, user: User, actor: User) -> User:
         data={"contributions_anonymised": anonymised},
     )
     return user
+
+
+def _subscriptions_erase(*, user: User, email: str) -> None:
+    """Briefing subscriptions hold the address itself: they go, with their delivery log."""
+    subscription = apps.get_model("intel", "Subscription")
+    subscription.objects.filter(Q(user=user) | Q(email__iexact=email)).delete()
 
 
 def _contributions_anonymise(*, user: User) -> int:

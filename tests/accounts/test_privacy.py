@@ -14,9 +14,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import selectors as accounts_selectors
 from accounts import services
 from accounts.exceptions import TransitionError
 from accounts.models import Application, AuditEvent, Invitation, Membership, User
+from intel.models import Subscription
+from intel.services.briefings.subscriptions import subscription_member_save, subscription_request
 from tests.accounts.factories import ApplicationFactory, enrol_totp, invitation_make
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +202,21 @@ def test_delete_page_deletes_and_signs_out(client_for, newcomer, password):
     assert "_auth_user_id" not in client.session
     assert User.objects.get(pk=newcomer.pk).deleted_at is not None
     assert Application.objects.get(user=newcomer).statement == ""
+
+
+def test_delete_erases_the_members_briefing_subscription(contributor):
+    subscription_member_save(user=contributor, sectors=["energy"], language="en")
+    services.account_delete(user=contributor, actor=contributor)
+    assert not Subscription.objects.filter(user=contributor).exists()
+
+
+def test_delete_erases_a_public_subscription_to_the_same_address(contributor):
+    subscription_request(email=contributor.email.upper(), sectors=["space"], language="ja")
+    services.account_delete(user=contributor, actor=contributor)
+    assert not Subscription.objects.filter(email__iexact="contributor@test.example").exists()
+
+
+def test_export_lists_briefing_subscriptions(client_for, contributor):
+    subscription_member_save(user=contributor, sectors=["energy"], language="en")
+    data = accounts_selectors.member_data_export(user=contributor)
+    assert [s["sectors"] for s in data["briefing_subscriptions"]] == [["energy"]]
