@@ -1,20 +1,18 @@
 """Email composition for membership: plain functions from our objects to messages.
 
 Each email is three templates, `emails/<name>_subject.txt`, `_body.txt` and
-`_body.html`, rendered in the recipient's language. Sending is the caller's
-business (`community.mail.email_send_on_commit`), so a rolled-back decision
-never sends anything.
+`_body.html`, rendered in the recipient's language (`community.mail.render_email`).
+Sending is the caller's business (`community.mail.email_send_on_commit`), so a
+rolled-back decision never sends anything.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from community.mail import render_email
 
 from .models import Application, Invitation
 
@@ -23,27 +21,6 @@ DECISION_TEMPLATES: dict[str, str] = {
     Application.Status.REJECTED: "application_rejected",
     Application.Status.MORE_INFO: "application_more_info",
 }
-
-
-def render_email(
-    *, template: str, to: str, context: dict[str, Any], language: str
-) -> EmailMultiAlternatives:
-    """Render `emails/<template>_*` in `language` into a multipart (text + HTML) message."""
-    context = {"SITE_URL": settings.SITE_URL, **context}
-    with translation.override(language):
-        rendered_subject = render_to_string(f"emails/{template}_subject.txt", context)
-        body = render_to_string(f"emails/{template}_body.txt", context)
-        html = render_to_string(f"emails/{template}_body.html", context)
-    # A header must be one line, whatever the template's whitespace.
-    subject = " ".join(rendered_subject.split())
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def application_decision_email(*, application: Application) -> EmailMultiAlternatives:

@@ -7,10 +7,13 @@ SMTP server never slows or breaks the page that caused the email.
 from __future__ import annotations
 
 from functools import partial
-from typing import TypedDict
+from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 
 class EmailPayload(TypedDict):
@@ -51,6 +54,27 @@ def payload_to_email(payload: EmailPayload) -> EmailMultiAlternatives:
     )
     if payload["html"]:
         message.attach_alternative(payload["html"], "text/html")
+    return message
+
+
+def render_email(
+    *, template: str, to: str, context: dict[str, Any], language: str
+) -> EmailMultiAlternatives:
+    """Render `emails/<template>_*` in `language` into a multipart (text + HTML) message."""
+    context = {"SITE_URL": settings.SITE_URL, **context}
+    with translation.override(language):
+        rendered_subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body = render_to_string(f"emails/{template}_body.txt", context)
+        html = render_to_string(f"emails/{template}_body.html", context)
+    # A header must be one line, whatever the template's whitespace.
+    subject = " ".join(rendered_subject.split())
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
     return message
 
 

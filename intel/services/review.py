@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from community.mail import email_send_on_commit
+from intel.emails import report_decision_email
 from intel.errors import WorkflowError
 from intel.models import Comment, Contribution, ReviewApproval, Status
 
@@ -116,6 +118,7 @@ def report_accept(*, contribution: Contribution, analyst: User, note: str = "") 
         data={"revision": locked.revision, "tlp": locked.tlp},
     )
     contribution.refresh_from_db()
+    _notify_author(contribution)
     return AcceptOutcome.ACCEPTED
 
 
@@ -149,7 +152,14 @@ def _decide(
         reason=reason,
         data={"revision": contribution.revision},
     )
+    _notify_author(contribution)
     return contribution
+
+
+def _notify_author(contribution: Contribution) -> None:
+    """Email the author the decision once the transaction commits (not a deleted account)."""
+    if contribution.author.is_active:
+        email_send_on_commit(message=report_decision_email(contribution=contribution))
 
 
 @transaction.atomic

@@ -20,10 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.emails import render_email
 from accounts.models import User
 from accounts.services import audit_record
-from community.mail import email_send_on_commit
+from community.mail import email_send_on_commit, render_email
 from intel import selectors_briefings as selectors
 from intel.models import Subscription, SubscriptionStatus
 from intel.vocabulary import TLP_ORDER, Sector, Tlp
