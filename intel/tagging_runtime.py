@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from intel.tagging.engine import Tagger, default_tagger, default_taxonomy
 from intel.tagging.feedback import matching_terms
@@ -120,9 +122,17 @@ def feedback_overrides(taxonomy: Taxonomy) -> dict[tuple[str, str, str], float]:
         return {}
     removed: Counter[tuple[str, str, str]] = Counter()
     kept: Counter[tuple[str, str, str]] = Counter()
-    auto_rows = ContributionTag.objects.filter(
-        source="auto", kind__in=list(ENGINE_KIND)
-    ).values_list("contribution_id", "kind", "slug", "spans", "contribution__status")
+    # Only labels analysts have struck out can change weight, so only their
+    # automatic tags are read, not every tag ever given.
+    corrected_labels = reduce(
+        operator.or_,
+        (Q(kind=kind, slug=slug) for kind, slug in {key[1:] for key in removed_keys}),
+    )
+    auto_rows = (
+        ContributionTag.objects.filter(source="auto", kind__in=list(ENGINE_KIND))
+        .filter(corrected_labels)
+        .values_list("contribution_id", "kind", "slug", "spans", "contribution__status")
+    )
     for contribution_id, kind, slug, spans, status in auto_rows.iterator(chunk_size=2000):
         engine_kind = ENGINE_KIND[kind]
         terms = matching_terms(taxonomy, engine_kind, slug, _evidence_terms(spans))

@@ -126,7 +126,14 @@ class ContributionTag(models.Model):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["kind", "-score", "slug"]
-        indexes = [models.Index(fields=["kind", "slug", "source"], name="intel_tag_kind_slug_idx")]
+        indexes = [
+            models.Index(fields=["kind", "slug", "source"], name="intel_tag_kind_slug_idx"),
+            # Analysts' corrections are few among millions of automatic tags;
+            # workers poll them (taxonomy_revision), so they get their own index.
+            models.Index(
+                fields=["created_at"], condition=Q(source="analyst"), name="intel_tag_analyst_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contribution", "kind", "slug", "source"], name="intel_tag_unique"
