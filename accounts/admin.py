@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from community.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Application, AuditEvent, GradeChange, Invitation, Membership, User
 
@@ -48,19 +50,6 @@ class UserAdmin(DjangoUserAdmin):
         services.user_roles_changed(
             actor=cast(User, request.user), user=user, added=after - before, removed=before - after
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by staff with the view permission; never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Application)

@@ -12,22 +12,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from community.admin import ReadOnlyAdmin
+
 from .models import Contribution, IntelligenceRequirement
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Contribution)
-class ContributionAdmin(_ReadOnly):
+class ContributionAdmin(ReadOnlyAdmin):
     list_display = [
         "id", "kind", "title", "status", "tlp", "source", "source_grade", "submitted_at",
     ]  # fmt: skip
@@ -50,7 +41,7 @@ class ContributionAdmin(_ReadOnly):
 
 
 @admin.register(IntelligenceRequirement)
-class IntelligenceRequirementAdmin(_ReadOnly):
+class IntelligenceRequirementAdmin(ReadOnlyAdmin):
     list_display = ["question", "sector", "priority", "due_date", "status", "created_at"]
     list_filter = ["status", "sector", "priority"]
     search_fields = ["question"]

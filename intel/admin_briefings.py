@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from community.admin import ReadOnlyAdmin
 from intel import digest_core
 from intel.errors import WorkflowError
 from intel.models import BriefingWeek, Delivery, DeliveryStatus, Subscription
@@ -124,7 +125,7 @@ class SendWeekForm(forms.Form):
 
 
 @admin.register(BriefingWeek)
-class BriefingWeekAdmin(admin.ModelAdmin):
+class BriefingWeekAdmin(ReadOnlyAdmin):
     list_display = ["week_start", "started_at", "started_by", "sent", "failed", "waiting"]
     readonly_fields = ["week_start", "started_at", "started_by", "corrections", "updated_at"]
     actions = ["send_now"]
@@ -153,15 +154,6 @@ class BriefingWeekAdmin(admin.ModelAdmin):
     @admin.display(description=_("waiting"))
     def waiting(self, week: Any) -> int:
         return (week.pending_count or 0) + (week.sending_count or 0)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_send_permission(self, request: HttpRequest) -> bool:
         return bool(_admin(request).is_site_admin)
@@ -225,7 +217,7 @@ class BriefingWeekAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: read-only; one action resends a briefing."""
 
     list_display = [
@@ -242,15 +234,6 @@ class DeliveryAdmin(admin.ModelAdmin):
         "resend_count", "created_at", "updated_at",
     ]  # fmt: skip
     actions = ["resend"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return bool(_admin(request).is_site_admin)

@@ -10,7 +10,7 @@ left for the analyst to edit and publish.
 
 from __future__ import annotations
 
-from typing import TextIO
+from io import TextIOBase
 
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ SUMMARY = (
 )
 
 
-def seed(stdout: TextIO) -> None:
+def seed(stdout: TextIOBase) -> None:
     analyst = User.objects.filter(email=ANALYST).first()
     if analyst is None or not analyst.is_analyst:
         stdout.write("  skipped  digests demo (demo analyst missing)\n")

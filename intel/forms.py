@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from community.web import add_service_errors
 
 from . import validation
 from .models import (
@@ -130,13 +131,7 @@ class _ContributionForm(forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Put a service's field errors next to the matching fields."""
-        mapping = {"requirement_ids": "requirements"}
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                name = mapping.get(field, field)
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        add_service_errors(self, error, renames={"requirement_ids": "requirements"})
 
     @staticmethod
     def initial_from(contribution: Contribution) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel.vocabulary import SourceReliability
 
 from .. import selectors, services
@@ -24,7 +25,6 @@ from ..filters import ApplicationQueueFilter, AuditEventFilter, MembershipFilter
 from ..forms import DecisionForm, GradeForm, MembershipStatusForm
 from ..models import Application, AuditEvent, Membership
 from ..permissions import analyst_required
-from .common import AuthenticatedRequest, add_service_errors, paginate
 
 QUEUE_PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50

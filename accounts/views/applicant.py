@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from community.web import AuthenticatedRequest, add_service_errors
+
 from .. import selectors, services
 from ..exceptions import TransitionError
 from ..forms import ApplicationForm, ResubmitForm
 from ..models import Application, Membership
-from .common import AuthenticatedRequest, add_service_errors
 
 REFERRAL_SESSION_KEY = "accounts.referral_code"
 

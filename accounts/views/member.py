@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from community.web import AuthenticatedRequest, add_service_errors
+
 from .. import selectors, services
 from ..exceptions import TransitionError
 from ..forms import AccountDeleteForm, InvitationForm
 from ..permissions import contributor_required
-from .common import AuthenticatedRequest, add_service_errors
 
 
 @contributor_required

@@ -8,8 +8,6 @@ scanners, so no GET ever changes anything: each page shows a button.
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -24,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from community.web import add_service_errors, paginate
 from intel import briefing_compose as compose
 from intel import selectors_briefings as selectors
 from intel.forms_briefings import PreferencesForm, SubscribeForm
@@ -31,8 +30,6 @@ from intel.models import Subscription, SubscriptionStatus
 from intel.selectors_digests import reader_clearance
 from intel.services import briefings as services
 from intel.vocabulary import Sector, Tlp
-
-from ._helpers import paginate
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -42,11 +39,6 @@ def _rate_limited(request: HttpRequest) -> bool:
     address as allauth determines it behind proxies, counted in the shared cache).
     """
     return not ratelimit.consume(request, action="briefing_subscribe")
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Subscribing -----------------------------------------------------------------------------
@@ -69,7 +61,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect("briefings:subscribe_sent")
     return render(
@@ -150,7 +142,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your preferences are saved."))
                 return redirect(request.path)
@@ -219,7 +211,7 @@ def account(request: HttpRequest) -> HttpResponse:
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your briefing subscription is saved."))
                 return redirect("briefings:account")

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import contributor_required
+from community.web import AuthenticatedRequest, paginate
 from intel import selectors, services
 from intel.errors import WorkflowError
 from intel.forms import AttachmentForm, CaseStudyForm, CommentForm, FieldReportForm
 from intel.models import CaseStudy, Contribution, FieldReport, Kind, Status
-
-from ._helpers import AuthenticatedRequest, paginate
 
 
 @contributor_required

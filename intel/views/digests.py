@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import analyst_required
+from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel import digest_core, digest_text, selectors_digests, svg
 from intel.countries import country_name
 from intel.errors import WorkflowError
@@ -38,8 +39,6 @@ from intel.models import Digest
 from intel.selectors import is_reviewer
 from intel.services import digests as digest_services
 from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
-
-from ._helpers import AuthenticatedRequest, paginate
 
 
 def _language(request: HttpRequest) -> str:
@@ -228,8 +227,7 @@ def digest_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 digest=digest, analyst=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         except WorkflowError as error:
             messages.error(request, error.message)
             return redirect("intel:digest_detail", pk=digest.pk)
@@ -269,8 +267,7 @@ def digest_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 correction_note=form.cleaned_data["correction_note"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         except WorkflowError as error:
             messages.error(request, error.message)
             return redirect("intel:digest_detail", pk=digest.pk)
@@ -357,8 +354,7 @@ def assessment_create(request: AuthenticatedRequest, sector: str) -> HttpRespons
                 analyst=request.user, sector=sector, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Assessment recorded."))
             return redirect("intel:sector_dashboard", sector=sector)

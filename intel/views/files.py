@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import contributor_required
+from community.web import AuthenticatedRequest
 from intel import selectors, services
 from intel.errors import WorkflowError
 from intel.forms import AttachmentForm
 from intel.models import Attachment
-
-from ._helpers import AuthenticatedRequest
 
 
 def _back(contribution_id: int, editable: bool) -> HttpResponse:

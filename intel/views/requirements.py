@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required, contributor_required
+from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel import selectors, services
 from intel.errors import WorkflowError
 from intel.forms import RequirementForm
 from intel.models import IntelligenceRequirement
-
-from ._helpers import AuthenticatedRequest, paginate
 
 
 @analyst_required
@@ -56,8 +55,7 @@ def requirement_create(request: AuthenticatedRequest) -> HttpResponse:
         try:
             services.requirement_publish(analyst=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Published. Contributors in the sector will see it."))
             return redirect("intel:requirement_list")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
+from community.web import AuthenticatedRequest, paginate, query_without_page
 from intel import selectors, selectors_tagging, services
 from intel.errors import WorkflowError
 from intel.forms import (
@@ -22,8 +23,6 @@ from intel.forms import (
 )
 from intel.models import ReviewApproval
 from intel.services.tagging import tag_correct
-
-from ._helpers import AuthenticatedRequest, paginate, query_without_page
 
 
 @analyst_required

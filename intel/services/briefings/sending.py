@@ -129,6 +129,17 @@ def _clean_week(week_start: datetime.date) -> datetime.date:
     return week_start
 
 
+def _require_briefable_week(week_start: datetime.date) -> None:
+    """A week is briefed once something of it is published (or its sending has begun)."""
+    if not BriefingWeek.objects.filter(week_start=week_start).exists() and not (
+        week_has_published_digests(week_start)
+    ):
+        raise WorkflowError(
+            _("No digest of the week of %(week)s is published yet; nothing to brief.")
+            % {"week": week_start.isoformat()}
+        )
+
+
 def week_has_published_digests(week_start: datetime.date) -> bool:
     return Digest.objects.filter(week_start=week_start, status=DigestStatus.PUBLISHED).exists()
 
@@ -165,13 +176,7 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
     week_start = _clean_week(week_start)
     if actor is not None and not actor.is_site_admin:
         raise PermissionDenied(_("Only administrators send briefings."))
-    if not BriefingWeek.objects.filter(week_start=week_start).exists() and not (
-        week_has_published_digests(week_start)
-    ):
-        raise WorkflowError(
-            _("No digest of the week of %(week)s is published yet; nothing to brief.")
-            % {"week": week_start.isoformat()}
-        )
+    _require_briefable_week(week_start)
     week, started = _start_week(week_start, actor)
     if not started and actor is not None:
         # An administrator's "send now" on a week already under way: recorded too.
@@ -597,13 +602,7 @@ def briefing_week_send_now(*, week_start: datetime.date, actor: User) -> None:
     week_start = _clean_week(week_start)
     if not actor.is_site_admin:
         raise PermissionDenied(_("Only administrators send briefings."))
-    if not BriefingWeek.objects.filter(week_start=week_start).exists() and not (
-        week_has_published_digests(week_start)
-    ):
-        raise WorkflowError(
-            _("No digest of the week of %(week)s is published yet; nothing to brief.")
-            % {"week": week_start.isoformat()}
-        )
+    _require_briefable_week(week_start)
     from intel.tasks import send_weekly_briefings
 
     week, actor_id = week_start.isoformat(), actor.pk
