@@ -91,7 +91,7 @@ class TokenRequestSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             if _is_lockout(exc):
                 raise SignInLocked() from exc
-            raise
+            raise serializers.ValidationError(exc.messages) from exc
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 _("Unable to sign in with these credentials."), code="authorization"
