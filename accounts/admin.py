@@ -5,6 +5,8 @@ through the services (conditional transitions, reasons, audit, emails). The
 admin therefore shows applications, memberships, invitations and grade history
 but cannot change them, and the audit trail cannot be added to, changed or
 deleted here at all. Role changes made on a user's groups are audited.
+API tokens are listed and can be revoked, never issued here: a token only
+comes from the token endpoint, which asks for the second factor.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from community.admin import ReadOnlyAdmin
 
 from . import services
+from .forms import AdminPasswordChangeForm
 from .models import Application, AuditEvent, GradeChange, Invitation, Membership, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = AdminPasswordChangeForm
     ordering = ("email",)
     list_display = ("email", "display_name", "language", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "language")
@@ -101,3 +106,23 @@ class AuditEventAdmin(ReadOnlyAdmin):
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Not even the bulk "delete selected" action.
         return {}
+
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created", "expiry")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    date_hierarchy = "created"
+    # Neither the hash nor the key's first characters are shown.
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,5 +1,8 @@
 """Accounts API: token sign-in, the caller's own profile and application, and vetting.
 
+Token sign-in goes through allauth like the web login: the same lockout of
+failed attempts and, for anyone with a TOTP authenticator, the same code check.
+
 Serializers translate JSON to service arguments and back; the services decide.
 A service's ValidationError becomes 400 with field errors, a refused
 transition (someone decided first) 409 Conflict.
@@ -10,19 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
-from django.contrib.auth import authenticate
+from allauth.core.internal.ratelimit import get_rates
+from allauth.mfa.base.forms import AuthenticateForm
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,36 +40,112 @@ from .exceptions import TransitionError
 from .filters import ApplicationFilter
 from .labels import COUNTRY_CODES
 from .models import Affiliation, Application, Membership, User
-from .permissions import IsAnalyst
+from .permissions import IsAnalyst, mfa_enrolled
 from .services.applications import STATEMENT_MIN_LENGTH, ApplicationDetails
+
+
+class SignInLocked(Throttled):
+    """429: allauth's lockout of failed sign-ins (per address, and per account for a
+    password; per account for a second-factor code), shared with the web login."""
+
+    default_detail = _("Too many failed sign-in attempts. Try again later.")
+    default_code = "sign_in_locked"
+
+    def __init__(self) -> None:
+        super().__init__(wait=_lockout_seconds())
+
+
+def _lockout_seconds() -> int:
+    # The longest window of allauth's `login_failed` limits: by then every
+    # failure that counted towards the lockout has expired.
+    rates = get_rates(app="allauth.account", action="login_failed")
+    return int(max((rate.duration for rate in rates), default=60))
+
+
+def _is_lockout(exc: DjangoValidationError) -> bool:
+    return any(error.code == "too_many_login_attempts" for error in exc.error_list)
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_(
+            "Required once a TOTP authenticator is enrolled: a current code from the "
+            "authenticator app, or an unused recovery code (used up by this request)."
+        ),
+    )
 
     def validate(self, attrs: dict) -> dict:
-        user = authenticate(
-            request=self.context.get("request"),
-            email=attrs["email"].lower(),
-            password=attrs["password"],
-        )
+        # allauth's limits count against the address and session of the request itself.
+        request = cast(Request, self.context["request"])._request
+        try:
+            # The web login's own check: failures count per address and per
+            # account (allauth `login_failed`), so one lockout covers both.
+            user = get_account_adapter(request).authenticate(
+                request, email=attrs["email"].lower(), password=attrs["password"]
+            )
+        except DjangoValidationError as exc:
+            if _is_lockout(exc):
+                raise SignInLocked() from exc
+            raise serializers.ValidationError(exc.messages) from exc
         if user is None or not user.is_active:
             raise serializers.ValidationError(
-                "Unable to sign in with these credentials.", code="authorization"
+                _("Unable to sign in with these credentials."), code="authorization"
             )
         if not EmailAddress.objects.filter(
             user=user, email__iexact=user.email, verified=True
         ).exists():
             raise serializers.ValidationError(
-                "Verify your email address before using the API.", code="unverified"
+                _("Verify your email address before using the API."), code="unverified"
             )
+        if mfa_enrolled(user):
+            self._check_second_factor(user, attrs.get("otp", "").strip())
         attrs["user"] = user
         return attrs
 
+    def _check_second_factor(self, user: User, code: str) -> None:
+        if not code:
+            raise serializers.ValidationError(
+                {
+                    "otp": _(
+                        "This account has two-factor authentication: send a current code "
+                        "from the authenticator app, or a recovery code, as otp."
+                    )
+                },
+                code="required",
+            )
+        # allauth's own check (TOTP or recovery code; a code is accepted once),
+        # with its per-account limit on wrong codes.
+        form = AuthenticateForm(user=user, data={"code": code})
+        if not form.is_valid():
+            errors = form.errors.as_data().get("code", [])
+            if any(error.code == "too_many_login_attempts" for error in errors):
+                raise SignInLocked()
+            raise serializers.ValidationError(
+                {
+                    "otp": _(
+                        "This code is not valid. Use a current code or an unused recovery code."
+                    )
+                },
+                code="invalid",
+            )
+        # Not form.save(): that would record the step in a session, and an API
+        # call has none worth keeping.
+        form.authenticator.record_usage()
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working.")
+
 
 class TokenObtainView(APIView):
-    """Exchange email and password for an API token (`Authorization: Token …`)."""
+    """Exchange email, password and (with two-factor authentication) a code for a new API
+    token (`Authorization: Token …`) that expires."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -74,20 +154,33 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(description="Field errors (a missing or wrong `otp` included)"),
+            429: OpenApiResponse(description="Too many requests or failed sign-ins (Retry-After)"),
+        },
         examples=[
             OpenApiExample(
                 "Demo contributor",
                 value={"email": "contributor@example.org", "password": "demo-password-123"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Demo analyst (TOTP enrolled)",
+                value={
+                    "email": "analyst@example.org",
+                    "password": "demo-password-123",
+                    "otp": "123456",
+                },
+                request_only=True,
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token, key = services.api_token_create(user=serializer.validated_data["user"])
+        return Response(TokenResponseSerializer({"token": key, "expiry": token.expiry}).data)
 
 
 class Conflict(APIException):

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from intel.vocabulary import Sector, SourceReliability
 
 from .labels import country_choices
 from .models import Affiliation, Application, User
-from .services import invitation_check
+from .services import api_tokens_revoke_all, invitation_check
 from .services.applications import STATEMENT_MIN_LENGTH, ApplicationDetails
 
 
@@ -199,3 +200,18 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("The password is not correct."))
         return password
+
+
+class ApiTokenRevokeForm(forms.Form):
+    # The token's stored hash (knox's primary key), never the key itself.
+    token = forms.RegexField(regex=r"^[0-9a-f]{128}$", max_length=128)
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """The admin's "change password": like a change on the site, it ends the API tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit:
+            api_tokens_revoke_all(user=user)
+        return user

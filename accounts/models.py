@@ -73,6 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # Not stored: whether the sign-in behind the current request (session or
+    # API token) passed the second factor. Set per request by
+    # accounts.middleware and accounts.authentication; see accounts.permissions.
+    second_factor_passed: bool = False
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from knox.models import AuthToken
 
 from .models import Application, AuditEvent, GradeChange, Invitation, Membership, User
 
@@ -241,3 +242,11 @@ def _application_export(application: Application) -> dict[str, Any]:
         "decision_reason": application.decision_reason,
         "decided_at": application.decided_at.isoformat() if application.decided_at else None,
     }
+
+
+# --- API tokens ----------------------------------------------------------------------
+
+
+def api_tokens_of(*, user: User) -> QuerySet[AuthToken]:
+    """The person's API tokens that still work, newest first."""
+    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")

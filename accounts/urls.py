@@ -24,6 +24,9 @@ urlpatterns = [
     path("audit/", analyst.audit_trail, name="audit-trail"),
     # Members
     path("invitations/", member.invitations, name="invitations"),
+    path("api-tokens/", member.api_tokens, name="api-tokens"),
+    path("api-tokens/revoke/", member.api_token_revoke, name="api-token-revoke"),
+    path("api-tokens/revoke-all/", member.api_tokens_revoke_all, name="api-tokens-revoke-all"),
     path("privacy/", member.privacy, name="privacy"),
     path("privacy/export/", member.privacy_export, name="privacy-export"),
     path("privacy/delete/", member.account_delete, name="account-delete"),

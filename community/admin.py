@@ -1,11 +1,47 @@
-"""Admin building blocks shared by the apps."""
+"""The admin site and admin building blocks shared by the apps.
+
+`AdminSite` is `admin.site` (community.apps.AdminConfig): it has no sign-in
+form of its own — `/admin/login/` hands over to allauth's, so the admin gets the
+same rate limits, lockout and MFA step as the rest of the site — and it opens
+only to active staff whose sign-in passed the second factor
+(`accounts.permissions.has_admin_access`), superusers included.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.permissions import has_admin_access, second_factor_redirect
+
+
+class AdminSite(admin.AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        return has_admin_access(request.user)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("admin:index", current_app=self.name)
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(next_url, reverse("account_login"))
+        # Signed in already: sending them to the sign-in page would only bounce back here.
+        if not (user.is_active and user.is_staff):
+            raise PermissionDenied
+        if not has_admin_access(user):
+            return second_factor_redirect(request, next_url)
+        return redirect(next_url)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ missing or malformed value stops start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,7 +78,8 @@ if not SITE_URL.startswith(("http://", "https://")):
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site signs in through allauth and needs a passed second factor.
+    "community.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,7 +91,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -269,6 +272,14 @@ ACCOUNT_RATE_LIMITS = {
     "briefing_subscribe": "10/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Reverse proxies in front of the site that append to X-Forwarded-For. With 0
+# the header is ignored and the client is the connecting address, so a client
+# cannot pick the address its rate limits are counted against. DRF's throttles
+# (REST_FRAMEWORK below) and allauth's limits read the same number.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more; got {NUM_PROXIES}.")
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 MFA_TOTP_ISSUER = "Community Intelligence Platform"
 
 # Membership: how many people a vetted member may invite per rolling 30 days,
@@ -282,10 +293,24 @@ if INVITATIONS_PER_MONTH < 0 or INVITATION_TTL_DAYS < 1:
 
 # --- API -------------------------------------------------------------------
 
+# API tokens (django-rest-knox): stored as hashes, one new token per sign-in,
+# each valid for this many hours; revoked with the password, the authenticator,
+# the membership or the account (accounts.services.tokens).
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_TTL_HOURS must be at least 1; got {API_TOKEN_TTL_HOURS}."
+    )
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -293,6 +318,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

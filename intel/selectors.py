@@ -2,8 +2,9 @@
 
 Visibility, in one place:
 - a contributor sees their own contributions, in any state;
-- an analyst (with two-factor authentication, checked by the caller) sees
-  every contribution that has ever been submitted, never another's draft;
+- an analyst whose sign-in passed the second factor (`is_reviewer`, the rule
+  of accounts.permissions) sees every contribution that has ever been
+  submitted, never another's draft;
 - nobody else sees any contribution (a 404, so existence is not revealed).
 """
 
@@ -17,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import Membership, User
-from accounts.permissions import mfa_enrolled
+from accounts.permissions import has_analyst_access
 
 from .models import (
     Attachment,
@@ -34,8 +35,8 @@ from .text import cjk_tsquery_literal, latin_text
 
 
 def is_reviewer(user: Any) -> bool:
-    """An analyst with TOTP enrolled: the only people who review and search."""
-    return bool(user.is_authenticated and user.is_analyst and mfa_enrolled(user))
+    """An analyst signed in with the second factor: the only people who review and search."""
+    return has_analyst_access(user)
 
 
 def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:

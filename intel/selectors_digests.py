@@ -3,7 +3,7 @@
 Handling, in one place:
 
 - `reader_clearance(user)` is the highest handling level a reader may see:
-  analysts (with two-factor authentication) TLP:RED, vetted members
+  analysts whose sign-in passed the second factor TLP:RED, vetted members
   TLP:GREEN, everyone else TLP:CLEAR. Briefings pass a subscription's
   clearance instead.
 - Published digests are open to everyone, redacted to their clearance by
@@ -24,6 +24,7 @@ from django.db.models.functions import RowNumber, TruncWeek
 from django.http import Http404
 from django.utils import timezone, translation
 
+from accounts.permissions import has_analyst_access
 from intel import digest_core as core
 from intel import digest_text
 from intel.countries import country_name
@@ -49,7 +50,7 @@ TOP_SIGNALS = 4
 
 def reader_clearance(user: Any) -> str:
     """The highest TLP level `user` may read in digests."""
-    if user is not None and is_reviewer(user):
+    if has_analyst_access(user):
         return Tlp.RED.value
     if user is not None and user.is_authenticated and user.is_vetted_contributor:
         return Tlp.GREEN.value

@@ -22,13 +22,27 @@ from typing import Any
 
 import pytest
 import redis
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY as TOTP_SECRET_SESSION_KEY
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from rest_framework.test import APIClient
 
-from accounts import roles
-from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory, enrol_totp
+from accounts import roles, services
+from accounts.middleware import SecondFactorMiddleware
+from accounts.permissions import mfa_enrolled
+from tests.accounts.factories import (
+    TEST_PASSWORD,
+    MembershipFactory,
+    UserFactory,
+    enrol_totp,
+    totp_code,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -163,7 +177,8 @@ def other_contributor(db: None) -> Any:
 
 @pytest.fixture
 def analyst(db: None) -> Any:
-    """An analyst with TOTP enrolled (`analyst.totp_secret`), as analyst pages require."""
+    """An analyst with TOTP enrolled (`analyst.totp_secret`); `client_for(analyst)` and
+    `api_for(analyst)` sign in through it, as analyst pages and endpoints require."""
     user = UserFactory(email="analyst@test.example", roles=[roles.ANALYSTS])
     user.totp_secret = enrol_totp(user)
     return user
@@ -194,11 +209,95 @@ def anonymous() -> Client:
     return Client()
 
 
+def record_sign_in(client: Client, user: Any, *, second_factor: bool) -> None:
+    """Record in `client`'s session how `user` signed in, with allauth's own records:
+    the password step and, if `second_factor`, the TOTP step of the login."""
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    if second_factor:
+        totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+    request.session.save()
+
+
 @pytest.fixture
 def client_for() -> Any:
+    """A browser session of `user` signed in as allauth signs them in: with the TOTP step
+    when they have an authenticator (the login asks for it), else with the password."""
+
     def make(user: Any) -> Client:
         client = Client()
         client.force_login(user)
+        record_sign_in(client, user, second_factor=mfa_enrolled(user))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password_only_client_for() -> Any:
+    """A session of `user` that passed only the password, though they may have TOTP
+    enrolled (as the old admin login and sessions from before enrolment did)."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        record_sign_in(client, user, second_factor=False)
+        return client
+
+    return make
+
+
+def signed_in(user: Any, *, second_factor: bool | None = None) -> Any:
+    """`user` as a request of theirs sees them (session and SecondFactorMiddleware), signed
+    in like `client_for` does, or without the TOTP step if `second_factor=False`."""
+    client = Client()
+    client.force_login(user)
+    passed = mfa_enrolled(user) if second_factor is None else second_factor
+    record_sign_in(client, user, second_factor=passed)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    SecondFactorMiddleware(lambda _request: HttpResponse())(request)
+    return request.user
+
+
+def reauthenticate(client: Client, response: Any, password: str = TEST_PASSWORD) -> Any:
+    """Answer allauth's "confirm your password" redirect (`response`) before an
+    authenticator change; allauth then resumes the request it interrupted."""
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("account_reauthenticate")
+    ), response
+    return client.post(response["Location"], {"password": password})
+
+
+def enrol_totp_in_session(client: Client) -> str:
+    """Enrol TOTP through allauth's pages in `client`'s session; returns the secret.
+
+    Use inside `django_capture_on_commit_callbacks(execute=True)`: allauth
+    announces the new authenticator after the commit.
+    """
+    reauthenticate(client, client.get(reverse("mfa_activate_totp")))
+    client.get(reverse("mfa_activate_totp"))
+    secret = str(client.session[TOTP_SECRET_SESSION_KEY])
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content[:300]
+    return secret
+
+
+def api_token_for(user: Any) -> str:
+    """A token as the token endpoint issues it (with the TOTP code, for an enrolled user)."""
+    _token, key = services.api_token_create(user=user)
+    return key
+
+
+@pytest.fixture
+def api_for() -> Any:
+    """An API client of `user` sending a real token (`Authorization: Token …`)."""
+
+    def make(user: Any) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         return client
 
     return make
@@ -313,8 +412,14 @@ def page(chromium: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, email: str, password: str = TEST_PASSWORD) -> None:
+def sign_in(
+    page: Any, email: str, password: str = TEST_PASSWORD, *, totp_secret: str | None = None
+) -> None:
+    """Sign in through allauth's pages; with `totp_secret`, also its code step."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    if totp_secret is not None:
+        page.get_by_placeholder("Code").fill(totp_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()

@@ -24,10 +24,14 @@ from .memberships import (
     membership_revoke,
     membership_suspend,
 )
+from .tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from .users import account_delete, user_create, user_roles_changed
 
 __all__ = [
     "account_delete",
+    "api_token_create",
+    "api_token_revoke",
+    "api_tokens_revoke_all",
     "application_approve",
     "application_reject",
     "application_request_info",

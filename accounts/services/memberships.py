@@ -3,6 +3,8 @@
 A member's contributor role follows their standing: it is removed on
 suspension or revocation and given back on reinstatement, so the role a view,
 the API or a template sees is never more than the membership allows.
+Suspension and revocation also revoke the member's API tokens: a reinstated
+member signs in again for a new one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .. import roles
 from ..exceptions import TransitionError
 from ..models import GradeChange, Membership, User
 from .audit import audit_record, require_analyst, require_not_self, require_reason
+from .tokens import api_tokens_revoke_all
 
 
 def _contributors() -> Group:
@@ -82,6 +85,7 @@ def _membership_transition(
         else:
             user.groups.remove(_contributors())
             role_change = {"removed": [roles.CONTRIBUTORS]}
+            api_tokens_revoke_all(user=user)
         membership.refresh_from_db()
         audit_record(
             actor=actor,

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from ..exceptions import TransitionError
 from ..models import Application, Invitation, Membership, User
 from .audit import audit_record
+from .tokens import api_tokens_revoke_all
 
 DELETED_EMAIL_DOMAIN = "deleted.invalid"  # RFC 2606: can never receive mail
 
@@ -98,7 +98,7 @@ def account_delete(*, user: User, actor: User) -> User:
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user)
     Application.objects.filter(user=user).update(
         organisation="",
         position="",

@@ -1,26 +1,28 @@
-"""A member's own pages: invitations, their data as JSON, account deletion."""
+"""A person's own pages: invitations, API tokens, their data as JSON, account deletion."""
 
 from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.web import AuthenticatedRequest, add_service_errors
 
 from .. import selectors, services
 from ..exceptions import TransitionError
-from ..forms import AccountDeleteForm, InvitationForm
+from ..forms import AccountDeleteForm, ApiTokenRevokeForm, InvitationForm
 from ..permissions import contributor_required
 
 
@@ -59,6 +61,44 @@ def invitations(request: AuthenticatedRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def api_tokens(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's working API tokens (when issued, when they expire), to revoke."""
+    tokens = selectors.api_tokens_of(user=request.user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": tokens, "API_TOKEN_TTL_HOURS": settings.API_TOKEN_TTL_HOURS},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: AuthenticatedRequest) -> HttpResponse:
+    form = ApiTokenRevokeForm(request.POST)
+    # Malformed, unknown and someone else's tokens look the same: not yours.
+    if not form.is_valid() or not services.api_token_revoke(
+        user=request.user, digest=form.cleaned_data["token"]
+    ):
+        raise Http404
+    messages.success(request, _("The token was revoked. Programs using it are refused from now."))
+    return redirect("accounts:api-tokens")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all(request: AuthenticatedRequest) -> HttpResponse:
+    count = services.api_tokens_revoke_all(user=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d token was revoked.", "%(count)d tokens were revoked.", count)
+        % {"count": count},
+    )
+    return redirect("accounts:api-tokens")
 
 
 @login_required

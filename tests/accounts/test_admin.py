@@ -1,14 +1,17 @@
-"""Admin: membership records are view-only, the audit trail cannot be touched, roles are audited."""
+"""Admin: signed in through allauth with the second factor; membership records are view-only,
+the audit trail cannot be touched, roles are audited, API tokens are listed, never issued."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from knox.models import AuthToken
 
 from accounts import roles, services
 from accounts.models import AuditEvent
-from tests.accounts.factories import ApplicationFactory, invitation_make
+from tests.accounts.factories import ApplicationFactory, invitation_make, totp_code
+from tests.conftest import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +97,85 @@ def test_role_change_in_the_admin_is_audited(admin_client, admin_user, newcomer)
     event = AuditEvent.objects.get(action="user.roles_change")
     assert event.actor == admin_user
     assert event.data == {"added": [roles.ANALYSTS], "removed": []}
+
+
+# --- Signing in to the admin -------------------------------------------------------
+
+
+def test_admin_login_hands_over_to_the_site_sign_in_keeping_next(anonymous):
+    response = anonymous.get(reverse("admin:login") + "?next=/admin/accounts/user/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login") + "?next=/admin/accounts/user/"
+
+
+def test_admin_sends_anonymous_visitors_to_the_site_sign_in(anonymous):
+    response = anonymous.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
+def test_admin_refuses_a_superuser_session_that_passed_only_the_password(
+    admin_user, password_only_client_for
+):
+    client = password_only_client_for(admin_user)
+    for url in (reverse("admin:index"), reverse("admin:accounts_user_changelist")):
+        response = client.get(url, follow=True)
+        final_url, _status = response.redirect_chain[-1]
+        assert final_url.startswith(reverse("mfa_reauthenticate"))
+        assert b"site-name" not in response.content  # no admin page was shown
+
+
+def test_admin_opens_after_the_password_only_session_confirms_a_code(
+    admin_user, password_only_client_for
+):
+    client = password_only_client_for(admin_user)
+    step_up = client.get(reverse("admin:index"), follow=True).redirect_chain[-1][0]
+    response = client.post(step_up, {"code": totp_code(admin_user.totp_secret)})
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_admin_login_refuses_a_signed_in_person_who_is_not_staff(client_for, contributor):
+    response = client_for(contributor).get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+
+
+def test_admin_login_does_not_redirect_off_site(admin_client):
+    response = admin_client.get(reverse("admin:login") + "?next=https://evil.example/")
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_wrong_passwords_at_the_admin_login_are_throttled(anonymous, admin_user, password):
+    """Wherever the admin login takes a password, 25 wrong ones lock the account."""
+    first = anonymous.post(
+        reverse("admin:login"),
+        {"username": admin_user.email, "login": admin_user.email, "password": "wrong"},
+        follow=True,
+    )
+    target = first.request["PATH_INFO"]
+    for _ in range(25):
+        anonymous.post(
+            target, {"username": admin_user.email, "login": admin_user.email, "password": "wrong"}
+        )
+    right = anonymous.post(
+        target, {"username": admin_user.email, "login": admin_user.email, "password": password}
+    )
+    assert "_auth_user_id" not in anonymous.session
+    assert "Too many failed login attempts" in right.content.decode()
+
+
+def test_api_tokens_are_listed_but_never_issued_in_the_admin(admin_client, contributor):
+    api_token_for(contributor)
+    page = admin_client.get(reverse("admin:knox_authtoken_changelist"))
+    assert page.status_code == 200
+    assert contributor.email in page.content.decode()
+    assert admin_client.get(reverse("admin:knox_authtoken_add")).status_code == 403
+
+
+def test_password_set_in_the_admin_revokes_api_tokens(admin_client, contributor):
+    api_token_for(contributor)
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[contributor.pk]),
+        {"password1": "a-new-long-password-42", "password2": "a-new-long-password-42"},
+    )
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=contributor).exists()

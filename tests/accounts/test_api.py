@@ -21,7 +21,8 @@ def obtain_token(email: str, password: str) -> tuple[int, dict]:
 def test_token_for_verified_user(contributor, password):
     status, body = obtain_token(contributor.email, password)
     assert status == 200
-    assert len(body["token"]) == 40
+    assert len(body["token"]) == 64
+    assert body["expiry"]
 
 
 def test_token_email_is_case_insensitive(contributor, password):
@@ -68,9 +69,10 @@ def test_me_with_token_shows_own_profile_and_roles(contributor, password):
     assert response.json()["roles"] == ["contributors"]
 
 
-def test_me_refuses_a_bad_token():
+@pytest.mark.parametrize("key", ["0" * 40, "0" * 64])
+def test_me_refuses_a_bad_token(key):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get(reverse("api-me")).status_code == 401
 
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Application, Membership
 from tests.accounts.factories import ApplicationFactory, UserFactory, invitation_make
+from tests.conftest import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ PAYLOAD = {
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 

@@ -3,6 +3,7 @@
 Sign up → verify the email read from the real SMTP server → apply → an analyst
 signs in with MFA (a TOTP code) and approves with a reason → the new member
 signs in and reaches the contributor dashboard; the audit trail shows the decision.
+And the admin: /admin/ hands over to the same sign-in, TOTP step included.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import pytest
 
 from accounts.models import Application, AuditEvent
-from tests.accounts.factories import totp_code
+from tests.accounts.factories import TEST_PASSWORD, totp_code
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,9 +66,7 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     sign_out(page)
 
     # 3. The analyst signs in with the second factor and approves with a reason.
-    sign_in(page, analyst.email)
-    page.get_by_placeholder("Code").fill(totp_code(analyst.totp_secret))
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, analyst.email, totp_secret=analyst.totp_secret)
     page.get_by_role("link", name="Vetting").click()
     page.get_by_role("link", name=re.compile("new.expert|Tohoku", re.I)).first.click()
     page.get_by_label("Approve").check()
@@ -95,3 +94,20 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     response = page.goto("/intel/")
     assert response.status == 200
     page.get_by_role("heading", name="My reports and case studies").wait_for()
+
+
+def test_admin_signs_in_through_the_site_sign_in_with_the_second_factor(page, admin_user):
+    """/admin/ sends the admin to allauth's sign-in; the password alone does not open it."""
+    page.goto("/admin/accounts/user/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("Email").fill(admin_user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    # The code step, before anything of the admin is shown.
+    code = page.get_by_placeholder("Code")
+    code.wait_for()
+    assert "/admin/" not in page.url
+    code.fill(totp_code(admin_user.totp_secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name="Select user to change").wait_for()
+    assert page.url.endswith("/admin/accounts/user/")

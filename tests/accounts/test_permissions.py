@@ -2,7 +2,8 @@
 
 Personas (tests/conftest.py): anonymous, newcomer (verified, not a member),
 contributor (active member), analyst_without_mfa, analyst and admin_user
-(analysts with TOTP enrolled).
+(analysts with TOTP enrolled, signed in through it). Sessions and tokens that
+did not pass the second factor: tests/accounts/test_second_factor.py.
 """
 
 from __future__ import annotations
@@ -27,18 +28,17 @@ MFA = "mfa"
 
 
 def web_client(request: pytest.FixtureRequest, persona: str) -> Client:
+    """Signed in as allauth signs the persona in (with TOTP when they have it)."""
     if persona == "anonymous":
         return Client()
-    client = Client()
-    client.force_login(request.getfixturevalue(persona))
-    return client
+    return request.getfixturevalue("client_for")(request.getfixturevalue(persona))
 
 
 def api_client(request: pytest.FixtureRequest, persona: str) -> APIClient:
-    client = APIClient()
-    if persona != "anonymous":
-        client.force_authenticate(request.getfixturevalue(persona))
-    return client
+    """With a token as the token endpoint issues it to the persona."""
+    if persona == "anonymous":
+        return APIClient()
+    return request.getfixturevalue("api_for")(request.getfixturevalue(persona))
 
 
 def assert_outcome(response: Any, expected: int | str) -> None:

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts import selectors as accounts_selectors
@@ -64,7 +64,7 @@ def test_delete_erases_personal_data_and_keeps_the_audit_trail(contributor, anal
     )
     invitation_make(inviter=contributor, email="pending@example.org")
     enrol_totp(contributor)
-    Token.objects.create(user=contributor)
+    AuthToken.objects.create(user=contributor)
     services.invitation_create(inviter=contributor, email="sent@example.org")
     audit_before = list(AuditEvent.objects.values_list("pk", "actor_repr", "target_repr"))
     original_email = contributor.email
@@ -80,7 +80,7 @@ def test_delete_erases_personal_data_and_keeps_the_audit_trail(contributor, anal
     assert not user.groups.exists()
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Authenticator.objects.filter(user=user).exists()
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
     application.refresh_from_db()
     assert (application.organisation, application.position, application.statement) == ("", "", "")
     assert application.conflict_of_interest == ""

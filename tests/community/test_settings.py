@@ -56,6 +56,9 @@ def test_check_deploy_is_clean_with_production_settings():
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"SITE_URL": "example.org"}, "SITE_URL"),
+        ({"NUM_PROXIES": "one"}, "NUM_PROXIES"),
+        ({"NUM_PROXIES": "-1"}, "NUM_PROXIES"),
+        ({"API_TOKEN_TTL_HOURS": "0"}, "API_TOKEN_TTL_HOURS"),
     ],
 )
 def test_bad_production_setting_stops_start_up_naming_the_variable(overrides, named):
@@ -69,3 +72,15 @@ def test_seed_demo_refuses_in_production():
     result = run_manage("seed_demo", **PRODUCTION)
     assert result.returncode != 0
     assert "DJANGO_DEBUG=0" in result.stderr
+
+
+def test_num_proxies_feeds_both_drf_and_allauth():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.REST_FRAMEWORK['NUM_PROXIES'], s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    )
+    assert run_manage("shell", "--no-imports", "-c", code).stdout.split() == ["0", "0"]
+    assert run_manage("shell", "--no-imports", "-c", code, NUM_PROXIES="2").stdout.split() == [
+        "2",
+        "2",
+    ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from intel.models import BriefingWeek, Delivery
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, enrol_totp
 
 from .briefings_support import WEEK, published_digest, subscription
 
@@ -23,8 +23,10 @@ def admin_client(client_for: Any, admin_user: Any) -> Any:
 
 @pytest.fixture
 def staff_client(client_for: Any) -> Any:
-    """Staff without being a site administrator (no model permissions)."""
-    return client_for(UserFactory(email="staff@test.example", is_staff=True))
+    """Staff without being a site administrator (no model permissions), signed in with TOTP."""
+    user = UserFactory(email="staff@test.example", is_staff=True)
+    enrol_totp(user)
+    return client_for(user)
 
 
 @pytest.fixture

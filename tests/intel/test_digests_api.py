@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from intel.models import Digest, SectorAssessment
 from intel.services import digests as digest_services
+from tests.conftest import api_token_for
 
 from .digest_data import SECTOR, WEEK, accepted, jst, member
 
@@ -21,10 +22,12 @@ AMBER_TITLE = "AMBER-ONLY cobalt diversion"
 
 @pytest.fixture
 def api_for():
+    """Anonymous, or signed in with a real token (which an analyst gets with the TOTP code)."""
+
     def make(user=None):
         client = APIClient()
         if user is not None:
-            client.force_authenticate(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         return client
 
     return make

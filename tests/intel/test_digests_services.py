@@ -13,6 +13,7 @@ from intel import selectors_digests
 from intel.errors import WorkflowError
 from intel.models import Digest, DigestItem, SectorAssessment
 from intel.services import digests as digest_services
+from tests.conftest import signed_in
 
 from .digest_data import SECTOR, WEEK, accepted, jst, member
 
@@ -211,6 +212,9 @@ def test_reader_clearance_by_persona(
     assert selectors_digests.reader_clearance(AnonymousUser()) == "clear"
     assert selectors_digests.reader_clearance(newcomer) == "clear"
     assert selectors_digests.reader_clearance(contributor) == "green"
-    assert selectors_digests.reader_clearance(analyst_without_mfa) == "clear"
-    assert selectors_digests.reader_clearance(analyst) == "red"
-    assert selectors_digests.reader_clearance(admin_user) == "red"
+    assert selectors_digests.reader_clearance(signed_in(analyst_without_mfa)) == "clear"
+    assert selectors_digests.reader_clearance(signed_in(analyst)) == "red"
+    assert selectors_digests.reader_clearance(signed_in(admin_user)) == "red"
+    # TOTP enrolled is not enough: the sign-in must have passed it.
+    assert selectors_digests.reader_clearance(signed_in(analyst, second_factor=False)) == "clear"
+    assert selectors_digests.reader_clearance(analyst) == "clear"

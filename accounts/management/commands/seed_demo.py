@@ -33,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Analyst pages need two-factor authentication. {' and '.join(MFA_USERS)} use the "
             f"demo TOTP secret {DEMO_TOTP_SECRET}: add it to an authenticator app, or run "
-            f"`oathtool --totp -b {DEMO_TOTP_SECRET}` for the current code."
+            f"`oathtool --totp -b {DEMO_TOTP_SECRET}` for the current code, which the sign-in "
+            f'asks for after the password (and POST /api/auth/token/ as "otp").'
         )
