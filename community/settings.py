@@ -49,6 +49,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     raw = env_str(name, default) or ""
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -153,12 +163,31 @@ REDIS_URL = env_str("REDIS_URL", "") or ""
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL; got {REDIS_URL!r}.")
 
+# Redis may go away; these keep the site answering when it does. Short
+# timeouts make a dead Redis cost milliseconds; after a failure each process
+# leaves Redis alone for REDIS_RETRY_AFTER seconds (community.breaker): the
+# cache counts in local memory meanwhile (community.cache) and tasks wait in
+# the outbox (community.queue).
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.25)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_RETRY_AFTER = env_float("REDIS_RETRY_AFTER", 5.0)
+if min(REDIS_CONNECT_TIMEOUT, REDIS_SOCKET_TIMEOUT) <= 0 or REDIS_RETRY_AFTER < 0:
+    raise ImproperlyConfigured(
+        "REDIS_CONNECT_TIMEOUT and REDIS_SOCKET_TIMEOUT must be above 0 and "
+        "REDIS_RETRY_AFTER 0 or more."
+    )
+
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cip",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "RETRY_AFTER": REDIS_RETRY_AFTER,
+            },
         }
     }
 else:
@@ -184,7 +213,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # must exceed the hard time limit or long tasks would run twice. Tests that kill
 # a worker set CELERY_VISIBILITY_TIMEOUT low so the task is redelivered quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    # Workers wait on BRPOP, which Redis answers within a second: a shorter
+    # socket timeout would cut those waits.
+    "socket_timeout": max(REDIS_SOCKET_TIMEOUT, 2.0),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tokyo"
