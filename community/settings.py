@@ -227,6 +227,18 @@ CELERY_ENABLE_UTC = True
 TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Tasks that could not be published (broker away) wait in the outbox
+# (community.queue); this sweep publishes them once the broker is back.
+# Each run expires after one interval, so runs queued while no worker was
+# consuming do not pile up.
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 60)
+if OUTBOX_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("OUTBOX_FLUSH_SECONDS must be at least 1.")
+CELERY_BEAT_SCHEDULE["flush-outbox"] = {
+    "task": "community.flush_outbox",
+    "schedule": float(OUTBOX_FLUSH_SECONDS),
+    "options": {"expires": OUTBOX_FLUSH_SECONDS},
+}
 # Task modules besides each app's tasks.py (autodiscovered).
 CELERY_IMPORTS = ("intel.digest_tasks",)
 # Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.
