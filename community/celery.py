@@ -15,7 +15,7 @@ from typing import Any
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.signals import worker_ready
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
 
@@ -49,4 +49,9 @@ def _flush_outbox_at_start(**kwargs: Any) -> None:
     # A worker coming up is often the broker coming back: publish what waited.
     from .queue import outbox_flush
 
-    outbox_flush()
+    try:
+        outbox_flush()
+    finally:
+        # Pool processes forked later must not inherit this connection (the
+        # solo pool simply reconnects).
+        connections.close_all()

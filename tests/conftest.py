@@ -333,9 +333,14 @@ class RedisServer:
 
 
 def _reset_broker_pools(app: Any) -> None:
-    """Drop the Celery app's cached broker connections, so the next publish uses the new URL."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Close and forget every broker connection, so the next publish connects to the new URL.
+
+    kombu keeps its pools in a process-wide registry keyed by URL: closing one
+    without clearing the registry would hand the closed pool out again.
+    """
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
