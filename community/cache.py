@@ -37,8 +37,16 @@ from .breaker import breaker_for
 
 logger = logging.getLogger(__name__)
 
-# Errors meaning "Redis is not there", as opposed to a bad command or value.
-UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
+# Errors meaning "Redis cannot serve us now" (down, slow, something else on
+# its port, a replica after a failover, out of memory), as opposed to a bad
+# command or value, which is a bug and raised.
+UNREACHABLE = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.InvalidResponse,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,
+)
 _SHARED_PARAMS = ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION")
 
 

@@ -111,6 +111,35 @@ def test_once_redis_answers_again_the_local_entries_are_dropped(redis_server):
     assert cache.get("limit") is None, "the local entry did not outlive the outage"
 
 
+def make_read_only(client: redis.Redis) -> None:
+    # A replica of a master that does not exist refuses writes, as after a failover.
+    client.replicaof("127.0.0.1", 1)
+
+
+def make_full(client: redis.Redis) -> None:
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", 1)
+
+
+@needs_redis
+@pytest.mark.parametrize("degrade", [make_read_only, make_full], ids=["read-only", "full"])
+def test_a_redis_that_refuses_writes_counts_as_an_outage(redis_server, degrade):
+    cache = cache_on(redis_server.url)
+    client = redis.Redis.from_url(redis_server.url)
+    degrade(client)
+    client.close()
+    cache.set("attempts", 1, 60)
+    assert cache.get("attempts") == 1
+    assert cache.breaker.is_open
+
+
+def test_something_else_on_the_redis_port_counts_as_an_outage(smtp_server):
+    cache = cache_on(f"redis://{smtp_server.host}:{smtp_server.port}/0")
+    cache.set("attempts", 1, 60)
+    assert cache.get("attempts") == 1
+    assert cache.breaker.is_open
+
+
 @needs_redis
 def test_an_error_that_is_not_an_outage_is_raised(redis_server):
     cache = cache_on(redis_server.url)
