@@ -110,14 +110,10 @@ def outbox_flush(
             progress(published)
         if error is not None or count < batch_size:
             break
-    breaker = _broker_breaker()
-    if error is None:
-        breaker.succeeded()
-    elif breaker.failed():
-        logger.warning("queue: broker unreachable (%s); tasks wait in the outbox", error)
+    _record(_broker_breaker(), error)
     return FlushResult(
         published=published,
-        pending=OutboxMessage.objects.count(),
+        pending=outbox_pending(),
         error=str(error) if error is not None else "",
     )
 
@@ -135,8 +131,14 @@ def _publish_after_commit(message_id: int) -> None:
     if not breaker.allows():
         return  # the broker failed moments ago; the sweep will publish this
     _count, error = _publish(OutboxMessage.objects.filter(pk=message_id), limit=1)
+    _record(breaker, error)
+
+
+def _record(breaker: CircuitBreaker, error: Exception | None) -> None:
+    """Tell the breaker how publishing went; log only the changes, not every request."""
     if error is None:
-        breaker.succeeded()
+        if breaker.succeeded():
+            logger.warning("queue: broker answers again; the sweep publishes what waited")
     elif breaker.failed():
         logger.warning("queue: broker unreachable (%s); tasks wait in the outbox", error)
 
