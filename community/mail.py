@@ -1,19 +1,21 @@
 """Outgoing email: messages are rendered in the request, sent by a worker after commit.
 
 A rolled-back transaction therefore never sends mail, and a slow or failing
-SMTP server never slows or breaks the page that caused the email.
+SMTP server never slows or breaks the page that caused the email. The
+message is queued through the outbox (`community.queue`), so an email asked
+for while the broker is away is sent once it is back.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .queue import enqueue_on_commit
 
 
 class EmailPayload(TypedDict):
@@ -82,7 +84,7 @@ def email_send_on_commit(*, message: EmailMessage) -> None:
     """Queue `message` for delivery once the current transaction commits."""
     from .tasks import send_email
 
-    transaction.on_commit(partial(send_email.delay, email_to_payload(message)))
+    enqueue_on_commit(send_email, email_to_payload(message))
 
 
 def email_send_now(*, payload: EmailPayload) -> None:

@@ -50,6 +50,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     raw = env_str(name, default) or ""
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -156,12 +166,31 @@ REDIS_URL = env_str("REDIS_URL", "") or ""
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL; got {REDIS_URL!r}.")
 
+# Redis may go away; these keep the site answering when it does. Short
+# timeouts make a dead Redis cost milliseconds; after a failure each process
+# leaves Redis alone for REDIS_RETRY_AFTER seconds (community.breaker): the
+# cache counts in local memory meanwhile (community.cache) and tasks wait in
+# the outbox (community.queue).
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.25)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_RETRY_AFTER = env_float("REDIS_RETRY_AFTER", 5.0)
+if min(REDIS_CONNECT_TIMEOUT, REDIS_SOCKET_TIMEOUT) <= 0 or REDIS_RETRY_AFTER < 0:
+    raise ImproperlyConfigured(
+        "REDIS_CONNECT_TIMEOUT and REDIS_SOCKET_TIMEOUT must be above 0 and "
+        "REDIS_RETRY_AFTER 0 or more."
+    )
+
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cip",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "RETRY_AFTER": REDIS_RETRY_AFTER,
+            },
         }
     }
 else:
@@ -187,7 +216,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # must exceed the hard time limit or long tasks would run twice. Tests that kill
 # a worker set CELERY_VISIBILITY_TIMEOUT low so the task is redelivered quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    # Workers wait on BRPOP, which Redis answers within a second: a shorter
+    # socket timeout would cut those waits.
+    "socket_timeout": max(REDIS_SOCKET_TIMEOUT, 2.0),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tokyo"
@@ -197,6 +230,18 @@ CELERY_ENABLE_UTC = True
 TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Tasks that could not be published (broker away) wait in the outbox
+# (community.queue); this sweep publishes them once the broker is back.
+# Each run expires after one interval, so runs queued while no worker was
+# consuming do not pile up.
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 60)
+if OUTBOX_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("OUTBOX_FLUSH_SECONDS must be at least 1.")
+CELERY_BEAT_SCHEDULE["flush-outbox"] = {
+    "task": "community.flush_outbox",
+    "schedule": float(OUTBOX_FLUSH_SECONDS),
+    "options": {"expires": OUTBOX_FLUSH_SECONDS},
+}
 # Task modules besides each app's tasks.py (autodiscovered).
 CELERY_IMPORTS = ("intel.digest_tasks",)
 # Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.

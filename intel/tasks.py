@@ -11,6 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from accounts.models import User
+from community.queue import enqueue_now
 from intel import digest_core
 from intel.errors import WorkflowError
 from intel.services.briefings import briefing_chunk_send, briefing_week_start
@@ -49,7 +50,7 @@ def send_weekly_briefings(
         logger.warning("weekly briefing not sent: %s", error.message)
         return {"week_start": week.isoformat(), "started": False, "reason": error.message}
     for chunk in plan.chunks:
-        send_briefing_chunk.delay(plan.week_start.isoformat(), chunk)
+        enqueue_now(send_briefing_chunk, plan.week_start.isoformat(), chunk)
     return {
         "week_start": plan.week_start.isoformat(),
         "started": plan.started,

@@ -12,6 +12,7 @@ import importlib
 import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -384,6 +385,104 @@ def celery_worker(transactional_db: None) -> Iterator[Any]:
     ) as worker:
         yield worker
     connection.close()
+
+
+# --- A private Redis server that tests may stop ------------------------------
+
+
+@dataclass
+class RedisServer:
+    """A `redis-server` of our own on a free port: stopping it never touches the shared one."""
+
+    port: int
+    directory: str
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self.directory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+            self.process = None
+
+
+def _reset_broker_pools(app: Any) -> None:
+    """Close and forget every broker connection, so the next publish connects to the new URL.
+
+    kombu keeps its pools in a process-wide registry keyed by URL: closing one
+    without clearing the registry would hand the closed pool out again.
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_server(tmp_path: Any) -> Iterator[RedisServer]:
+    """A running Redis server of the test's own: `stop()`, then `start()` (same port) again."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server absent (apt-get install redis-server)")
+    server = RedisServer(port=_free_port(), directory=str(tmp_path))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_redis(settings: Any, redis_server: RedisServer) -> Iterator[RedisServer]:
+    """The Django cache and the Celery broker on `redis_server`, with real (not eager) queues.
+
+    Nothing keeps talking to the shared Redis: the cache handlers are rebuilt
+    from the new settings and the Celery app's broker pools are dropped.
+    """
+    from community.celery import app
+
+    server = redis_server
+    previous = {"REDIS_URL": settings.REDIS_URL, "CACHES": settings.CACHES}
+    previous_broker = app.conf.broker_url
+    settings.REDIS_URL = server.url
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    app.conf.broker_url = server.url
+    app.conf.task_always_eager = False
+    _reset_broker_pools(app)
+    try:
+        yield server
+    finally:
+        # Restored here, not only by `settings` later: other fixtures' teardown
+        # (such as `_isolated_cache`) must find the shared Redis again.
+        for name, value in previous.items():
+            setattr(settings, name, value)
+        app.conf.broker_url = previous_broker
+        _reset_broker_pools(app)
 
 
 # --- Headless Chromium -------------------------------------------------------

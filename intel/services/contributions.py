@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
-from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from community.queue import enqueue_on_commit
 from intel import validation
 from intel.errors import WorkflowError
 from intel.models import (
@@ -52,13 +52,14 @@ _CASE_TEXT = ("title", "context", "challenge", "actions_taken", "outcome", "less
 def _after_submit(*, contribution_id: int) -> None:
     """The one place where a (re)submission starts background work, after commit.
 
-    Runs through `transaction.on_commit`, so a rolled-back submission starts
-    nothing: a worker tags the contribution and places it in its duplicate
-    cluster (`intel.tasks.tag_contribution`).
+    Called inside the submitting transaction and queued through the outbox,
+    so a rolled-back submission starts nothing and a committed one is tagged
+    even when the broker was away: a worker tags the contribution and places
+    it in its duplicate cluster (`intel.tasks.tag_contribution`).
     """
     from intel.tasks import tag_contribution
 
-    tag_contribution.delay(contribution_id)
+    enqueue_on_commit(tag_contribution, contribution_id)
 
 
 def _clean_common(
@@ -359,7 +360,7 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
     ):
         raise WorkflowError(_("Only a draft can be submitted."))
     audit_author_action(contribution=contribution, action="report.submit")
-    transaction.on_commit(partial(_after_submit, contribution_id=contribution.pk))
+    _after_submit(contribution_id=contribution.pk)
     return contribution
 
 
@@ -384,7 +385,7 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
         action="report.resubmit",
         data={"revision": contribution.revision},
     )
-    transaction.on_commit(partial(_after_submit, contribution_id=contribution.pk))
+    _after_submit(contribution_id=contribution.pk)
     return contribution
 
 

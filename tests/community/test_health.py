@@ -16,6 +16,7 @@ def test_health_is_public_and_ok(anonymous, settings):
     assert body["checks"]["database"] == "ok"
     expected_broker = "ok" if settings.REDIS_URL else "in-process"
     assert body["checks"]["broker"] == expected_broker
+    assert body["checks"]["cache"] == ("ok" if settings.REDIS_URL else "local-memory")
 
 
 def test_health_is_503_when_broker_does_not_answer(anonymous, settings):
@@ -23,6 +24,23 @@ def test_health_is_503_when_broker_does_not_answer(anonymous, settings):
     response = anonymous.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "failing"
+
+
+@pytest.mark.redis
+def test_with_redis_down_health_is_503_naming_the_broker_and_the_cache_counts_per_process(
+    anonymous, private_redis
+):
+    private_redis.stop()
+    response = anonymous.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "failing",
+        "checks": {"database": "ok", "broker": "failing", "cache": "per-process-fallback"},
+    }
+    private_redis.start()
+    response = anonymous.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["checks"]["cache"] == "ok"
 
 
 def test_health_refuses_post(anonymous):

@@ -12,7 +12,14 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from intel import services
 from intel.errors import WorkflowError
-from intel.models import Comment, Contribution, ContributionSector, RequirementAnswer, Status
+from intel.models import (
+    Comment,
+    Contribution,
+    ContributionFingerprint,
+    ContributionSector,
+    RequirementAnswer,
+    Status,
+)
 
 from .conftest import review, submit
 from .factories import FieldReportFactory
@@ -96,20 +103,15 @@ def test_submit_snapshots_grade_and_organisation_and_is_audited(draft, contribut
     assert _actions(draft) == ["report.submit"]
 
 
-def test_submit_runs_the_after_submit_hook_after_commit(
-    draft, contributor, django_capture_on_commit_callbacks, monkeypatch
+def test_submit_starts_tagging_only_after_commit(
+    draft, contributor, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(
-        "intel.services.contributions._after_submit",
-        lambda *, contribution_id: calls.append(contribution_id),
-    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit(draft, contributor)
-    assert calls == []
+    assert not ContributionFingerprint.objects.filter(contribution=draft).exists()
     for callback in callbacks:
         callback()
-    assert calls == [draft.pk]
+    assert ContributionFingerprint.objects.filter(contribution=draft).exists()
 
 
 def test_suspended_member_cannot_submit(draft, contributor):

@@ -59,6 +59,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from community.queue import enqueue_on_commit
 from intel import briefing_compose as compose
 from intel import digest_core
 from intel import selectors_briefings as selectors
@@ -588,8 +589,7 @@ def delivery_resend(*, delivery: Delivery, actor: User) -> bool:
     )
     from intel.tasks import send_briefing_chunk
 
-    week, pk = delivery.week_start.isoformat(), delivery.pk
-    transaction.on_commit(lambda: send_briefing_chunk.delay(week, [pk]))
+    enqueue_on_commit(send_briefing_chunk, delivery.week_start.isoformat(), [delivery.pk])
     return True
 
 
@@ -605,5 +605,4 @@ def briefing_week_send_now(*, week_start: datetime.date, actor: User) -> None:
     _require_briefable_week(week_start)
     from intel.tasks import send_weekly_briefings
 
-    week, actor_id = week_start.isoformat(), actor.pk
-    transaction.on_commit(lambda: send_weekly_briefings.delay(week, actor_id))
+    enqueue_on_commit(send_weekly_briefings, week_start.isoformat(), actor.pk)
