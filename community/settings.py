@@ -305,7 +305,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CIP] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # allauth enforces these through the cache: in production that cache is Redis,
-# so the limits hold across every gunicorn process.
+# so the limits hold across every gunicorn process (per process while Redis is
+# away: community.cache.FallbackRedisCache).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
