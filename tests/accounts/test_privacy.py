@@ -220,3 +220,13 @@ def test_export_lists_briefing_subscriptions(client_for, contributor):
     subscription_member_save(user=contributor, sectors=["energy"], language="en")
     data = accounts_selectors.member_data_export(user=contributor)
     assert [s["sectors"] for s in data["briefing_subscriptions"]] == [["energy"]]
+
+
+def test_export_counts_the_members_anonymous_work_too(client_for, contributor):
+    from intel import services as intel_services
+    from tests.intel.factories import FieldReportFactory
+
+    report = FieldReportFactory(author=contributor, attribution="anonymous")
+    intel_services.report_submit(contribution=report, actor=contributor)
+    data = json.loads(client_for(contributor).get(reverse("accounts:privacy-export")).content)
+    assert data["track_record"]["submitted"] == 1
