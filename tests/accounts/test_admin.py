@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts import roles, services
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from tests.accounts.factories import ApplicationFactory, invitation_make
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,35 @@ def test_role_change_in_the_admin_is_audited(admin_client, admin_user, newcomer)
     event = AuditEvent.objects.get(action="user.roles_change")
     assert event.actor == admin_user
     assert event.data == {"added": [roles.ANALYSTS], "removed": []}
+
+
+def test_user_pages_in_the_admin_never_list_a_members_anonymous_reports(admin_client, contributor):
+    from intel import services as intel_services
+    from tests.intel.factories import FieldReportFactory
+
+    report = FieldReportFactory(author=contributor, attribution="anonymous", title="Hidden source")
+    intel_services.report_submit(contribution=report, actor=contributor)
+    intel_services.comment_add(contribution=report, author=contributor, body="More soon.")
+    for url in (
+        reverse("admin:accounts_user_change", args=[contributor.pk]),
+        reverse("admin:accounts_user_delete", args=[contributor.pk]),
+        reverse("admin:accounts_user_history", args=[contributor.pk]),
+    ):
+        response = admin_client.get(url)
+        content = response.content.decode()
+        assert response.status_code in (200, 403), url
+        assert "Hidden source" not in content, url
+        assert f"Comment #{report.comments.get().pk}" not in content, url
+        assert f"/admin/intel/contribution/{report.pk}/" not in content, url
+    # Not even which kinds of rows point at the person ("contribution").
+    delete = admin_client.get(reverse("admin:accounts_user_delete", args=[contributor.pk]))
+    assert delete.status_code == 403
+    assert "contribution" not in delete.content.decode().lower()
+
+
+def test_people_are_erased_through_account_deletion_not_deleted_in_the_admin(
+    admin_client, newcomer
+):
+    response = admin_client.post(reverse("admin:accounts_user_delete", args=[newcomer.pk]))
+    assert response.status_code == 403
+    assert User.objects.filter(pk=newcomer.pk).exists()

@@ -163,3 +163,52 @@ def test_a_digest_item_of_anonymous_reports_only_counts_one_source(contributor, 
     assert item.data["corroboration"] == 1
     assert item.data["components"]["corroboration"] == 0.0
     assert cluster_corroboration(cluster_ids=[cluster.pk]) == {cluster.pk: 0}
+
+
+# --- The admin ---------------------------------------------------------------------------
+
+
+AUTHOR_LOOKUPS = ["author", "author__exact", "author_id", "author__id", "author__pk",
+                  "author__id__exact", "author__in", "author__id__lte", "author__email",
+                  "fieldreport__author", "comments__author", "attachments__uploaded_by",
+                  "approvals__contribution__author"]  # fmt: skip
+
+
+@pytest.mark.parametrize("lookup", AUTHOR_LOOKUPS)
+def test_admin_contribution_list_cannot_be_filtered_by_author(
+    lookup, client_for, admin_user, contributor
+):
+    submit(
+        FieldReportFactory(author=contributor, attribution="anonymous", title="Hidden source"),
+        contributor,
+    )
+    value = contributor.email if lookup.endswith("email") else str(contributor.pk)
+    response = client_for(admin_user).get(
+        reverse("admin:intel_contribution_changelist"), {lookup: value}
+    )
+    assert response.status_code == 400
+    assert "Hidden source" not in response.content.decode()
+
+
+def test_admin_contribution_pages_never_name_an_anonymous_author(
+    client_for, admin_user, contributor
+):
+    contributor.display_name = "Hanako Yamada"
+    contributor.save()
+    report = submit(
+        FieldReportFactory(author=contributor, attribution="anonymous", title="Hidden source"),
+        contributor,
+    )
+    client = client_for(admin_user)
+    listing = client.get(reverse("admin:intel_contribution_changelist"))
+    searched = client.get(reverse("admin:intel_contribution_changelist"), {"q": contributor.email})
+    change = client.get(reverse("admin:intel_contribution_change", args=[report.pk]))
+    assert "Hidden source" in listing.content.decode()
+    assert searched.status_code == 200
+    assert "Hidden source" not in searched.content.decode()  # search is by title only
+    for response in (listing, change):
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "Hanako Yamada" not in content and contributor.email not in content
+        assert "Institute A" not in content
+        assert f"/admin/accounts/user/{contributor.pk}/" not in content
