@@ -38,6 +38,7 @@ from intel.models import (
     Status,
 )
 from intel.models.contributions import EDITABLE_STATUSES
+from intel.selectors import requirements_open_for
 from intel.text import detect_language
 
 from ._common import audit_author_action, require_author, require_vetted, transition
@@ -63,11 +64,20 @@ def _after_submit(*, contribution_id: int) -> None:
 
 def _clean_common(
     *,
+    author: User,
     sectors: Iterable[str],
     signals: Iterable[str],
     countries: Iterable[str],
     requirement_ids: Iterable[int],
+    linked: Iterable[int] = (),
 ) -> tuple[list[str], list[str], list[str], list[IntelligenceRequirement]]:
+    """The classification and requirement links, validated (ValidationError per field).
+
+    A requirement newly linked must be open and in one of the author's sectors
+    (the requirements the author is shown, `requirements_open_for`): linking
+    one from elsewhere would hand the author its question. A requirement that
+    is already `linked` stays, even once it has closed.
+    """
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, list[str]] = {}
     for name, values, clean in (
@@ -80,15 +90,17 @@ def _clean_common(
         except ValidationError as exc:
             errors[name] = exc.error_list
     wanted = {int(pk) for pk in requirement_ids}
-    requirements = list(
-        IntelligenceRequirement.objects.filter(
-            pk__in=wanted, status=IntelligenceRequirement.Status.OPEN
-        )
+    new = wanted - set(linked)
+    allowed = set(
+        requirements_open_for(user=author).filter(pk__in=new).values_list("pk", flat=True)
     )
-    if len(requirements) != len(wanted):
+    if allowed != new:
         errors["requirements"] = [
-            ValidationError(_("You can only answer open intelligence requirements."))
+            ValidationError(
+                _("You can only answer open intelligence requirements in your sectors.")
+            )
         ]
+    requirements = list(IntelligenceRequirement.objects.filter(pk__in=wanted))
     if errors:
         raise ValidationError(errors)
     return cleaned["sectors"], cleaned["signals"], cleaned["countries"], requirements
@@ -176,7 +188,11 @@ def report_create_draft(
     require_vetted(author)
     date_observed, links = _report_facts(date_observed=date_observed, evidence_links=evidence_links)
     sectors_, signals_, countries_, requirements = _clean_common(
-        sectors=sectors, signals=signals, countries=countries, requirement_ids=requirement_ids
+        author=author,
+        sectors=sectors,
+        signals=signals,
+        countries=countries,
+        requirement_ids=requirement_ids,
     )
     report = FieldReport(
         kind=Kind.REPORT,
@@ -223,7 +239,11 @@ def case_study_create_draft(
     """A new case study in draft, owned by `author` (an active member)."""
     require_vetted(author)
     sectors_, signals_, countries_, requirements = _clean_common(
-        sectors=sectors, signals=signals, countries=countries, requirement_ids=requirement_ids
+        author=author,
+        sectors=sectors,
+        signals=signals,
+        countries=countries,
+        requirement_ids=requirement_ids,
     )
     texts = {
         "title": title,
@@ -285,13 +305,14 @@ def _update(
             evidence_links=changes.get("evidence_links", getattr(locked, "evidence_links", [])),
         )
     if rows:
+        linked = list(locked.answer_rows.values_list("requirement_id", flat=True))
         sectors, signals, countries, requirements = _clean_common(
+            author=actor,
             sectors=rows.get("sectors", locked.sectors),
             signals=rows.get("signals", locked.signals),
             countries=rows.get("countries", locked.countries),
-            requirement_ids=rows.get(
-                "requirement_ids", locked.answer_rows.values_list("requirement_id", flat=True)
-            ),
+            requirement_ids=rows.get("requirement_ids", linked),
+            linked=linked,
         )
     language = changes.pop("language", None)
     for name, value in changes.items():
