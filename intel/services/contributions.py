@@ -29,6 +29,7 @@ from intel.models import (
     CaseStudy,
     Contribution,
     ContributionCountry,
+    ContributionEdit,
     ContributionSector,
     ContributionSignal,
     FieldReport,
@@ -37,7 +38,7 @@ from intel.models import (
     RequirementAnswer,
     Status,
 )
-from intel.models.contributions import EDITABLE_STATUSES
+from intel.models.contributions import EDITABLE_STATUSES, LISTED
 from intel.selectors import requirements_open_for
 from intel.text import detect_language
 
@@ -286,6 +287,33 @@ def _lock_editable(contribution: Contribution, actor: User) -> Contribution:
     return locked
 
 
+def _revision(contribution: Contribution, text_fields: tuple[str, ...]) -> dict[str, Any]:
+    """Everything the author may change, as `contribution` shows it."""
+    names = (*text_fields, *sorted(_EDITABLE_FIELDS[contribution.kind]), "language")
+    state = {name: getattr(contribution, name) for name in names}
+    state.update({name: getattr(contribution, name) for name in LISTED})
+    return state
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(a) == sorted(b)
+    return bool(a == b)
+
+
+def _keep_revision(
+    contribution: Contribution, *, submitted: dict[str, Any], revised: dict[str, Any]
+) -> None:
+    """Store what the revision changes from the submitted report (nothing left: no revision)."""
+    changes = {name: value for name, value in revised.items() if not _same(value, submitted[name])}
+    if changes:
+        ContributionEdit.objects.update_or_create(
+            contribution=contribution, defaults={"changes": changes}
+        )
+    else:
+        ContributionEdit.objects.filter(contribution=contribution).delete()
+
+
 def _update(
     contribution: Contribution,
     *,
@@ -293,12 +321,21 @@ def _update(
     text_fields: tuple[str, ...],
     changes: dict[str, Any],
 ) -> Contribution:
+    """Change a draft in place, or revise a report with changes requested.
+
+    A revision is validated exactly like a draft but kept apart
+    (`ContributionEdit`) until resubmission, so analysts go on seeing what was
+    submitted. The returned contribution shows the change either way.
+    """
     locked = _lock_editable(contribution, actor)
-    rows = {
-        name: changes.pop(name)
-        for name in ("sectors", "signals", "countries", "requirement_ids")
-        if name in changes
-    }
+    revising = locked.status == Status.CHANGES_REQUESTED
+    submitted: dict[str, Any] = {}
+    if revising:
+        submitted = _revision(locked, text_fields)
+        edit = ContributionEdit.objects.select_for_update().filter(contribution=locked).first()
+        if edit is not None:
+            locked.show_revision(edit.values())
+    rows = {name: changes.pop(name) for name in LISTED if name in changes}
     if locked.kind == Kind.REPORT and ("date_observed" in changes or "evidence_links" in changes):
         changes["date_observed"], changes["evidence_links"] = _report_facts(
             date_observed=changes.get("date_observed", locked.date_observed),
@@ -311,7 +348,7 @@ def _update(
             sectors=rows.get("sectors", locked.sectors),
             signals=rows.get("signals", locked.signals),
             countries=rows.get("countries", locked.countries),
-            requirement_ids=rows.get("requirement_ids", linked),
+            requirement_ids=rows.get("requirement_ids", locked.requirement_ids),
             linked=linked,
         )
     language = changes.pop("language", None)
@@ -321,6 +358,14 @@ def _update(
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     locked.language = _language(language or "", *(getattr(locked, f) for f in text_fields))
     locked.full_clean(exclude=["author", "status"])
+    if revising:
+        if rows:
+            locked.show_revision(
+                {"sectors": sectors, "signals": signals, "countries": countries,
+                 "requirement_ids": [requirement.pk for requirement in requirements]}
+            )  # fmt: skip
+        _keep_revision(locked, submitted=submitted, revised=_revision(locked, text_fields))
+        return locked
     locked.save()
     if rows:
         _set_rows(
@@ -384,11 +429,47 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
     return contribution
 
 
+def _apply_revision(contribution: Contribution) -> bool:
+    """Write the author's kept revision to the report's rows; False if there was none."""
+    edit = (
+        ContributionEdit.objects.select_for_update()
+        .filter(contribution_id=contribution.pk, contribution__status=Status.CHANGES_REQUESTED)
+        .first()
+    )
+    if edit is None:
+        return False
+    model = FieldReport if contribution.kind == Kind.REPORT else CaseStudy
+    row = model.objects.select_for_update().get(pk=contribution.pk)
+    values = edit.values()
+    listed = {name: values.pop(name) for name in LISTED if name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    if listed:
+        requirement_ids = listed.get("requirement_ids", row.requirement_ids)
+        _set_rows(
+            row,
+            sectors=listed.get("sectors", row.sectors),
+            signals=listed.get("signals", row.signals),
+            countries=listed.get("countries", row.countries),
+            requirements=list(IntelligenceRequirement.objects.filter(pk__in=requirement_ids)),
+        )
+    search_index_update(contribution=row)
+    edit.delete()
+    return True
+
+
 @transaction.atomic
 def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
-    """Send a revised report back to the analysts as a new revision."""
+    """Send a revised report back to the analysts as a new revision.
+
+    The revision the author kept (`ContributionEdit`) becomes the report now,
+    in the same transaction as the state change.
+    """
     require_author(contribution, actor)
     require_vetted(actor)
+    if _apply_revision(contribution):
+        contribution.refresh_from_db()
     if not transition(
         contribution,
         from_statuses=(Status.CHANGES_REQUESTED,),
