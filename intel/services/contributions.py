@@ -26,6 +26,7 @@ from accounts.models import User
 from intel import validation
 from intel.errors import WorkflowError
 from intel.models import (
+    Attribution,
     CaseStudy,
     Contribution,
     ContributionCountry,
@@ -351,6 +352,20 @@ def _update(
             requirement_ids=rows.get("requirement_ids", locked.requirement_ids),
             linked=linked,
         )
+    if (
+        revising
+        and changes.get("attribution") == Attribution.ANONYMOUS
+        and submitted["attribution"] != Attribution.ANONYMOUS
+    ):
+        # The audit trail and the thread already tie this report to its author.
+        raise ValidationError(
+            {
+                "attribution": _(
+                    "Analysts have already seen this report with your name or organisation, "
+                    "so it cannot become anonymous. Write a new report to stay anonymous."
+                )
+            }
+        )
     language = changes.pop("language", None)
     for name, value in changes.items():
         if name not in {*text_fields, *_EDITABLE_FIELDS[locked.kind]}:
@@ -406,9 +421,20 @@ def case_study_update(*, case_study: CaseStudy, actor: User, **changes: Any) -> 
     )
 
 
-def _snapshot(author: User) -> dict[str, str]:
+def _snapshot(author: User, contribution: Contribution) -> dict[str, str]:
+    """The grade and organisation analysts judge this submission by.
+
+    An anonymous one keeps no organisation: nothing shows it, and a stored one
+    could only ever help to name the author.
+    """
     membership = author.membership
-    return {"source_grade": membership.source_grade, "organisation": membership.organisation}
+    # As stored, whatever the caller's copy says.
+    attribution = Contribution.objects.values_list("attribution", flat=True).get(pk=contribution.pk)
+    anonymous = attribution == Attribution.ANONYMOUS
+    return {
+        "source_grade": membership.source_grade,
+        "organisation": "" if anonymous else membership.organisation,
+    }
 
 
 @transaction.atomic
@@ -421,7 +447,7 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
         from_statuses=(Status.DRAFT,),
         to_status=Status.SUBMITTED,
         submitted_at=timezone.now(),
-        **_snapshot(actor),
+        **_snapshot(actor, contribution),
     ):
         raise WorkflowError(_("Only a draft can be submitted."))
     audit_author_action(contribution=contribution, action="report.submit")
@@ -477,7 +503,7 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
         submitted_at=timezone.now(),
         revision=F("revision") + 1,
         reviewer=None,
-        **_snapshot(actor),
+        **_snapshot(actor, contribution),
     ):
         raise WorkflowError(_("Only a report with changes requested can be resubmitted."))
     contribution.refresh_from_db(fields=["revision"])

@@ -212,3 +212,54 @@ def test_admin_contribution_pages_never_name_an_anonymous_author(
         assert "Hanako Yamada" not in content and contributor.email not in content
         assert "Institute A" not in content
         assert f"/admin/accounts/user/{contributor.pk}/" not in content
+
+
+# --- What is stored and when attribution may change ------------------------------------
+
+
+def test_an_anonymous_submission_keeps_no_organisation_snapshot(contributor):
+    anonymous = submit(FieldReportFactory(author=contributor, attribution="anonymous"), contributor)
+    named = submit(FieldReportFactory(author=contributor, attribution="named"), contributor)
+    assert Contribution.objects.get(pk=anonymous.pk).organisation == ""
+    assert Contribution.objects.get(pk=named.pk).organisation == "Institute A"
+    assert Contribution.objects.get(pk=anonymous.pk).source_grade == "C"
+
+
+def _sent_back(report, author, analyst):
+    submit(report, author)
+    services.report_start_review(contribution=report, analyst=analyst)
+    services.report_request_changes(contribution=report, analyst=analyst, reason="Add the dates.")
+    return report
+
+
+def test_a_report_analysts_saw_with_a_name_cannot_turn_anonymous(client_for, contributor, analyst):
+    from django.core.exceptions import ValidationError
+
+    report = _sent_back(FieldReportFactory(author=contributor, attribution="named"), contributor,
+                        analyst)  # fmt: skip
+    with pytest.raises(ValidationError) as excinfo:
+        services.report_update(report=report, actor=contributor, attribution="anonymous")
+    assert "attribution" in excinfo.value.message_dict
+    response = client_for(contributor).patch(
+        reverse("api-report-detail", args=[report.pk]),
+        '{"attribution": "anonymous"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "attribution" in response.json()
+    services.report_resubmit(contribution=report, actor=contributor)
+    assert Contribution.objects.get(pk=report.pk).attribution == "named"
+
+
+def test_attribution_is_free_in_a_draft_and_may_always_become_named(contributor, analyst):
+    draft = FieldReportFactory(author=contributor, attribution="named")
+    services.report_update(report=draft, actor=contributor, attribution="anonymous")
+    assert Contribution.objects.get(pk=draft.pk).attribution == "anonymous"
+
+    hidden = _sent_back(FieldReportFactory(author=contributor, attribution="anonymous"),
+                        contributor, analyst)  # fmt: skip
+    assert Contribution.objects.get(pk=hidden.pk).organisation == ""
+    services.report_update(report=hidden, actor=contributor, attribution="organisation")
+    services.report_resubmit(contribution=hidden, actor=contributor)
+    row = Contribution.objects.get(pk=hidden.pk)
+    assert (row.attribution, row.organisation) == ("organisation", "Institute A")
