@@ -296,17 +296,18 @@ def _revision(contribution: Contribution, text_fields: tuple[str, ...]) -> dict[
     return state
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, list) and isinstance(b, list):
-        return sorted(a) == sorted(b)
-    return bool(a == b)
+def _same(name: str, a: Any, b: Any) -> bool:
+    # Slug lists are sets; evidence links keep the author's order.
+    return sorted(a) == sorted(b) if name in LISTED else bool(a == b)
 
 
 def _keep_revision(
     contribution: Contribution, *, submitted: dict[str, Any], revised: dict[str, Any]
 ) -> None:
     """Store what the revision changes from the submitted report (nothing left: no revision)."""
-    changes = {name: value for name, value in revised.items() if not _same(value, submitted[name])}
+    changes = {
+        name: value for name, value in revised.items() if not _same(name, value, submitted[name])
+    }
     if changes:
         ContributionEdit.objects.update_or_create(
             contribution=contribution, defaults={"changes": changes}

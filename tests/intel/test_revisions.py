@@ -179,3 +179,24 @@ def test_files_attached_to_a_revision_reach_analysts_with_it(
     assert "revised-notice.pdf" in page
     api = reviewer.get(reverse("api-review-detail", args=[sent_back.pk])).json()
     assert [item["name"] for item in api["attachments"]] == ["revised-notice.pdf"]
+
+
+def test_a_case_study_revision_waits_for_resubmission_too(client_for, contributor, analyst):
+    from .factories import CaseStudyFactory
+
+    study = review(submit(CaseStudyFactory(author=contributor), contributor), analyst)
+    services.report_request_changes(
+        contribution=study, analyst=analyst, reason="Say which supplier it was."
+    )
+    services.case_study_update(
+        case_study=study.detail, actor=contributor, context="Draft: naming the supplier soon.",
+        company_size="large",
+    )  # fmt: skip
+    seen = client_for(analyst).get(reverse("api-review-detail", args=[study.pk])).json()
+    assert seen["content"]["context"] == "A parts maker relied on one neon supplier."
+    assert seen["content"]["company_size"] == "medium"
+    own = client_for(contributor).get(reverse("api-case-study-detail", args=[study.pk])).json()
+    assert (own["context"], own["company_size"]) == ("Draft: naming the supplier soon.", "large")
+    services.report_resubmit(contribution=study, actor=contributor)
+    seen = client_for(analyst).get(reverse("api-review-detail", args=[study.pk])).json()
+    assert seen["content"]["context"] == "Draft: naming the supplier soon."
