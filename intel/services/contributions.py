@@ -458,15 +458,12 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
 
 def _apply_revision(contribution: Contribution) -> bool:
     """Write the author's kept revision to the report's rows; False if there was none."""
-    edit = (
-        ContributionEdit.objects.select_for_update()
-        .filter(contribution_id=contribution.pk, contribution__status=Status.CHANGES_REQUESTED)
-        .first()
-    )
-    if edit is None:
-        return False
     model = FieldReport if contribution.kind == Kind.REPORT else CaseStudy
+    # The row first, then its revision: the order `_update` locks them in.
     row = model.objects.select_for_update().get(pk=contribution.pk)
+    edit = ContributionEdit.objects.select_for_update().filter(contribution=row).first()
+    if edit is None or row.status != Status.CHANGES_REQUESTED:
+        return False
     values = edit.values()
     listed = {name: values.pop(name) for name in LISTED if name in values}
     for name, value in values.items():
