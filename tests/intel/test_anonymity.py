@@ -263,3 +263,15 @@ def test_attribution_is_free_in_a_draft_and_may_always_become_named(contributor,
     services.report_resubmit(contribution=hidden, actor=contributor)
     row = Contribution.objects.get(pk=hidden.pk)
     assert (row.attribution, row.organisation) == ("organisation", "Institute A")
+
+
+@pytest.mark.parametrize(
+    "lookup", ["contributions__author", "answers__contribution__author", "contributions__author_id"]
+)
+def test_admin_requirement_list_cannot_be_narrowed_to_one_members_answers(
+    lookup, client_for, admin_user, analyst, contributor
+):
+    response = client_for(admin_user).get(
+        reverse("admin:intel_intelligencerequirement_changelist"), {lookup: str(contributor.pk)}
+    )
+    assert response.status_code == 400
