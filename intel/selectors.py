@@ -67,7 +67,7 @@ def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
     """The author's contributions, newest change first (show each with `as_author_sees`)."""
     return (
         _with_rows(Contribution.objects.filter(author=user))
-        .select_related("pending_edit")
+        .select_related("pending_edit", "fieldreport", "casestudy")
         .order_by("-updated_at", "-pk")
     )
 

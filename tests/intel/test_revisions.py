@@ -200,3 +200,29 @@ def test_a_case_study_revision_waits_for_resubmission_too(client_for, contributo
     services.report_resubmit(contribution=study, actor=contributor)
     seen = client_for(analyst).get(reverse("api-review-detail", args=[study.pk])).json()
     assert seen["content"]["context"] == "Draft: naming the supplier soon."
+
+
+def test_the_authors_lists_show_revisions_at_a_fixed_number_of_queries(
+    client_for, contributor, analyst
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def sent_back_and_revised(count):
+        for number in range(count):
+            report = review(submit(FieldReportFactory(author=contributor), contributor), analyst)
+            services.report_request_changes(
+                contribution=report, analyst=analyst, reason="Please add the dates."
+            )
+            services.report_update(report=report, actor=contributor, title=f"Revised {number}")
+
+    client = client_for(contributor)
+    counts = []
+    for count in (2, 8):
+        sent_back_and_revised(count)
+        for url in (reverse("intel:dashboard"), reverse("api-report-list") + "?page_size=100"):
+            with CaptureQueriesContext(connection) as queries:
+                content = client.get(url).content.decode()
+            assert "Revised 1" in content
+            counts.append(len(queries.captured_queries))
+    assert counts[:2] == counts[2:]
