@@ -4,7 +4,8 @@ Vetting, standing and grade decisions are made on the analyst pages, which go
 through the services (conditional transitions, reasons, audit, emails). The
 admin therefore shows applications, memberships, invitations and grade history
 but cannot change them, and the audit trail cannot be added to, changed or
-deleted here at all. Role changes made on a user's groups are audited.
+deleted here at all. Role changes made on a user's groups are audited. Users
+are never deleted here (account deletion erases them through the service).
 API tokens are listed and can be revoked, never issued here: a token only
 comes from the token endpoint, which asks for the second factor.
 """
@@ -46,6 +47,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined", "updated_at", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # People are erased by account deletion, which keeps the row the record
+        # points at. Deleting here would also show which kinds of rows point at a
+        # person, so an admin could tell that someone has written anonymous reports.
+        return False
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         user = form.instance

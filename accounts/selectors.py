@@ -79,7 +79,7 @@ def membership_get(*, pk: int) -> Membership:
     )
 
 
-def member_track_record(*, user: User) -> dict[str, Any]:
+def member_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, Any]:
     """The contributor's record that should inform their source grade.
 
     Counts come from the intel app's `Contribution` (reports and case studies)
@@ -87,6 +87,11 @@ def member_track_record(*, user: User) -> dict[str, Any]:
     so the page can say so rather than show zeros as if they were measured.
     `corroborated` is None until duplicate clustering records corroboration
     (then: accepted contributions whose cluster holds another organisation's).
+
+    Analysts read this record, so by default it leaves out the member's
+    anonymous contributions: a count that moved when an anonymous report was
+    submitted or decided would name its author. Only the member's own views
+    pass `include_anonymous=True`.
     """
     record: dict[str, Any] = {
         "available": False,
@@ -97,11 +102,14 @@ def member_track_record(*, user: User) -> dict[str, Any]:
     }
     try:
         contribution = apps.get_model("intel", "Contribution")
-        for name in ("author", "status", "submitted_at"):
+        for name in ("author", "status", "submitted_at", "attribution"):
             contribution._meta.get_field(name)
     except (LookupError, FieldDoesNotExist):
         return record
-    counts = contribution.objects.filter(author=user).aggregate(
+    contributions = contribution.objects.filter(author=user)
+    if not include_anonymous:
+        contributions = contributions.exclude(attribution="anonymous")
+    counts = contributions.aggregate(
         submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
         accepted=Count("pk", filter=Q(status="accepted")),
         rejected=Count("pk", filter=Q(status="rejected")),
@@ -209,7 +217,7 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             }
             for invitation in invitations_of(inviter=user)
         ],
-        "track_record": member_track_record(user=user),
+        "track_record": member_track_record(user=user, include_anonymous=True),
         "briefing_subscriptions": [
             {
                 "email": subscription.email,

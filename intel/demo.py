@@ -94,7 +94,7 @@ REPORTS: list[dict[str, Any]] = [
      "body": "下書き:取引先二社から聞き取り中。",
      "sectors": ["food-security"], "signals": ["export-control", "price-shock"],
      "countries": ["BY", "JP"], "stage": "logistics", "credibility": 6, "links": [],
-     "requirement": 3},
+     "requirement": None},  # food security is not among the demo member's sectors
     {"state": "withdrawn", "days_ago": 30, "tlp": "green", "attribution": "organisation",
      "title": "Port congestion in Rotterdam (duplicate)",
      "summary": "Duplicate of an earlier note; withdrawn by the author.",

@@ -14,9 +14,10 @@ constants), so the rules can be read and tested on plain data:
   each component between 0 and 1, over the item's accepted members:
   *credibility* (best information credibility; 1 → 1.0 … 6 or none → 0.0),
   *grade* (best source grade; A → 1.0 … F or none → 0.0), *corroboration*
-  (independent sources n = min(distinct organisations, distinct authors), a
-  member without an organisation counting as its author; 1 → 0.0, 5 or more →
-  1.0), *recency* (latest date observed, or acceptance for a case study: in
+  (independent sources n = min(distinct organisations, distinct authors) over
+  the named and organisation-only members, a member without an organisation
+  counting as its author, anonymous members never counting, and n at least 1;
+  1 → 0.0, 5 or more → 1.0), *recency* (latest date observed, or acceptance for a case study: in
   the digest's week 1.0, one week earlier 0.75, two 0.5, three 0.25, older 0)
   and *requirement* (highest priority of a requirement a member answers:
   none 0, low 0.25, medium 0.5, high 0.75, critical 1.0). Ties: the most

@@ -31,6 +31,7 @@ from django.db.models.functions import RowNumber
 
 from intel import digest_core as core
 from intel.models import (
+    Attribution,
     Contribution,
     ContributionCountry,
     ContributionFingerprint,
@@ -368,15 +369,22 @@ def _ranked_items(
     `item` is the cluster id, or minus the contribution id for one outside any cluster.
     A contribution on its own is scored straight from its row; only clusters are
     grouped, once per cluster, over all their accepted members up to the week's end.
+    Corroboration counts the attributed members' independent sources (anonymous
+    members never count) and is at least 1: an item always stands for one source.
     """
     t = _tables()
     start, end = core.week_bounds(week_start)
     single_recency, single_recency_params = _recency_sql("w", week_start)
     member_recency, member_recency_params = _recency_sql("m", week_start)
+    # Sources among attributed members only: anonymous ones count as NULL, which
+    # COUNT(DISTINCT …) skips (the corroboration rule of `intel.selectors_tagging`).
+    attributed = f"m.attribution <> '{Attribution.ANONYMOUS.value}'"
     organisation = (
-        "CASE WHEN TRIM(m.organisation) = '' THEN 'author:' || m.author_id"
+        f"CASE WHEN NOT ({attributed}) THEN NULL"
+        " WHEN TRIM(m.organisation) = '' THEN 'author:' || m.author_id"
         " ELSE LOWER(TRIM(m.organisation)) END"
     )
+    author = f"CASE WHEN {attributed} THEN m.author_id END"
     sql = f"""
     WITH week_rows AS (
         SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
@@ -410,7 +418,7 @@ def _ranked_items(
         WHERE w.cluster_id IS NULL
     ),
     members AS (
-        SELECT f.cluster_id AS item, c.id, c.author_id, c.organisation, c.tlp,
+        SELECT f.cluster_id AS item, c.id, c.author_id, c.attribution, c.organisation, c.tlp,
             c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
         FROM {t["fingerprint"]} f
         JOIN {t["contribution"]} c ON c.id = f.contribution_id
@@ -422,7 +430,7 @@ def _ranked_items(
             MIN(COALESCE(m.information_credibility, 6)) AS credibility,
             MIN({_grade_rank_sql("m.source_grade")}) AS grade,
             COUNT(DISTINCT {organisation}) AS organisations,
-            COUNT(DISTINCT m.author_id) AS authors,
+            COUNT(DISTINCT {author}) AS authors,
             MAX({member_recency}) AS recency,
             MAX(COALESCE(r.priority, 0)) AS priority,
             MAX({_tlp_rank_sql("m.tlp")}) AS tlp_rank,
@@ -435,7 +443,8 @@ def _ranked_items(
     ),
     cluster_facts AS (
         SELECT w.sector, st.item, st.credibility, st.grade,
-            CASE WHEN st.organisations < st.authors THEN st.organisations
+            CASE WHEN st.authors = 0 THEN 1
+                 WHEN st.organisations < st.authors THEN st.organisations
                  ELSE st.authors END AS sources,
             st.recency, st.priority, st.tlp_rank, st.latest, st.member_count
         FROM (SELECT DISTINCT sector, cluster_id FROM week_rows

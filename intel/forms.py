@@ -143,7 +143,7 @@ class _ContributionForm(forms.Form):
             "tlp": contribution.tlp,
             "attribution": contribution.attribution,
             "language": contribution.language,
-            "requirements": list(contribution.answer_rows.values_list("requirement_id", flat=True)),
+            "requirements": contribution.requirement_ids,
         }
 
 

@@ -1,10 +1,13 @@
 """Every non-trivial read on intel, with the joins and prefetches a list needs.
 
 Visibility, in one place:
-- a contributor sees their own contributions, in any state;
+- a contributor sees their own contributions, in any state, with the
+  revision they have not yet resubmitted (`as_author_sees`);
 - an analyst whose sign-in passed the second factor (`is_reviewer`, the rule
   of accounts.permissions) sees every contribution that has ever been
-  submitted, never another's draft;
+  submitted, never another's draft, and of a report sent back for changes the
+  revision that was submitted: the rows, and the files attached before it
+  (`reviewer_attachments`);
 - nobody else sees any contribution (a 404, so existence is not revealed).
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -25,6 +28,7 @@ from .models import (
     Comment,
     Contribution,
     ContributionCountry,
+    ContributionEdit,
     ContributionSector,
     ContributionSignal,
     IntelligenceRequirement,
@@ -43,20 +47,43 @@ def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
     return queryset.prefetch_related("sector_rows", "signal_rows", "country_rows")
 
 
+def as_author_sees(contribution: Contribution) -> Contribution:
+    """`contribution` (and its kind-specific row) showing the author's kept revision, if any.
+
+    Only for the author's own pages and API: analysts read the rows as submitted.
+    """
+    try:
+        edit = contribution.pending_edit
+    except ContributionEdit.DoesNotExist:
+        return contribution
+    values = edit.values()
+    contribution.show_revision(values)
+    detail = contribution.detail
+    if detail is not contribution:
+        detail.show_revision(values)
+    return contribution
+
+
 def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
-    return _with_rows(Contribution.objects.filter(author=user)).order_by("-updated_at", "-pk")
+    """The author's contributions, newest change first (show each with `as_author_sees`)."""
+    return (
+        _with_rows(Contribution.objects.filter(author=user))
+        .select_related("pending_edit", "fieldreport", "casestudy")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def contribution_for_author(*, user: User, pk: int) -> Contribution:
-    """The author's own contribution with its kind-specific text, or 404."""
+    """The author's own contribution with its kind-specific text, as they see it, or 404."""
     try:
-        return (
+        contribution = (
             _with_rows(Contribution.objects.filter(author=user))
-            .select_related("fieldreport", "casestudy")
+            .select_related("fieldreport", "casestudy", "pending_edit")
             .get(pk=pk)
         )
     except Contribution.DoesNotExist:
         raise Http404 from None
+    return as_author_sees(contribution)
 
 
 def submitted_contributions() -> QuerySet[Contribution]:
@@ -97,7 +124,12 @@ def attachment_for_viewer(*, user: Any, pk: int) -> Attachment:
     except Attachment.DoesNotExist:
         raise Http404 from None
     # Raises 404 unless the contribution is visible to `user`.
-    contribution_for_viewer(user=user, pk=attachment.contribution_id)
+    contribution = contribution_for_viewer(user=user, pk=attachment.contribution_id)
+    if (
+        contribution.author_id != user.pk
+        and not reviewer_attachments(contribution=contribution).filter(pk=pk).exists()
+    ):
+        raise Http404
     return attachment
 
 
@@ -252,3 +284,29 @@ def requirements_with_counts(*, status: str = "") -> QuerySet[IntelligenceRequir
 
 def attachments_of(*, contribution: Contribution) -> QuerySet[Attachment]:
     return contribution.attachments.order_by("created_at", "pk")
+
+
+# Files attached while a report is back with its author belong to the revision.
+_SUBMITTED_FILES = ~Q(contribution__status=Status.CHANGES_REQUESTED) | Q(
+    created_at__lte=F("contribution__submitted_at")
+)
+
+
+def reviewer_attachments(*, contribution: Contribution) -> QuerySet[Attachment]:
+    """The files analysts see: those of the submitted revision."""
+    return attachments_of(contribution=contribution).filter(_SUBMITTED_FILES)
+
+
+def reviewer_attachments_prefetch() -> Prefetch:
+    """`reviewer_attachments` for a list of contributions, as `attachments`."""
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(_SUBMITTED_FILES).order_by("created_at", "pk"),
+    )
+
+
+def requirements_answered(*, contribution: Contribution) -> QuerySet[IntelligenceRequirement]:
+    """The requirements `contribution` answers, as its viewer sees it."""
+    return IntelligenceRequirement.objects.filter(pk__in=contribution.requirement_ids).order_by(
+        "-priority", "due_date", "pk"
+    )

@@ -1,11 +1,19 @@
 """Reads for tags and near-duplicate clusters: the review page and the digests.
 
 Corroboration rule: a cluster's corroboration is the number of independent
-sources among its *accepted* members: distinct organisations (a member with
-none counts as its author), capped by distinct authors. A member whose author or
-organisation already appears earlier in the cluster is a repeat: it is shown
-flagged and adds nothing, since near-duplicates from one source are not
-independent confirmation.
+sources among its *accepted attributed* members (named or organisation only):
+distinct organisations (a member with none counts as its author), capped by
+distinct authors. An attributed member whose author or organisation already
+appears earlier in the cluster is a repeat: it is shown flagged and adds
+nothing, since near-duplicates from one source are not independent
+confirmation.
+
+Anonymous members take no part: they never raise or lower the figure, never
+carry a same-source flag and never cause one on a sibling. Comparing them
+with their siblings would tell analysts whether the hidden author is one of
+the named ones (even in a cluster of two), so what the page shows must not
+depend on who wrote them. The weekly digests rank by the same rule
+(`intel.digest_queries`).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from django.utils.translation import get_language
 
 from intel.countries import country_name
 from intel.models import (
+    Attribution,
     Contribution,
     ContributionFingerprint,
     ContributionTag,
@@ -135,13 +144,15 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     members = []
     for fingerprint in fingerprints:
         member = fingerprint.contribution
-        organisation = member.organisation.strip().casefold()
-        is_repeat = member.author_id in seen_authors or (
-            bool(organisation) and organisation in seen_organisations
-        )
-        seen_authors.add(member.author_id)
-        if organisation:
-            seen_organisations.add(organisation)
+        is_repeat = False
+        if not member.is_anonymous:
+            organisation = member.organisation.strip().casefold()
+            is_repeat = member.author_id in seen_authors or (
+                bool(organisation) and organisation in seen_organisations
+            )
+            seen_authors.add(member.author_id)
+            if organisation:
+                seen_organisations.add(organisation)
         members.append(
             ClusterMember(
                 contribution=member,
@@ -155,13 +166,16 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
 
 
 def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
-    """Independent sources among accepted members, per cluster (one GROUP BY).
+    """Independent sources among accepted attributed members, per cluster (one GROUP BY).
 
     Sources are organisations (case-insensitive; a member with none counts as
-    its author), capped by the number of distinct authors — the same rule the
-    weekly digests rank by (`intel.digest_queries`).
+    its author), capped by the number of distinct authors; anonymous members
+    are not counted (see the module docstring). The weekly digests rank by the
+    same rule (`intel.digest_queries`), where an item counts at least one source.
     """
-    accepted = Q(contribution__status=Status.ACCEPTED)
+    counted = Q(contribution__status=Status.ACCEPTED) & ~Q(
+        contribution__attribution=Attribution.ANONYMOUS
+    )
     source_key = Coalesce(
         NullIf(Lower(Trim("contribution__organisation")), Value("")),
         Concat(Value("author:"), Cast("contribution__author_id", CharField())),
@@ -170,8 +184,8 @@ def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
         ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
         .values("cluster_id")
         .annotate(
-            organisations=Count(source_key, distinct=True, filter=accepted),
-            authors=Count("contribution__author_id", distinct=True, filter=accepted),
+            organisations=Count(source_key, distinct=True, filter=counted),
+            authors=Count("contribution__author_id", distinct=True, filter=counted),
         )
     )
     return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}

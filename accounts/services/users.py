@@ -140,9 +140,13 @@ def _contributions_anonymise(*, user: User) -> int:
     Reports and case studies are part of the community's record (digests,
     briefings and corroboration counts were built on them), so deletion turns
     their attribution to anonymous and drops the organisation snapshot instead
-    of deleting them. Until the intel app has its `Contribution` model this is
-    a no-op; if the model changes shape, fail loudly rather than leave a
-    deleted person named on their reports.
+    of deleting them; a revision the person never resubmitted is erased. Until
+    the intel app has its `Contribution` model this is a no-op; if the model
+    changes shape, fail loudly rather than leave a deleted person named on
+    their reports.
+
+    Returns how many were attributed: the audit trail shows it, and a count of
+    the already anonymous ones would tell its readers this person wrote some.
     """
     try:
         contribution = apps.get_model("intel", "Contribution")
@@ -155,4 +159,10 @@ def _contributions_anonymise(*, user: User) -> int:
             raise RuntimeError(
                 f"intel.Contribution has no {field!r}: update accounts account deletion."
             ) from exc
-    return contribution.objects.filter(author=user).update(attribution="anonymous", organisation="")
+    theirs = contribution.objects.filter(author=user)
+    attributed = theirs.exclude(attribution="anonymous").update(
+        attribution="anonymous", organisation=""
+    )
+    theirs.update(organisation="")
+    apps.get_model("intel", "ContributionEdit").objects.filter(contribution__author=user).delete()
+    return attributed

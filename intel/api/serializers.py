@@ -124,7 +124,7 @@ class _ContributionSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
         data = super().to_representation(instance)
-        data["requirements"] = [row.requirement_id for row in instance.answer_rows.all()]
+        data["requirements"] = instance.requirement_ids
         return data
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -217,7 +217,7 @@ class ReviewSerializer(serializers.Serializer):
         }  # fmt: skip
 
     def get_requirements(self, contribution: Contribution) -> list[int]:
-        return [row.requirement_id for row in contribution.answer_rows.all()]
+        return contribution.requirement_ids
 
 
 class ReportDecisionSerializer(serializers.Serializer):

@@ -81,6 +81,7 @@ class _Translate:
 def _own_queryset(user: Any, model: type[Contribution]) -> Any:
     return (
         model.objects.filter(author=user)
+        .select_related("pending_edit")
         .prefetch_related(
             "sector_rows", "signal_rows", "country_rows", "attachments", "answer_rows"
         )
@@ -116,11 +117,22 @@ class _OwnContributionViewSet(
             return Contribution.objects.none()
         return _own_queryset(self.request.user, self.model)
 
+    # The author reads their own work with the revision they have not yet resubmitted.
+    def get_object(self) -> Any:
+        return selectors.as_author_sees(super().get_object())
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else [selectors.as_author_sees(item) for item in page]
+
+    def _reread(self, pk: int) -> Contribution:
+        return selectors.as_author_sees(self.get_queryset().get(pk=pk))
+
     def perform_create(self, serializer: Any) -> None:
         instance = self.call(
             self.create_service, author=self.request.user, **serializer.service_kwargs()
         )
-        serializer.instance = self.get_queryset().get(pk=instance.pk)
+        serializer.instance = self._reread(instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
         instance = self.call(
@@ -129,7 +141,7 @@ class _OwnContributionViewSet(
             **{self.update_argument: serializer.instance},
             **serializer.service_kwargs(),
         )
-        serializer.instance = self.get_queryset().get(pk=instance.pk)
+        serializer.instance = self._reread(instance.pk)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
@@ -276,7 +288,7 @@ class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
         else:
             sort = params.get("sort") or "oldest"
             queryset = selectors.search(sort=sort)
-        return queryset.prefetch_related("attachments", "answer_rows")
+        return queryset.prefetch_related(selectors.reviewer_attachments_prefetch(), "answer_rows")
 
     def _decide(self, request: Request, function: Any, **kwargs: Any) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(self.kwargs["pk"]))

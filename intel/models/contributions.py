@@ -19,9 +19,12 @@ digests can group, filter and join on.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +49,8 @@ class Status(models.TextChoices):
 
 # The author may change the text only in these states (services enforce it).
 EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+# What the author classifies as lists of slugs (rows) rather than fields.
+LISTED = ("sectors", "signals", "countries", "requirement_ids")
 # States an analyst's queue shows by default: waiting for or under review.
 QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
 
@@ -233,17 +238,43 @@ class Contribution(models.Model):
         """The four-eyes rule: amber+strict and red need a second analyst's accept."""
         return self.tlp in (Tlp.AMBER_STRICT, Tlp.RED)
 
+    def show_revision(self, values: Mapping[str, Any]) -> None:
+        """Show the author's revision on this instance, in memory only (see `ContributionEdit`).
+
+        Fields this kind of row has take the revised values; the slug lists
+        (`LISTED`) are read from the revision instead of the rows.
+        """
+        fields = {field.attname for field in self._meta.concrete_fields}
+        listed = dict(getattr(self, "_revised_lists", {}))
+        for name, value in values.items():
+            if name in LISTED:
+                listed[name] = list(value)
+            elif name in fields:
+                setattr(self, name, value)
+        self._revised_lists = listed
+
+    def _listed(self, name: str, related: str, attribute: str) -> list[Any]:
+        revised = getattr(self, "_revised_lists", {})
+        if name in revised:
+            return list(revised[name])
+        return [getattr(row, attribute) for row in getattr(self, related).all()]
+
     @property
     def sectors(self) -> list[str]:
-        return [row.sector for row in self.sector_rows.all()]
+        return self._listed("sectors", "sector_rows", "sector")
 
     @property
     def signals(self) -> list[str]:
-        return [row.signal for row in self.signal_rows.all()]
+        return self._listed("signals", "signal_rows", "signal")
 
     @property
     def countries(self) -> list[str]:
-        return [row.country for row in self.country_rows.all()]
+        return self._listed("countries", "country_rows", "country")
+
+    @property
+    def requirement_ids(self) -> list[int]:
+        """Ids of the intelligence requirements this answers."""
+        return self._listed("requirement_ids", "answer_rows", "requirement_id")
 
     def sector_labels(self) -> list[str]:
         return [str(Sector(slug).label) for slug in self.sectors]
@@ -286,6 +317,39 @@ class CaseStudy(Contribution):
                 name="intel_casestudy_company_size",
             )
         ]
+
+
+class ContributionEdit(models.Model):
+    """The author's revision of a report whose changes were requested, until resubmitted.
+
+    Analysts must go on seeing what was submitted until the author sends the
+    revision, so saving one leaves the contribution's own rows (which every
+    analyst page, the API, search and filters read) untouched: the revision
+    is kept here. The author's pages show it (`Contribution.show_revision`);
+    resubmission writes it to the rows (`intel.services.report_resubmit`).
+    `changes` holds only what differs from the submitted revision.
+    """
+
+    contribution = models.OneToOneField(
+        Contribution, on_delete=models.CASCADE, related_name="pending_edit"
+    )
+    changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("revision not yet resubmitted")
+        verbose_name_plural = _("revisions not yet resubmitted")
+
+    def __str__(self) -> str:
+        return f"Revision of {self.contribution_id}"
+
+    def values(self) -> dict[str, Any]:
+        """`changes` as the fields hold them (the date observed as a date again)."""
+        values = dict(self.changes)
+        if values.get("date_observed"):
+            values["date_observed"] = datetime.date.fromisoformat(values["date_observed"])
+        return values
 
 
 class ContributionSector(models.Model):

@@ -26,9 +26,11 @@ from community.queue import enqueue_on_commit
 from intel import validation
 from intel.errors import WorkflowError
 from intel.models import (
+    Attribution,
     CaseStudy,
     Contribution,
     ContributionCountry,
+    ContributionEdit,
     ContributionSector,
     ContributionSignal,
     FieldReport,
@@ -37,7 +39,8 @@ from intel.models import (
     RequirementAnswer,
     Status,
 )
-from intel.models.contributions import EDITABLE_STATUSES
+from intel.models.contributions import EDITABLE_STATUSES, LISTED
+from intel.selectors import requirements_open_for
 from intel.text import detect_language
 
 from ._common import audit_author_action, require_author, require_vetted, transition
@@ -64,11 +67,20 @@ def _after_submit(*, contribution_id: int) -> None:
 
 def _clean_common(
     *,
+    author: User,
     sectors: Iterable[str],
     signals: Iterable[str],
     countries: Iterable[str],
     requirement_ids: Iterable[int],
+    linked: Iterable[int] = (),
 ) -> tuple[list[str], list[str], list[str], list[IntelligenceRequirement]]:
+    """The classification and requirement links, validated (ValidationError per field).
+
+    A requirement newly linked must be open and in one of the author's sectors
+    (the requirements the author is shown, `requirements_open_for`): linking
+    one from elsewhere would hand the author its question. A requirement that
+    is already `linked` stays, even once it has closed.
+    """
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, list[str]] = {}
     for name, values, clean in (
@@ -81,15 +93,17 @@ def _clean_common(
         except ValidationError as exc:
             errors[name] = exc.error_list
     wanted = {int(pk) for pk in requirement_ids}
-    requirements = list(
-        IntelligenceRequirement.objects.filter(
-            pk__in=wanted, status=IntelligenceRequirement.Status.OPEN
-        )
+    new = wanted - set(linked)
+    allowed = set(
+        requirements_open_for(user=author).filter(pk__in=new).values_list("pk", flat=True)
     )
-    if len(requirements) != len(wanted):
+    if allowed != new:
         errors["requirements"] = [
-            ValidationError(_("You can only answer open intelligence requirements."))
+            ValidationError(
+                _("You can only answer open intelligence requirements in your sectors.")
+            )
         ]
+    requirements = list(IntelligenceRequirement.objects.filter(pk__in=wanted))
     if errors:
         raise ValidationError(errors)
     return cleaned["sectors"], cleaned["signals"], cleaned["countries"], requirements
@@ -177,7 +191,11 @@ def report_create_draft(
     require_vetted(author)
     date_observed, links = _report_facts(date_observed=date_observed, evidence_links=evidence_links)
     sectors_, signals_, countries_, requirements = _clean_common(
-        sectors=sectors, signals=signals, countries=countries, requirement_ids=requirement_ids
+        author=author,
+        sectors=sectors,
+        signals=signals,
+        countries=countries,
+        requirement_ids=requirement_ids,
     )
     report = FieldReport(
         kind=Kind.REPORT,
@@ -224,7 +242,11 @@ def case_study_create_draft(
     """A new case study in draft, owned by `author` (an active member)."""
     require_vetted(author)
     sectors_, signals_, countries_, requirements = _clean_common(
-        sectors=sectors, signals=signals, countries=countries, requirement_ids=requirement_ids
+        author=author,
+        sectors=sectors,
+        signals=signals,
+        countries=countries,
+        requirement_ids=requirement_ids,
     )
     texts = {
         "title": title,
@@ -267,6 +289,34 @@ def _lock_editable(contribution: Contribution, actor: User) -> Contribution:
     return locked
 
 
+def _revision(contribution: Contribution, text_fields: tuple[str, ...]) -> dict[str, Any]:
+    """Everything the author may change, as `contribution` shows it."""
+    names = (*text_fields, *sorted(_EDITABLE_FIELDS[contribution.kind]), "language")
+    state = {name: getattr(contribution, name) for name in names}
+    state.update({name: getattr(contribution, name) for name in LISTED})
+    return state
+
+
+def _same(name: str, a: Any, b: Any) -> bool:
+    # Slug lists are sets; evidence links keep the author's order.
+    return sorted(a) == sorted(b) if name in LISTED else bool(a == b)
+
+
+def _keep_revision(
+    contribution: Contribution, *, submitted: dict[str, Any], revised: dict[str, Any]
+) -> None:
+    """Store what the revision changes from the submitted report (nothing left: no revision)."""
+    changes = {
+        name: value for name, value in revised.items() if not _same(name, value, submitted[name])
+    }
+    if changes:
+        ContributionEdit.objects.update_or_create(
+            contribution=contribution, defaults={"changes": changes}
+        )
+    else:
+        ContributionEdit.objects.filter(contribution=contribution).delete()
+
+
 def _update(
     contribution: Contribution,
     *,
@@ -274,25 +324,49 @@ def _update(
     text_fields: tuple[str, ...],
     changes: dict[str, Any],
 ) -> Contribution:
+    """Change a draft in place, or revise a report with changes requested.
+
+    A revision is validated exactly like a draft but kept apart
+    (`ContributionEdit`) until resubmission, so analysts go on seeing what was
+    submitted. The returned contribution shows the change either way.
+    """
     locked = _lock_editable(contribution, actor)
-    rows = {
-        name: changes.pop(name)
-        for name in ("sectors", "signals", "countries", "requirement_ids")
-        if name in changes
-    }
+    revising = locked.status == Status.CHANGES_REQUESTED
+    submitted: dict[str, Any] = {}
+    if revising:
+        submitted = _revision(locked, text_fields)
+        edit = ContributionEdit.objects.select_for_update().filter(contribution=locked).first()
+        if edit is not None:
+            locked.show_revision(edit.values())
+    rows = {name: changes.pop(name) for name in LISTED if name in changes}
     if locked.kind == Kind.REPORT and ("date_observed" in changes or "evidence_links" in changes):
         changes["date_observed"], changes["evidence_links"] = _report_facts(
             date_observed=changes.get("date_observed", locked.date_observed),
             evidence_links=changes.get("evidence_links", getattr(locked, "evidence_links", [])),
         )
     if rows:
+        linked = list(locked.answer_rows.values_list("requirement_id", flat=True))
         sectors, signals, countries, requirements = _clean_common(
+            author=actor,
             sectors=rows.get("sectors", locked.sectors),
             signals=rows.get("signals", locked.signals),
             countries=rows.get("countries", locked.countries),
-            requirement_ids=rows.get(
-                "requirement_ids", locked.answer_rows.values_list("requirement_id", flat=True)
-            ),
+            requirement_ids=rows.get("requirement_ids", locked.requirement_ids),
+            linked=linked,
+        )
+    if (
+        revising
+        and changes.get("attribution") == Attribution.ANONYMOUS
+        and submitted["attribution"] != Attribution.ANONYMOUS
+    ):
+        # The audit trail and the thread already tie this report to its author.
+        raise ValidationError(
+            {
+                "attribution": _(
+                    "Analysts have already seen this report with your name or organisation, "
+                    "so it cannot become anonymous. Write a new report to stay anonymous."
+                )
+            }
         )
     language = changes.pop("language", None)
     for name, value in changes.items():
@@ -301,6 +375,14 @@ def _update(
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     locked.language = _language(language or "", *(getattr(locked, f) for f in text_fields))
     locked.full_clean(exclude=["author", "status"])
+    if revising:
+        if rows:
+            locked.show_revision(
+                {"sectors": sectors, "signals": signals, "countries": countries,
+                 "requirement_ids": [requirement.pk for requirement in requirements]}
+            )  # fmt: skip
+        _keep_revision(locked, submitted=submitted, revised=_revision(locked, text_fields))
+        return locked
     locked.save()
     if rows:
         _set_rows(
@@ -341,9 +423,20 @@ def case_study_update(*, case_study: CaseStudy, actor: User, **changes: Any) -> 
     )
 
 
-def _snapshot(author: User) -> dict[str, str]:
+def _snapshot(author: User, contribution: Contribution) -> dict[str, str]:
+    """The grade and organisation analysts judge this submission by.
+
+    An anonymous one keeps no organisation: nothing shows it, and a stored one
+    could only ever help to name the author.
+    """
     membership = author.membership
-    return {"source_grade": membership.source_grade, "organisation": membership.organisation}
+    # As stored, whatever the caller's copy says.
+    attribution = Contribution.objects.values_list("attribution", flat=True).get(pk=contribution.pk)
+    anonymous = attribution == Attribution.ANONYMOUS
+    return {
+        "source_grade": membership.source_grade,
+        "organisation": "" if anonymous else membership.organisation,
+    }
 
 
 @transaction.atomic
@@ -356,7 +449,7 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
         from_statuses=(Status.DRAFT,),
         to_status=Status.SUBMITTED,
         submitted_at=timezone.now(),
-        **_snapshot(actor),
+        **_snapshot(actor, contribution),
     ):
         raise WorkflowError(_("Only a draft can be submitted."))
     audit_author_action(contribution=contribution, action="report.submit")
@@ -364,11 +457,44 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
     return contribution
 
 
+def _apply_revision(contribution: Contribution) -> bool:
+    """Write the author's kept revision to the report's rows; False if there was none."""
+    model = FieldReport if contribution.kind == Kind.REPORT else CaseStudy
+    # The row first, then its revision: the order `_update` locks them in.
+    row = model.objects.select_for_update().get(pk=contribution.pk)
+    edit = ContributionEdit.objects.select_for_update().filter(contribution=row).first()
+    if edit is None or row.status != Status.CHANGES_REQUESTED:
+        return False
+    values = edit.values()
+    listed = {name: values.pop(name) for name in LISTED if name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    if listed:
+        requirement_ids = listed.get("requirement_ids", row.requirement_ids)
+        _set_rows(
+            row,
+            sectors=listed.get("sectors", row.sectors),
+            signals=listed.get("signals", row.signals),
+            countries=listed.get("countries", row.countries),
+            requirements=list(IntelligenceRequirement.objects.filter(pk__in=requirement_ids)),
+        )
+    search_index_update(contribution=row)
+    edit.delete()
+    return True
+
+
 @transaction.atomic
 def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
-    """Send a revised report back to the analysts as a new revision."""
+    """Send a revised report back to the analysts as a new revision.
+
+    The revision the author kept (`ContributionEdit`) becomes the report now,
+    in the same transaction as the state change.
+    """
     require_author(contribution, actor)
     require_vetted(actor)
+    if _apply_revision(contribution):
+        contribution.refresh_from_db()
     if not transition(
         contribution,
         from_statuses=(Status.CHANGES_REQUESTED,),
@@ -376,7 +502,7 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
         submitted_at=timezone.now(),
         revision=F("revision") + 1,
         reviewer=None,
-        **_snapshot(actor),
+        **_snapshot(actor, contribution),
     ):
         raise WorkflowError(_("Only a report with changes requested can be resubmitted."))
     contribution.refresh_from_db(fields=["revision"])

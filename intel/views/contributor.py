@@ -23,11 +23,12 @@ from intel.models import CaseStudy, Contribution, FieldReport, Kind, Status
 @contributor_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     page = paginate(request, selectors.contributions_of_author(user=request.user))
+    contributions = [selectors.as_author_sees(contribution) for contribution in page.object_list]
     requirements = selectors.requirements_open_for(user=request.user)[:20]
     return render(
         request,
         "intel/dashboard.html",
-        {"page": page, "contributions": page.object_list, "requirements": requirements},
+        {"page": page, "contributions": contributions, "requirements": requirements},
     )
 
 
@@ -142,7 +143,7 @@ def contribution_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "attachments": selectors.attachments_of(contribution=contribution),
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm(),
-            "answers": contribution.requirements.all(),
+            "answers": selectors.requirements_answered(contribution=contribution),
         },
     )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from knox.models import AuthToken
 
 from accounts import roles, services
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from tests.accounts.factories import ApplicationFactory, invitation_make, totp_code
 from tests.conftest import api_token_for
 
@@ -179,3 +179,35 @@ def test_password_set_in_the_admin_revokes_api_tokens(admin_client, contributor)
     )
     assert response.status_code == 302
     assert not AuthToken.objects.filter(user=contributor).exists()
+
+
+def test_user_pages_in_the_admin_never_list_a_members_anonymous_reports(admin_client, contributor):
+    from intel import services as intel_services
+    from tests.intel.factories import FieldReportFactory
+
+    report = FieldReportFactory(author=contributor, attribution="anonymous", title="Hidden source")
+    intel_services.report_submit(contribution=report, actor=contributor)
+    intel_services.comment_add(contribution=report, author=contributor, body="More soon.")
+    for url in (
+        reverse("admin:accounts_user_change", args=[contributor.pk]),
+        reverse("admin:accounts_user_delete", args=[contributor.pk]),
+        reverse("admin:accounts_user_history", args=[contributor.pk]),
+    ):
+        response = admin_client.get(url)
+        content = response.content.decode()
+        assert response.status_code in (200, 403), url
+        assert "Hidden source" not in content, url
+        assert f"Comment #{report.comments.get().pk}" not in content, url
+        assert f"/admin/intel/contribution/{report.pk}/" not in content, url
+    # Not even which kinds of rows point at the person ("contribution").
+    delete = admin_client.get(reverse("admin:accounts_user_delete", args=[contributor.pk]))
+    assert delete.status_code == 403
+    assert "contribution" not in delete.content.decode().lower()
+
+
+def test_people_are_erased_through_account_deletion_not_deleted_in_the_admin(
+    admin_client, newcomer
+):
+    response = admin_client.post(reverse("admin:accounts_user_delete", args=[newcomer.pk]))
+    assert response.status_code == 403
+    assert User.objects.filter(pk=newcomer.pk).exists()

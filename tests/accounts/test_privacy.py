@@ -220,3 +220,37 @@ def test_export_lists_briefing_subscriptions(client_for, contributor):
     subscription_member_save(user=contributor, sectors=["energy"], language="en")
     data = accounts_selectors.member_data_export(user=contributor)
     assert [s["sectors"] for s in data["briefing_subscriptions"]] == [["energy"]]
+
+
+def test_export_counts_the_members_anonymous_work_too(client_for, contributor):
+    from intel import services as intel_services
+    from tests.intel.factories import FieldReportFactory
+
+    report = FieldReportFactory(author=contributor, attribution="anonymous")
+    intel_services.report_submit(contribution=report, actor=contributor)
+    data = json.loads(client_for(contributor).get(reverse("accounts:privacy-export")).content)
+    assert data["track_record"]["submitted"] == 1
+
+
+def test_deletion_audit_counts_only_what_was_attributed_and_erases_kept_revisions(
+    contributor, analyst
+):
+    from intel import services as intel_services
+    from intel.models import ContributionEdit
+    from tests.intel.factories import FieldReportFactory
+
+    FieldReportFactory(author=contributor, attribution="named")
+    hidden = FieldReportFactory(author=contributor, attribution="anonymous")
+    intel_services.report_submit(contribution=hidden, actor=contributor)
+    intel_services.report_start_review(contribution=hidden, analyst=analyst)
+    intel_services.report_request_changes(
+        contribution=hidden, analyst=analyst, reason="Please add the dates."
+    )
+    intel_services.report_update(report=hidden, actor=contributor, body="Signed, my full name.")
+    services.account_delete(user=contributor, actor=contributor)
+    event = AuditEvent.objects.get(action="account.delete")
+    assert event.data == {"contributions_anonymised": 1}
+    assert not ContributionEdit.objects.exists()
+    assert set(apps.get_model("intel", "Contribution").objects.values_list(
+        "attribution", "organisation"
+    )) == {("anonymous", "")}  # fmt: skip

@@ -259,3 +259,26 @@ def test_schema_documents_intel_endpoints_with_examples(anonymous):
     create = schema["paths"]["/api/reports/"]["post"]
     examples = create["requestBody"]["content"]["application/json"]["examples"]
     assert {"EnglishFieldReport", "JapaneseFieldReport"} <= set(examples)
+
+
+def test_contributor_cannot_answer_a_requirement_outside_their_sectors_by_patch(
+    client_for, contributor, analyst, requirement_factory
+):
+    # The contributor's sectors are semiconductors only.
+    elsewhere = requirement_factory(
+        created_by=analyst, sector="defense", question="Which depot holds the spare rotors?"
+    )
+    report = FieldReportFactory(author=contributor)
+    client = client_for(contributor)
+    url = reverse("api-report-detail", args=[report.pk])
+    response = client.patch(
+        url, json.dumps({"requirements": [elsewhere.pk]}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "requirements" in response.json()
+    assert not report.answer_rows.exists()
+    page = client.get(reverse("intel:contribution_detail", args=[report.pk])).content.decode()
+    assert "spare rotors" not in page
+    created = post(client, reverse("api-report-list"), payload(requirements=[elsewhere.pk]))
+    assert created.status_code == 400
+    assert "requirements" in created.json()

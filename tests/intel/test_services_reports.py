@@ -270,7 +270,7 @@ def test_no_comments_on_drafts(draft, contributor):
 def test_requirement_publish_link_and_close(analyst, contributor):
     requirement = services.requirement_publish(
         analyst=analyst,
-        sector="critical-minerals",
+        sector="semiconductors",  # one of the contributor's sectors
         question="Are gallium licence times changing?",
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         priority=3,
@@ -312,3 +312,27 @@ def test_case_study_workflow_is_the_same(case_study_factory, contributor, analys
     review(study, analyst)
     services.report_accept(contribution=study, analyst=analyst)
     assert Contribution.objects.get(pk=study.pk).status == Status.ACCEPTED
+
+
+def test_a_requirement_outside_the_members_sectors_cannot_be_answered(
+    analyst, contributor, requirement_factory
+):
+    elsewhere = requirement_factory(created_by=analyst, sector="defense")
+    mine = requirement_factory(created_by=analyst, sector="semiconductors")
+    with pytest.raises(ValidationError) as excinfo:
+        FieldReportFactory(author=contributor, requirement_ids=[elsewhere.pk])
+    assert "requirements" in excinfo.value.message_dict
+    report = FieldReportFactory(author=contributor, requirement_ids=[mine.pk])
+    with pytest.raises(ValidationError):
+        services.report_update(report=report, actor=contributor, requirement_ids=[elsewhere.pk])
+    assert list(report.answer_rows.values_list("requirement_id", flat=True)) == [mine.pk]
+
+
+def test_an_answered_requirement_that_closed_does_not_block_other_edits(
+    analyst, contributor, requirement_factory
+):
+    requirement = requirement_factory(created_by=analyst, sector="semiconductors")
+    report = FieldReportFactory(author=contributor, requirement_ids=[requirement.pk])
+    services.requirement_close(requirement=requirement, analyst=analyst)
+    services.report_update(report=report, actor=contributor, sectors=["semiconductors"])
+    assert list(report.answer_rows.values_list("requirement_id", flat=True)) == [requirement.pk]
