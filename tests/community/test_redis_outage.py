@@ -24,6 +24,7 @@ from django.utils import timezone
 from community.models import OutboxMessage
 from intel import services
 from intel.models import ContributionFingerprint, ContributionTag, FieldReport
+from tests.conftest import record_sign_in
 from tests.intel.factories import FieldReportFactory
 from tests.intel.test_briefings_worker import _database_url, _start_worker, _stop
 
@@ -181,6 +182,7 @@ def test_forms_that_send_email_tell_the_person_it_went_through_with_redis_down(
 
     reviewer = Client(raise_request_exception=False)
     reviewer.force_login(analyst)
+    record_sign_in(reviewer, analyst, second_factor=True)
     decision = reviewer.post(
         reverse("intel:review_decide", args=[report.pk]),
         {"action": "reject", "reason": "Out of scope for this community, sorry."},
