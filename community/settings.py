@@ -397,4 +397,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pikepdf (attachment cleaning) announces itself at INFO on import.
+    "loggers": {"pikepdf": {"level": "WARNING"}},
 }
