@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import pikepdf
+import pikepdf.sanitize
 from defusedxml import ElementTree as SafeXML
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -576,8 +577,13 @@ _SCRUBBERS: list[tuple[str, Callable[[etree._Element], None]]] = [
 
 # --- PDF and images ------------------------------------------------------------------
 
-# XMP, applications' private data, and attached files (each with its own author metadata).
-_PDF_PRIVATE_KEYS = ("/Metadata", "/PieceInfo", "/AF", "/EF")
+# pikepdf's own sanitiser for what is not metadata but may carry people or run code:
+# attached files (each with its own author metadata), thumbnails, JavaScript.
+_PDF_SANITIZER = (
+    pikepdf.sanitize.Sanitizer().remove_attachments().remove_thumbnails().remove_javascript()
+)
+# XMP (on the catalog or any object) and applications' private data.
+_PDF_PRIVATE_KEYS = ("/Metadata", "/PieceInfo")
 # Annotations whose /T is a form field's name rather than the author of a comment.
 _NAMED_ANNOTATIONS = ("/Widget", "/Link")
 
@@ -596,17 +602,25 @@ def _clean_pdf(data: bytes) -> bytes:
                     for key in _PDF_PRIVATE_KEYS:
                         if key in obj:
                             del obj[key]
-            names = pdf.Root.get("/Names")
-            if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
-                del names["/EmbeddedFiles"]
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Filter") == "/DCTDecode":
+                    # A photo placed as it came from the camera keeps its EXIF inside.
+                    raw = obj.read_raw_bytes()
+                    if (bare := _jpeg_without_metadata(raw)) != raw:
+                        parms = obj.get("/DecodeParms")
+                        obj.write(
+                            bare,
+                            filter=pikepdf.Name.DCTDecode,
+                            decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None,
+                        )
+            _PDF_SANITIZER.apply(pdf)
             for page in pdf.pages:
                 annotations = page.obj.get("/Annots")
                 for annotation in annotations if isinstance(annotations, pikepdf.Array) else []:
-                    if not isinstance(annotation, pikepdf.Dictionary):
-                        continue
-                    if annotation.get("/Subtype") == "/FileAttachment" and "/FS" in annotation:
-                        del annotation["/FS"]
-                    if "/T" in annotation and annotation.get("/Subtype") not in _NAMED_ANNOTATIONS:
+                    if (
+                        isinstance(annotation, pikepdf.Dictionary)
+                        and "/T" in annotation
+                        and annotation.get("/Subtype") not in _NAMED_ANNOTATIONS
+                    ):
                         del annotation["/T"]
             output = io.BytesIO()
             # Streams are copied as they are: decoding them would unpack a flate bomb.
@@ -617,6 +631,32 @@ def _clean_pdf(data: bytes) -> bytes:
                 deterministic_id=True,
             )
             return output.getvalue()
+
+
+# JPEG segments that carry people: APP1 (EXIF, XMP), APP12 (Ducky), APP13 (IPTC), comments.
+_JPEG_METADATA_MARKERS = {0xE1, 0xEC, 0xED, 0xFE}
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes:
+    """The same JPEG without its metadata segments; the compressed picture is untouched."""
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    kept = bytearray(data[:2])
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker in (0xDA, 0xD9):  # start of scan, end of image: the rest is the picture
+            break
+        if marker == 0xFF:  # a fill byte before the marker
+            position += 1
+            continue
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if end > len(data):
+            break
+        if marker not in _JPEG_METADATA_MARKERS:
+            kept += data[position:end]
+        position = end
+    return bytes(kept + data[position:])
 
 
 def _clean_image(data: bytes, kind: str) -> bytes:

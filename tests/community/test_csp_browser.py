@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from intel import services
 from intel.models import Contribution
-from tests.accounts.factories import totp_code
+from tests.accounts.factories import TEST_PASSWORD, totp_code
 from tests.conftest import sign_in
 from tests.intel.factories import FieldReportFactory
 
@@ -92,6 +92,11 @@ def test_contributor_pages_render_under_the_policy(page, demo_data, contributor)
             "/briefings/account/",
         ],
     )
+    # Setting up an authenticator asks for the password again, then shows the QR code.
+    visit(page, ["/accounts/2fa/totp/activate/"])
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.locator("img[src^='data:image/svg+xml']").wait_for()
     assert problems == []
 
 

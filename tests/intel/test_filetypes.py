@@ -461,6 +461,42 @@ def test_pdf_embedded_files_are_removed():
         )
 
 
+def test_a_photo_placed_in_a_pdf_loses_its_exif_but_not_its_pixels():
+    photo = uf.jpeg(artist=AUTHOR, gps=True)
+    document = pikepdf.open(io.BytesIO(uf.pdf()))
+    image = pikepdf.Stream(
+        document, photo, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=8,
+        Height=6, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )  # fmt: skip
+    document.pages[0].obj["/Resources"] = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert AUTHOR.encode() in buffer.getvalue()  # placed as it came from the camera
+
+    cleaned = check(buffer.getvalue(), "report.pdf").content
+
+    assert AUTHOR.encode() not in cleaned
+    with pikepdf.open(io.BytesIO(cleaned)) as result:
+        placed = result.pages[0].obj["/Resources"]["/XObject"]["/Im0"].read_raw_bytes()
+    picture = Image.open(io.BytesIO(placed))
+    assert picture.size == (8, 6) and not picture.getexif()
+    assert Image.open(io.BytesIO(photo)).tobytes() == picture.tobytes()  # the same pixels
+
+
+def test_pdf_javascript_is_removed():
+    document = pikepdf.open(io.BytesIO(uf.pdf()))
+    document.Root["/OpenAction"] = pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.launchURL('https://evil.example')")
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    cleaned = check(buffer.getvalue(), "report.pdf").content
+
+    assert b"evil.example" not in cleaned
+
+
 def test_photo_loses_exif_gps_xmp_and_comments_and_stays_upright():
     original = uf.jpeg(artist=AUTHOR, gps=True, orientation=6, size=(8, 6))
     assert AUTHOR.encode() in original
