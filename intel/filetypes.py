@@ -322,11 +322,16 @@ class _Package:
         return package
 
     @property
-    def file_type(self) -> FileType:
+    def main(self) -> str:
+        """The main part (word/document.xml, xl/workbook.xml) the package's root points at."""
         main = [r for r in self.relationships.get("_rels/.rels", []) if r.kind == "officedocument"]
         if len(main) != 1 or main[0].target not in self.names:
             raise Refused(NOT_ALLOWED % {"types": ALLOWED_LABELS})
-        file_type = _MAIN_TYPES.get(self.content_type(main[0].target) or "")
+        return main[0].target
+
+    @property
+    def file_type(self) -> FileType:
+        file_type = _MAIN_TYPES.get(self.content_type(self.main) or "")
         if file_type is None:
             raise Refused(NOT_ALLOWED % {"types": ALLOWED_LABELS})
         return file_type
@@ -429,6 +434,8 @@ class _Package:
             if rels in self.relationships:
                 dropped.add(rels)
                 dropped.update(r.target for r in self.relationships[rels] if not r.external)
+        # Whatever a relationship claims, the package's skeleton stays.
+        dropped -= {"[content_types].xml", "_rels/.rels", self.main, _rels_of(self.main)}
         return dropped & set(self.names)
 
     def _clean_part(self, lower: str, content: bytes, dropped: set[str]) -> bytes:

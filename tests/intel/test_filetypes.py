@@ -419,6 +419,14 @@ def test_office_files_keep_their_content_but_lose_every_trace_of_the_author(kind
     assert not any(name.startswith(("docProps/", "customXml/")) for name in parts)
 
 
+def test_a_metadata_relationship_cannot_make_cleaning_drop_the_document():
+    package = Office("docx")
+    package.relate("", f"{uf.PACKAGE_R}/metadata/core-properties", package.main)
+    cleaned = check(package.to_bytes(), "report.docx").content
+    assert b"Gallium licences delayed." in uf.unzip_all(cleaned)["word/document.xml"]
+    assert check(cleaned, "report.docx").file_type.key == "docx"
+
+
 def test_word_keeps_the_markup_compatibility_prefixes_it_relies_on():
     cleaned = check(Office("docx").with_author().to_bytes(), "report.docx").content
     document = uf.unzip_all(cleaned)["word/document.xml"]
