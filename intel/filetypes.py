@@ -446,7 +446,8 @@ class _Package:
         if content.startswith(_PNG_SIGNATURE):
             return _clean_image(content, "PNG")
         if content.startswith(b"\xff\xd8\xff"):
-            return _clean_image(content, "JPEG")
+            # Not re-encoded: the document sized the picture by its pixels as they are.
+            return _jpeg_without_metadata(content)
         content_type = self.content_type(lower) or ""
         for prefix, scrub in _SCRUBBERS:
             if content_type.startswith(prefix):
