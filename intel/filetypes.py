@@ -16,10 +16,11 @@ content is refused, not relabelled. Anything it cannot vouch for raises
 - PDF must start with `%PDF-`, end with `%%EOF` and open in qpdf (pikepdf).
 
 What is stored carries no author: Office packages lose their document
-properties, comment and revision authors; PDFs their Info dictionary, XMP and
-annotation authors; images (also those inside Office files) are re-encoded
-without EXIF, XMP or text chunks; CSV cells a spreadsheet would run as a
-formula are prefixed with an apostrophe (OWASP CSV injection).
+properties, comment, revision and people authors; PDFs their Info dictionary,
+XMP, annotation authors, attached files and JavaScript; uploaded pictures are
+re-encoded upright without EXIF, XMP or text chunks, and JPEGs inside Office
+files and PDFs lose those segments with their pixels untouched; CSV cells a
+spreadsheet would run as a formula get an apostrophe in front (OWASP).
 """
 
 from __future__ import annotations
