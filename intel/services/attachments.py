@@ -1,11 +1,11 @@
-"""Attachments: checked by content and size, counted under a row lock, stored privately."""
+"""Attachments: checked by content and structure, stored cleaned and privately, counted."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import BinaryIO, cast
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -21,8 +21,8 @@ from intel.models.contributions import EDITABLE_STATUSES
 from ._common import require_author
 
 
-def attachment_check(uploaded: UploadedFile) -> filetypes.FileType:
-    """The file's type by content, or a ValidationError saying what is wrong."""
+def attachment_check(uploaded: UploadedFile) -> filetypes.Inspected:
+    """The file's type by content and the clean copy to store, or a ValidationError."""
     if uploaded.size is None or uploaded.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if uploaded.size > MAX_ATTACHMENT_BYTES:
@@ -35,26 +35,44 @@ def attachment_check(uploaded: UploadedFile) -> filetypes.FileType:
                 }
             }
         )
-    file_type = filetypes.sniff(cast(BinaryIO, uploaded.file))
-    if file_type is None:
+    uploaded.seek(0)
+    try:
+        inspected = filetypes.inspect(
+            uploaded.read(),
+            name=uploaded.name or "",
+            declared_type=uploaded.content_type or "",
+        )
+    except filetypes.Refused as refusal:
+        raise ValidationError({"file": refusal.message}) from None
+    if len(inspected.content) > MAX_ATTACHMENT_BYTES:
+        # Re-encoding a picture or quoting formula cells can, rarely, make a file larger.
         raise ValidationError(
             {
                 "file": _(
-                    "This file's content is not one of the allowed types (%(types)s), "
-                    "whatever its name says."
+                    "Once cleaned (author details removed, formulas neutralised) the file is "
+                    "%(size)s, above the limit of %(limit)s; attach a smaller file."
                 )
-                % {"types": filetypes.ALLOWED_LABELS}
+                % {
+                    "size": filesizeformat(len(inspected.content)),
+                    "limit": filesizeformat(MAX_ATTACHMENT_BYTES),
+                }
             }
         )
-    return file_type
+    return inspected
 
 
 @transaction.atomic
 def attachment_add(
     *, contribution: Contribution, actor: User, uploaded: UploadedFile
 ) -> Attachment:
-    """Attach a file to a draft or a report with changes requested (author only)."""
+    """Attach a file to a draft or a report with changes requested (author only).
+
+    What is stored is the checked, cleaned copy (`filetypes.inspect`): its size
+    and hash are those of the bytes a reader downloads.
+    """
     require_author(contribution, actor)
+    # Before the row lock: checking and cleaning a file takes a while.
+    inspected = attachment_check(uploaded)
     locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if locked.status not in EDITABLE_STATUSES:
         raise WorkflowError(
@@ -67,20 +85,15 @@ def attachment_add(
                 % {"count": MAX_ATTACHMENTS}
             }
         )
-    file_type = attachment_check(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
     attachment = Attachment(
         contribution=locked,
         original_name=(uploaded.name or "attachment")[-255:],
-        file_type=file_type.key,
-        size=uploaded.size or 0,
-        sha256=digest.hexdigest(),
+        file_type=inspected.file_type.key,
+        size=len(inspected.content),
+        sha256=hashlib.sha256(inspected.content).hexdigest(),
         uploaded_by=actor,
     )
-    attachment.file.save("upload", uploaded, save=False)
+    attachment.file.save("upload", ContentFile(inspected.content), save=False)
     # The file is written before the row; if the row cannot be saved, the
     # file must not stay behind unreferenced.
     stored_name = attachment.file.name or ""
