@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,13 +27,12 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsAnalyst
 from intel import digest_core, selectors_digests
-from intel.errors import WorkflowError
 from intel.models import Digest, DigestStatus, SectorAssessment, SectorClass
 from intel.selectors import is_reviewer
 from intel.services import digests as digest_services
 from intel.vocabulary import TLP_ORDER, Sector, Tlp, tlp_allows
 
-from .views import Conflict, IntelPagination, _field_errors
+from .views import IntelPagination
 
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The digest's state does not allow this step.")
@@ -262,15 +260,6 @@ class SectorAssessmentSerializer(serializers.ModelSerializer):
 # --- Views ------------------------------------------------------------------------------------
 
 
-def _call(function: Any, **kwargs: Any) -> Any:
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        raise _field_errors(error) from None
-    except WorkflowError as error:
-        raise Conflict(error.message) from None
-
-
 _CLEARANCE = OpenApiParameter(
     "clearance",
     OpenApiTypes.STR,
@@ -379,8 +368,7 @@ class DigestViewSet(
         serializer = DigestBuildSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         week: datetime.date = digest_core.week_start_of(serializer.validated_data["week_start"])
-        [result] = _call(
-            digest_services.digests_build_week,
+        [result] = digest_services.digests_build_week(
             week_start=week,
             sectors=[serializer.validated_data["sector"]],
             actor=request.user,
@@ -397,8 +385,7 @@ class DigestViewSet(
         digest = selectors_digests.digest_for_analyst(pk=int(kwargs["pk"]))
         serializer = DigestEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _call(
-            digest_services.digest_edit,
+        digest_services.digest_edit(
             digest=digest,
             analyst=request.user,
             **serializer.validated_data,
@@ -413,7 +400,7 @@ class DigestViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         digest = selectors_digests.digest_for_analyst(pk=int(pk))
-        _call(digest_services.digest_publish, digest=digest, analyst=request.user)
+        digest_services.digest_publish(digest=digest, analyst=request.user)
         return self._respond(digest)
 
     @extend_schema(
@@ -426,8 +413,7 @@ class DigestViewSet(
         digest = selectors_digests.digest_for_analyst(pk=int(pk))
         serializer = CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        correction = _call(
-            digest_services.digest_correct,
+        correction = digest_services.digest_correct(
             digest=digest,
             analyst=request.user,
             correction_note=serializer.validated_data["correction_note"],
@@ -450,7 +436,7 @@ class SectorAssessmentViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assessment = _call(
-            digest_services.assessment_record, analyst=request.user, **serializer.validated_data
+        assessment = digest_services.assessment_record(
+            analyst=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -13,9 +12,8 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -26,7 +24,6 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.permissions import IsAnalyst, IsVettedContributor
 from intel import selectors, services
-from intel.errors import WorkflowError
 from intel.models import CaseStudy, Contribution, FieldReport, IntelligenceRequirement, Kind
 from intel.views.files import attachment_response
 
@@ -44,38 +41,10 @@ from .serializers import (
 )
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The report's current state does not allow this."
-    default_code = "conflict"
-
-
 class IntelPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def _field_errors(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as a 400 with errors per field."""
-    if hasattr(error, "error_dict"):
-        mapping = {"requirement_ids": "requirements"}
-        return serializers.ValidationError(
-            {mapping.get(field, field): messages for field, messages in error.message_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-class _Translate:
-    """Turns service errors into HTTP answers: 400 per field, 409 on a wrong state."""
-
-    def call(self, function: Any, **kwargs: Any) -> Any:
-        try:
-            return function(**kwargs)
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
-        except WorkflowError as error:
-            raise Conflict(error.message) from None
 
 
 def _own_queryset(user: Any, model: type[Contribution]) -> Any:
@@ -93,7 +62,6 @@ _CONFLICT = OpenApiResponse(description="The report's state does not allow this 
 
 
 class _OwnContributionViewSet(
-    _Translate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -105,6 +73,8 @@ class _OwnContributionViewSet(
     permission_classes = [IsAuthenticated, IsVettedContributor]
     pagination_class = IntelPagination
     filterset_class = OwnContributionFilter
+    # The services take `requirement_ids`; the API's field is `requirements`.
+    service_field_names = {"requirement_ids": "requirements"}
     kind: str = ""
     model: type[Contribution] = Contribution
     create_service: Any = None
@@ -117,14 +87,11 @@ class _OwnContributionViewSet(
         return _own_queryset(self.request.user, self.model)
 
     def perform_create(self, serializer: Any) -> None:
-        instance = self.call(
-            self.create_service, author=self.request.user, **serializer.service_kwargs()
-        )
+        instance = self.create_service(author=self.request.user, **serializer.service_kwargs())
         serializer.instance = self.get_queryset().get(pk=instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
-        instance = self.call(
-            self.update_service,
+        instance = self.update_service(
             actor=self.request.user,
             **{self.update_argument: serializer.instance},
             **serializer.service_kwargs(),
@@ -138,9 +105,9 @@ class _OwnContributionViewSet(
         contribution = self.get_object()
         with transaction.atomic():
             if contribution.status == "changes-requested":
-                self.call(services.report_resubmit, contribution=contribution, actor=request.user)
+                services.report_resubmit(contribution=contribution, actor=request.user)
             else:
-                self.call(services.report_submit, contribution=contribution, actor=request.user)
+                services.report_submit(contribution=contribution, actor=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
@@ -148,7 +115,7 @@ class _OwnContributionViewSet(
     def withdraw(self, request: Request, pk: str) -> Response:
         """Withdraw before an analyst has started the review."""
         contribution = self.get_object()
-        self.call(services.report_withdraw, contribution=contribution, actor=request.user)
+        services.report_withdraw(contribution=contribution, actor=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
@@ -171,8 +138,7 @@ class _OwnContributionViewSet(
             return Response(AttachmentSerializer(contribution.attachments.all(), many=True).data)
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        attachment = self.call(
-            services.attachment_add,
+        attachment = services.attachment_add(
             contribution=contribution,
             actor=request.user,
             uploaded=upload.validated_data["file"],
@@ -185,17 +151,16 @@ class _OwnContributionViewSet(
     def comments(self, request: Request, pk: str) -> Response:
         """The thread with the analysts; post to answer them."""
         contribution = self.get_object()
-        return _comments(self, request, contribution)
+        return _comments(request, contribution)
 
 
-def _comments(view: _Translate, request: Request, contribution: Contribution) -> Response:
+def _comments(request: Request, contribution: Contribution) -> Response:
     if request.method == "GET":
         comments = selectors.comments_of(contribution=contribution)
         return Response(CommentSerializer(comments, many=True).data)
     serializer = CommentSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    comment = view.call(
-        services.comment_add,
+    comment = services.comment_add(
         contribution=contribution,
         author=request.user,
         body=serializer.validated_data["body"],
@@ -260,7 +225,7 @@ class CaseStudyViewSet(_OwnContributionViewSet):
         ],
     ),
 )
-class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Every submitted report and case study; decisions are actions on one of them."""
 
     permission_classes = [IsAuthenticated, IsAnalyst]
@@ -280,7 +245,7 @@ class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request: Request, function: Any, **kwargs: Any) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(self.kwargs["pk"]))
-        result = self.call(function, contribution=contribution, analyst=request.user, **kwargs)
+        result = function(contribution=contribution, analyst=request.user, **kwargs)
         data = self.get_serializer(self.get_object()).data
         if isinstance(result, services.AcceptOutcome):
             data = {**data, "outcome": result.value}
@@ -339,11 +304,10 @@ class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(pk))
-        return _comments(self, request, contribution)
+        return _comments(request, contribution)
 
 
 class RequirementViewSet(
-    _Translate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -371,8 +335,8 @@ class RequirementViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        requirement = self.call(
-            services.requirement_publish, analyst=request.user, **serializer.validated_data
+        requirement = services.requirement_publish(
+            analyst=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(requirement).data, status=status.HTTP_201_CREATED)
 
@@ -380,7 +344,7 @@ class RequirementViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         requirement: IntelligenceRequirement = self.get_object()
-        self.call(services.requirement_close, requirement=requirement, analyst=request.user)
+        services.requirement_close(requirement=requirement, analyst=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 
 
