@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .countries import CODES
+from .text import has_visible_text, strip_bidi_controls
 from .vocabulary import Sector, Signal
 
 MAX_SECTORS = 3
@@ -64,6 +65,20 @@ def clean_countries(values: Iterable[str]) -> list[str]:
             code="invalid",
         )
     return countries
+
+
+def clean_line(value: str) -> str:
+    """A title or summary: trimmed, bidi controls removed, and something a reader can see.
+
+    A blank value comes back empty, for the field's own "required" rule.
+    """
+    text = strip_bidi_controls(value).strip()
+    if value.strip() and not has_visible_text(text):
+        raise ValidationError(
+            _("Write some visible text: this has only spaces or invisible characters."),
+            code="invisible",
+        )
+    return text
 
 
 def clean_date_observed(value: datetime.date | None) -> datetime.date:
