@@ -7,7 +7,7 @@ transition (someone decided first) 409 Conflict (`community.api`).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from community.api import signed_in
 from intel.vocabulary import Sector, SourceReliability
 
 from . import selectors, services
@@ -85,11 +86,6 @@ class TokenObtainView(APIView):
         serializer.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
-
-
-def signed_in(request: Request) -> User:
-    """The caller, for views whose permission classes already refuse anonymous callers."""
-    return cast(User, request.user)
 
 
 # --- Own profile and application ------------------------------------------------
@@ -333,7 +329,9 @@ class ApplicationSerializer(OwnApplicationSerializer):
 
     applicant = ApplicantSerializer(source="user", read_only=True)
     vouched_for_by = serializers.SerializerMethodField()  # type: ignore[assignment]
-    decided_by = serializers.EmailField(source="decided_by.email", read_only=True, default=None)
+    decided_by = serializers.EmailField(
+        source="decided_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta(OwnApplicationSerializer.Meta):
         fields = [

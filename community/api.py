@@ -14,12 +14,13 @@ They are guards, so a new endpoint cannot answer 500 to bad input:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
@@ -27,6 +28,9 @@ from rest_framework.views import exception_handler
 
 from accounts.exceptions import TransitionError
 from intel.errors import WorkflowError
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class IdRouter(SimpleRouter):
@@ -37,28 +41,30 @@ class IdRouter(SimpleRouter):
         self._default_value_pattern = "int"
 
 
+def signed_in(request: Request) -> User:
+    """The caller, for views whose permission classes already refuse anonymous callers."""
+    return cast("User", request.user)
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object's current state does not allow this."
     default_code = "conflict"
 
 
-def _field_errors(error: DjangoValidationError, renames: dict[str, str]) -> dict[str, Any]:
-    """A service's ValidationError as DRF errors per field, named as the API names them."""
+def _field_errors(error: DjangoValidationError) -> dict[str, Any]:
+    """A service's ValidationError as DRF errors per field (`__all__` as non-field errors)."""
     detail = serializers.as_serializer_error(error)
-    names = {"__all__": api_settings.NON_FIELD_ERRORS_KEY, **renames}
-    return {names.get(field, field): messages for field, messages in detail.items()}
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field: messages
+        for field, messages in detail.items()
+    }
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, after translating the services' own exceptions.
-
-    A view may set `service_field_names` to map a service argument to the
-    request field that carries it (`requirement_ids` arrives as `requirements`).
-    """
+    """DRF's handler, after translating the services' own exceptions."""
     if isinstance(exc, DjangoValidationError):
-        renames = getattr(context.get("view"), "service_field_names", {})
-        exc = exceptions.ValidationError(_field_errors(exc, renames))
+        exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, WorkflowError):

@@ -303,7 +303,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     # Date and date-time filters refuse values the database cannot compare (community.filters).
     "DEFAULT_FILTER_BACKENDS": ["community.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "community.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import IsAnalyst
+from community.api import signed_in
 from intel import digest_core, selectors_digests
 from intel.models import Digest, DigestStatus, SectorAssessment, SectorClass
 from intel.selectors import is_reviewer
@@ -371,7 +372,7 @@ class DigestViewSet(
         [result] = digest_services.digests_build_week(
             week_start=week,
             sectors=[serializer.validated_data["sector"]],
-            actor=request.user,
+            actor=signed_in(request),
         )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return self._respond(Digest.objects.get(pk=result.digest_id), code)
@@ -387,7 +388,7 @@ class DigestViewSet(
         serializer.is_valid(raise_exception=True)
         digest_services.digest_edit(
             digest=digest,
-            analyst=request.user,
+            analyst=signed_in(request),
             **serializer.validated_data,
         )
         return self._respond(digest)
@@ -400,7 +401,7 @@ class DigestViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         digest = selectors_digests.digest_for_analyst(pk=int(pk))
-        digest_services.digest_publish(digest=digest, analyst=request.user)
+        digest_services.digest_publish(digest=digest, analyst=signed_in(request))
         return self._respond(digest)
 
     @extend_schema(
@@ -415,7 +416,7 @@ class DigestViewSet(
         serializer.is_valid(raise_exception=True)
         correction = digest_services.digest_correct(
             digest=digest,
-            analyst=request.user,
+            analyst=signed_in(request),
             correction_note=serializer.validated_data["correction_note"],
         )
         return self._respond(correction, status.HTTP_201_CREATED)
@@ -437,6 +438,6 @@ class SectorAssessmentViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assessment = digest_services.assessment_record(
-            analyst=request.user, **serializer.validated_data
+            analyst=signed_in(request), **serializer.validated_data
         )
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)

@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsAnalyst, IsVettedContributor
-from intel import selectors, services
+from community.api import signed_in
+from intel import filetypes, selectors, services
 from intel.models import CaseStudy, Contribution, FieldReport, IntelligenceRequirement, Kind
 from intel.views.files import attachment_response
 
@@ -73,8 +74,6 @@ class _OwnContributionViewSet(
     permission_classes = [IsAuthenticated, IsVettedContributor]
     pagination_class = IntelPagination
     filterset_class = OwnContributionFilter
-    # The services take `requirement_ids`; the API's field is `requirements`.
-    service_field_names = {"requirement_ids": "requirements"}
     kind: str = ""
     model: type[Contribution] = Contribution
     create_service: Any = None
@@ -87,12 +86,14 @@ class _OwnContributionViewSet(
         return _own_queryset(self.request.user, self.model)
 
     def perform_create(self, serializer: Any) -> None:
-        instance = self.create_service(author=self.request.user, **serializer.service_kwargs())
+        instance = self.create_service(
+            author=signed_in(self.request), **serializer.service_kwargs()
+        )
         serializer.instance = self.get_queryset().get(pk=instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
         instance = self.update_service(
-            actor=self.request.user,
+            actor=signed_in(self.request),
             **{self.update_argument: serializer.instance},
             **serializer.service_kwargs(),
         )
@@ -105,9 +106,9 @@ class _OwnContributionViewSet(
         contribution = self.get_object()
         with transaction.atomic():
             if contribution.status == "changes-requested":
-                services.report_resubmit(contribution=contribution, actor=request.user)
+                services.report_resubmit(contribution=contribution, actor=signed_in(request))
             else:
-                services.report_submit(contribution=contribution, actor=request.user)
+                services.report_submit(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
@@ -115,7 +116,7 @@ class _OwnContributionViewSet(
     def withdraw(self, request: Request, pk: str) -> Response:
         """Withdraw before an analyst has started the review."""
         contribution = self.get_object()
-        services.report_withdraw(contribution=contribution, actor=request.user)
+        services.report_withdraw(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
@@ -140,12 +141,16 @@ class _OwnContributionViewSet(
         upload.is_valid(raise_exception=True)
         attachment = services.attachment_add(
             contribution=contribution,
-            actor=request.user,
+            actor=signed_in(request),
             uploaded=upload.validated_data["file"],
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=CommentSerializer,
+        responses={201: CommentSerializer, 400: _ERROR_400, 409: _CONFLICT},
+    )
     @extend_schema(methods=["get"], responses={200: CommentSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
@@ -162,7 +167,7 @@ def _comments(request: Request, contribution: Contribution) -> Response:
     serializer.is_valid(raise_exception=True)
     comment = services.comment_add(
         contribution=contribution,
-        author=request.user,
+        author=signed_in(request),
         body=serializer.validated_data["body"],
     )
     return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -245,7 +250,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request: Request, function: Any, **kwargs: Any) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(self.kwargs["pk"]))
-        result = function(contribution=contribution, analyst=request.user, **kwargs)
+        result = function(contribution=contribution, analyst=signed_in(request), **kwargs)
         data = self.get_serializer(self.get_object()).data
         if isinstance(result, services.AcceptOutcome):
             data = {**data, "outcome": result.value}
@@ -299,7 +304,11 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             reason=serializer.validated_data.get("reason", ""),
         )
 
-    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=CommentSerializer,
+        responses={201: CommentSerializer, 400: _ERROR_400, 409: _CONFLICT},
+    )
     @extend_schema(methods=["get"], responses={200: CommentSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
@@ -336,7 +345,7 @@ class RequirementViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         requirement = services.requirement_publish(
-            analyst=request.user, **serializer.validated_data
+            analyst=signed_in(request), **serializer.validated_data
         )
         return Response(self.get_serializer(requirement).data, status=status.HTTP_201_CREATED)
 
@@ -344,7 +353,7 @@ class RequirementViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         requirement: IntelligenceRequirement = self.get_object()
-        services.requirement_close(requirement=requirement, analyst=request.user)
+        services.requirement_close(requirement=requirement, analyst=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -362,7 +371,9 @@ class AttachmentDownloadView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, kind.mime): OpenApiTypes.BINARY for kind in filetypes.ALLOWED.values()}
+    )
     def get(self, request: Request, pk: int) -> Any:
         attachment = selectors.attachment_for_viewer(user=request.user, pk=pk)
         return attachment_response(attachment)
