@@ -12,8 +12,8 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template import Context, Engine
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -64,7 +64,8 @@ def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
     A subject is a header, not markup: escaped, a title "R&D <Tokyo>" would
     arrive as "R&amp;D &lt;Tokyo&gt;". Every `emails/*_subject.txt` is rendered here.
     """
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def render_email(

@@ -94,9 +94,9 @@ def test_every_id_in_our_urls_is_matched_by_the_integer_converter():
         converters = getattr(pattern.pattern, "converters", {})
         regex = pattern.pattern.regex.pattern
         for name in ("pk", "id"):
-            if f"<{name}>" in regex or f"(?P<{name}>" in regex or name in converters:
-                if not isinstance(converters.get(name), IntConverter):
-                    loose.append(route)
+            captured = f"(?P<{name}>" in regex or name in converters
+            if captured and not isinstance(converters.get(name), IntConverter):
+                loose.append(route)
     assert loose == []
 
 
@@ -298,3 +298,9 @@ def test_an_invitation_link_with_a_signed_or_overlong_code_is_a_404(anonymous, c
 
 def test_a_nul_byte_in_an_invitation_link_is_a_400(anonymous):
     assert anonymous.get("/members/invitation/abc%00def/").status_code == 400
+
+
+def test_the_400_page_speaks_the_readers_language(anonymous):
+    response = anonymous.get("/briefings/u/%00/", headers={"accept-language": "ja"})
+    assert response.status_code == 400
+    assert "不正なリクエスト" in response.content.decode()

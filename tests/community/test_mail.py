@@ -11,7 +11,7 @@ from django.conf import settings
 from community.mail import render_email, render_plain_text
 
 SUBJECTS = sorted((Path(settings.BASE_DIR) / "templates" / "emails").glob("*_subject.txt"))
-NASTY = "R&D <Tokyo> \"quoted\" O'Brien"
+NASTY = 'R&D <Tokyo> "quoted" O\'Brien'
 # Every name a subject template reads: {{ name }} and {% blocktranslate with x=name %}.
 _NAMES = re.compile(r"{{\s*(\w+)|\w+=(\w+)")
 
@@ -24,7 +24,7 @@ def test_there_are_subject_templates_to_check():
 def test_every_subject_template_renders_without_html_escaping(path):
     source = path.read_text()
     names = {name for pair in _NAMES.findall(source) for name in pair if name}
-    context = {name: NASTY for name in names}
+    context = dict.fromkeys(names, NASTY)
     rendered = render_plain_text(f"emails/{path.name}", context)
     if names:
         assert NASTY in rendered
