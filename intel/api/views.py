@@ -185,6 +185,8 @@ def _comments(request: Request, contribution: Contribution) -> Response:
         responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT},
     ),
     update=extend_schema(responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
+    withdraw=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
 )
 class ReportViewSet(_OwnContributionViewSet):
     serializer_class = FieldReportSerializer
@@ -206,6 +208,8 @@ class ReportViewSet(_OwnContributionViewSet):
         responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}
     ),
     update=extend_schema(responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
+    withdraw=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
 )
 class CaseStudyViewSet(_OwnContributionViewSet):
     serializer_class = CaseStudySerializer
