@@ -5,7 +5,7 @@ They are guards, so a new endpoint cannot answer 500 to bad input:
 - `IdRouter` gives every detail route an integer id (`<int:pk>`), so
   `/api/digests/abc/` is a 404 before any view runs.
 - `community.parsers.BoundedJSONParser` (a module of its own: DRF imports
-  parsers while it loads) limits the size and depth of JSON bodies.
+  parsers while it loads) limits how deeply JSON bodies nest.
 - `api_exception_handler` turns the services' refusals into HTTP answers:
   `ValidationError` 400 per field, `PermissionDenied` 403, a refused
   transition (`WorkflowError`, `TransitionError`) 409, a missing object 404.

@@ -1,12 +1,12 @@
 """Date and date-time filters that refuse what the database cannot compare, for every filter set.
 
 Python accepts years 1 to 9999 and UTC offsets up to ±23:59; PostgreSQL
-refuses offsets beyond ±15:59 and arithmetic near the ends of the calendar
-overflows. A filter value outside `EARLIEST`…`LATEST`, or with an offset
-beyond ±18:00 (ISO 8601's limit), is a field error (400 in the API); a valid
-date-time is compared in UTC. `FilterBackend` makes these the defaults of
-every DRF list (`filterset_fields` included); hand-written filter sets use
-the filters below.
+refuses some of those offsets (+17:00 among them), and date arithmetic near
+the ends of the calendar overflows. A filter value outside `EARLIEST`…`LATEST`,
+or with an offset beyond ±18:00 (no time zone is that far from UTC), is a
+field error (400 in the API); a valid date-time is compared in UTC.
+`FilterBackend` makes these the defaults of every DRF list (`filterset_fields`
+included); hand-written filter sets use the filters below.
 """
 
 from __future__ import annotations
