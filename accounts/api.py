@@ -5,12 +5,11 @@ failed attempts and, for anyone with a TOTP authenticator, the same code check.
 
 Serializers translate JSON to service arguments and back; the services decide.
 A service's ValidationError becomes 400 with field errors, a refused
-transition (someone decided first) 409 Conflict.
+transition (someone decided first) 409 Conflict (`community.api`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -25,18 +24,18 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound, Throttled
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from community.api import signed_in
 from intel.vocabulary import Sector, SourceReliability
 
 from . import selectors, services
-from .exceptions import TransitionError
 from .filters import ApplicationFilter
 from .labels import COUNTRY_CODES
 from .models import Affiliation, Application, Membership, User
@@ -181,27 +180,6 @@ class TokenObtainView(APIView):
         serializer.is_valid(raise_exception=True)
         token, key = services.api_token_create(user=serializer.validated_data["user"])
         return Response(TokenResponseSerializer({"token": key, "expiry": token.expiry}).data)
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object is no longer in a state that allows this."
-    default_code = "conflict"
-
-
-def signed_in(request: Request) -> User:
-    """The caller, for views whose permission classes already refuse anonymous callers."""
-    return cast(User, request.user)
-
-
-def call_service(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run a service, turning its refusals into API errors (400 per field, 409 on a transition)."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
-    except TransitionError as exc:
-        raise Conflict(str(exc)) from exc
 
 
 # --- Own profile and application ------------------------------------------------
@@ -378,8 +356,7 @@ class MyApplicationView(APIView):
     def post(self, request: Request) -> Response:
         serializer = ApplicationSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application = call_service(
-            services.application_submit,
+        application = services.application_submit(
             user=signed_in(request),
             details=serializer.details(),
             referral_code=serializer.validated_data.get("referral_code", "").strip(),
@@ -415,8 +392,7 @@ class MyApplicationResubmitView(APIView):
             raise NotFound("You have not applied yet.")
         serializer = ApplicationResubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.application_resubmit,
+        services.application_resubmit(
             application=application,
             user=signed_in(request),
             details=serializer.details(),
@@ -447,7 +423,9 @@ class ApplicationSerializer(OwnApplicationSerializer):
 
     applicant = ApplicantSerializer(source="user", read_only=True)
     vouched_for_by = serializers.SerializerMethodField()  # type: ignore[assignment]
-    decided_by = serializers.EmailField(source="decided_by.email", read_only=True, default=None)
+    decided_by = serializers.EmailField(
+        source="decided_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta(OwnApplicationSerializer.Meta):
         fields = [
@@ -539,9 +517,9 @@ class ApplicationDecisionView(APIView):
         data = serializer.validated_data
         common = {"application": application, "actor": signed_in(request), "reason": data["reason"]}
         if data["decision"] == "approve":
-            call_service(services.application_approve, source_grade=data["source_grade"], **common)
+            services.application_approve(source_grade=data["source_grade"], **common)
         elif data["decision"] == "request-info":
-            call_service(services.application_request_info, **common)
+            services.application_request_info(**common)
         else:
-            call_service(services.application_reject, **common)
+            services.application_reject(**common)
         return Response(ApplicationSerializer(selectors.application_get(pk=pk)).data)

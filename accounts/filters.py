@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from community.filters import DateFilter
 from intel.vocabulary import Sector, SourceReliability
 
 from .labels import action_label, country_choices
@@ -135,13 +136,13 @@ class AuditEventFilter(django_filters.FilterSet):
     target = django_filters.CharFilter(
         label=_("Target"), field_name="target_repr", lookup_expr="icontains"
     )
-    since = django_filters.DateFilter(
+    since = DateFilter(
         label=_("From"),
         field_name="created_at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    until = django_filters.DateFilter(
+    until = DateFilter(
         label=_("Until"),
         field_name="created_at",
         lookup_expr="date__lte",

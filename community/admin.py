@@ -9,9 +9,11 @@ only to active staff whose sign-in passed the second factor
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,8 +21,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from accounts.permissions import has_admin_access, second_factor_redirect
+
+from .filters import EARLIEST, LATEST
+from .web import BadInput
 
 
 class AdminSite(admin.AdminSite):
@@ -44,12 +50,45 @@ class AdminSite(admin.AdminSite):
         return redirect(next_url)
 
 
+class BoundedChangeList(ChangeList):
+    """Django's change list, refusing a date hierarchy outside the calendar with a 400.
+
+    The date hierarchy builds dates from `?<field>__year=` (and month, day)
+    and catches only ValueError: a year of 99999999999 overflows, and the last
+    day of 9999 has no next day, both 500s. Such a date is checked here first.
+    """
+
+    def get_filters(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if self.date_hierarchy:
+            self._check_date_hierarchy(request)
+        return super().get_filters(request, *args, **kwargs)
+
+    def _check_date_hierarchy(self, request: HttpRequest) -> None:
+        year, month, day = (
+            request.GET.get(f"{self.date_hierarchy}__{part}") for part in ("year", "month", "day")
+        )
+        if year is None:
+            return
+        try:
+            chosen = datetime.date(int(year), int(month or 1), int(day or 1))
+        except (OverflowError, ValueError):
+            chosen = None
+        if chosen is None or not EARLIEST <= chosen <= LATEST:
+            raise BadInput(
+                _("The date filter must name a real date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
+            )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable by staff with the view permission; never added, changed or deleted here.
 
     For records whose changes must go through services (decisions, audit,
     deliveries): the admin shows them, the site's own pages act on them.
     """
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BoundedChangeList
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

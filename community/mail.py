@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -59,13 +60,23 @@ def payload_to_email(payload: EmailPayload) -> EmailMultiAlternatives:
     return message
 
 
+def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
+    """A Django template rendered with no HTML escaping, for text that is not HTML.
+
+    A subject is a header, not markup: escaped, a title "R&D <Tokyo>" would
+    arrive as "R&amp;D &lt;Tokyo&gt;". Every `emails/*_subject.txt` is rendered here.
+    """
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def render_email(
     *, template: str, to: str, context: dict[str, Any], language: str
 ) -> EmailMultiAlternatives:
     """Render `emails/<template>_*` in `language` into a multipart (text + HTML) message."""
     context = {"SITE_URL": settings.SITE_URL, **context}
     with translation.override(language):
-        rendered_subject = render_to_string(f"emails/{template}_subject.txt", context)
+        rendered_subject = render_plain_text(f"emails/{template}_subject.txt", context)
         body = render_to_string(f"emails/{template}_body.txt", context)
         html = render_to_string(f"emails/{template}_body.html", context)
     # A header must be one line, whatever the template's whitespace.

@@ -118,6 +118,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path, query, headers or form fields (400 page in the
+    # reader's language, so after LocaleMiddleware).
+    "community.middleware.RejectUnsafeCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -367,10 +370,18 @@ REST_FRAMEWORK = {
     # JSON only: the browsable API's templates need inline styles the CSP refuses;
     # people read the API through Swagger UI at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Size and depth limits on JSON; services' refusals become 400/403/404/409 (community.api).
+    "DEFAULT_PARSER_CLASSES": [
+        "community.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "community.api.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Date and date-time filters refuse values the database cannot compare (community.filters).
+    "DEFAULT_FILTER_BACKENDS": ["community.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "community.schema.AutoSchema",
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

@@ -27,3 +27,6 @@ urlpatterns = [
     # The split view serves its script as a file, as the Content-Security-Policy requires.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "community.views.bad_request"
+handler404 = "community.views.page_not_found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 PAGE_SIZE = 25
+
+
+class BadInput(BadRequest):
+    """A 400 whose message is written for the person who sent the request (shown as it is)."""
 
 
 class AuthenticatedRequest(HttpRequest):

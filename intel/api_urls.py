@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from community.api import IdRouter
 
 from .api import digests, views
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")
 router.register("case-studies", views.CaseStudyViewSet, basename="api-case-study")
 router.register("review", views.ReviewViewSet, basename="api-review")

@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from community.mail import render_plain_text
 from intel.text import render_markdown
 
 PREFERENCES_PLACEHOLDER = "https://briefing.invalid/preferences-link"
@@ -207,7 +208,7 @@ def subject_sectors(labels: Sequence[str]) -> str:
 def subject_for(briefing: Briefing) -> str:
     """One line naming the week and the sectors, in the briefing's language."""
     with translation.override(briefing.language):
-        rendered = render_to_string(
+        rendered = render_plain_text(
             "emails/briefing_subject.txt",
             {
                 "week_label": week_label(briefing.week_start),

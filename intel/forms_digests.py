@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import validation
 from .forms import DateInput
 from .models import DigestItem, SectorClass
 from .vocabulary import Sector, Tlp
@@ -127,4 +128,4 @@ class BuildWeekForm(forms.Form):
         week: datetime.date = self.cleaned_data["week"]
         if week > datetime.date.today() + datetime.timedelta(days=7):
             raise forms.ValidationError(_("Choose a week that has started."))
-        return week
+        return validation.clean_digest_week(week)

@@ -115,12 +115,33 @@ def confirmation_token(subscription: Subscription) -> str:
     return signing.dumps({"s": subscription.pk, "e": subscription.email}, salt=CONFIRM_SALT)
 
 
+def _link_payload(token: str, *, salt: str, max_age: int, shape: dict[str, type]) -> dict:
+    """The payload of a signed link, which must hold exactly the keys and types of `shape`.
+
+    `signing.BadSignature` also when a validly signed payload has another
+    shape (an older format, or anything else signed with this key and salt).
+    """
+    data = signing.loads(token, salt=salt, max_age=max_age)
+    if not isinstance(data, dict) or data.keys() != shape.keys():
+        raise signing.BadSignature("malformed payload")
+    if any(type(data[key]) is not kind for key, kind in shape.items()) or any(
+        isinstance(value, str) and "\x00" in value for value in data.values()
+    ):
+        raise signing.BadSignature("malformed payload")
+    return data
+
+
 def subscription_from_confirmation(token: str) -> Subscription:
     """The subscription a confirmation link names; `signing.BadSignature` (or its
-    `SignatureExpired` subclass) when the link is forged or older than
+    `SignatureExpired` subclass) when the link is forged, malformed or older than
     BRIEFING_CONFIRM_MAX_AGE."""
-    data = signing.loads(token, salt=CONFIRM_SALT, max_age=settings.BRIEFING_CONFIRM_MAX_AGE)
-    subscription = Subscription.objects.filter(pk=data.get("s"), email=data.get("e")).first()
+    data = _link_payload(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.BRIEFING_CONFIRM_MAX_AGE,
+        shape={"s": int, "e": str},
+    )
+    subscription = Subscription.objects.filter(pk=data["s"], email=data["e"]).first()
     if subscription is None:
         raise signing.BadSignature("no such subscription")
     return subscription
@@ -132,10 +153,13 @@ def preferences_token(subscription: Subscription) -> str:
 
 def subscription_from_preferences(token: str) -> Subscription:
     """As `subscription_from_confirmation`, for the preferences link in every briefing."""
-    data = signing.loads(
-        token, salt=PREFERENCES_SALT, max_age=settings.BRIEFING_PREFERENCES_MAX_AGE
+    data = _link_payload(
+        token,
+        salt=PREFERENCES_SALT,
+        max_age=settings.BRIEFING_PREFERENCES_MAX_AGE,
+        shape={"s": int},
     )
-    subscription = Subscription.objects.filter(pk=data.get("s")).first()
+    subscription = Subscription.objects.filter(pk=data["s"]).first()
     if subscription is None:
         raise signing.BadSignature("no such subscription")
     return subscription

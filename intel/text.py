@@ -1,4 +1,4 @@
-"""Pure text helpers for reports: language detection, search tokens, Markdown.
+"""Pure text helpers for reports: language detection, search tokens, Markdown, invisible text.
 
 No database here. `search_document` and `search_query` turn text into the
 lexemes the PostgreSQL index stores, so the index and the query are built the
@@ -154,6 +154,31 @@ def render_markdown(source: str) -> str:
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+    )
+
+
+# --- Invisible text -------------------------------------------------------------
+
+# Bidirectional embeddings, overrides and isolates reorder how the text around
+# them is shown ("Trojan Source"): a title could read differently in a list
+# than it was written. One-line fields have no use for them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Unicode calls these letters or symbols, but they print as nothing.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Controls and format characters (zero-width space, joiners, marks, BOM),
+# separators and combining marks with no base character.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def strip_bidi_controls(text: str) -> str:
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, zero-width or bidi characters."""
+    return any(
+        unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_GLYPHS
+        for char in text
     )
 
 

@@ -11,10 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .countries import CODES
+from .text import has_visible_text, strip_bidi_controls
 from .vocabulary import Sector, Signal
 
 MAX_SECTORS = 3
 MAX_EVIDENCE_LINKS = 10
+# The calendar the platform's dates live in: nothing was observed before 1900,
+# and a deadline or a digest week is never years away. Far from Python's and
+# PostgreSQL's limits, so date arithmetic on them cannot overflow.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+MAX_DUE_YEARS = 5
+MAX_WEEKS_AHEAD = 53
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -60,6 +67,20 @@ def clean_countries(values: Iterable[str]) -> list[str]:
     return countries
 
 
+def clean_line(value: str) -> str:
+    """A title or summary: trimmed, bidi controls removed, and something a reader can see.
+
+    A blank value comes back empty, for the field's own "required" rule.
+    """
+    text = strip_bidi_controls(value).strip()
+    if value.strip() and not has_visible_text(text):
+        raise ValidationError(
+            _("Write some visible text: this has only spaces or invisible characters."),
+            code="invisible",
+        )
+    return text
+
+
 def clean_date_observed(value: datetime.date | None) -> datetime.date:
     if value is None:
         raise ValidationError(_("Enter the date you observed this."), code="required")
@@ -68,7 +89,7 @@ def clean_date_observed(value: datetime.date | None) -> datetime.date:
             _("The date observed cannot be in the future. Enter today's date or an earlier one."),
             code="future",
         )
-    if value.year < 1900:
+    if value < EARLIEST_DATE:
         raise ValidationError(_("Enter a date after 1900."), code="too_old")
     return value
 
@@ -101,6 +122,31 @@ def clean_evidence_links(values: Iterable[str]) -> list[str]:
 def clean_due_date(value: datetime.date | None) -> datetime.date:
     if value is None:
         raise ValidationError(_("Enter a due date."), code="required")
-    if value < timezone.localdate():
+    today = timezone.localdate()
+    if value < today:
         raise ValidationError(_("The due date cannot be in the past."), code="past")
+    if value > _years_after(today, MAX_DUE_YEARS):
+        raise ValidationError(
+            _("Choose a due date at most %(count)s years from today.") % {"count": MAX_DUE_YEARS},
+            code="too_far",
+        )
     return value
+
+
+def clean_digest_week(value: datetime.date) -> datetime.date:
+    """A week a digest can be built for: from 1900 to a year ahead at most."""
+    latest = timezone.localdate() + datetime.timedelta(weeks=MAX_WEEKS_AHEAD)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValidationError(
+            _("Choose a week between %(earliest)s and a year from now.")
+            % {"earliest": EARLIEST_DATE.isoformat()},
+            code="out_of_range",
+        )
+    return value
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

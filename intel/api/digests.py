@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,14 +26,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import IsAnalyst
+from community.api import signed_in
 from intel import digest_core, selectors_digests
-from intel.errors import WorkflowError
 from intel.models import Digest, DigestStatus, SectorAssessment, SectorClass
 from intel.selectors import is_reviewer
 from intel.services import digests as digest_services
 from intel.vocabulary import TLP_ORDER, Sector, Tlp, tlp_allows
 
-from .views import Conflict, IntelPagination, _field_errors
+from .views import IntelPagination
 
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The digest's state does not allow this step.")
@@ -262,15 +261,6 @@ class SectorAssessmentSerializer(serializers.ModelSerializer):
 # --- Views ------------------------------------------------------------------------------------
 
 
-def _call(function: Any, **kwargs: Any) -> Any:
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        raise _field_errors(error) from None
-    except WorkflowError as error:
-        raise Conflict(error.message) from None
-
-
 _CLEARANCE = OpenApiParameter(
     "clearance",
     OpenApiTypes.STR,
@@ -379,11 +369,10 @@ class DigestViewSet(
         serializer = DigestBuildSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         week: datetime.date = digest_core.week_start_of(serializer.validated_data["week_start"])
-        [result] = _call(
-            digest_services.digests_build_week,
+        [result] = digest_services.digests_build_week(
             week_start=week,
             sectors=[serializer.validated_data["sector"]],
-            actor=request.user,
+            actor=signed_in(request),
         )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return self._respond(Digest.objects.get(pk=result.digest_id), code)
@@ -397,10 +386,9 @@ class DigestViewSet(
         digest = selectors_digests.digest_for_analyst(pk=int(kwargs["pk"]))
         serializer = DigestEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _call(
-            digest_services.digest_edit,
+        digest_services.digest_edit(
             digest=digest,
-            analyst=request.user,
+            analyst=signed_in(request),
             **serializer.validated_data,
         )
         return self._respond(digest)
@@ -413,7 +401,7 @@ class DigestViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         digest = selectors_digests.digest_for_analyst(pk=int(pk))
-        _call(digest_services.digest_publish, digest=digest, analyst=request.user)
+        digest_services.digest_publish(digest=digest, analyst=signed_in(request))
         return self._respond(digest)
 
     @extend_schema(
@@ -426,10 +414,9 @@ class DigestViewSet(
         digest = selectors_digests.digest_for_analyst(pk=int(pk))
         serializer = CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        correction = _call(
-            digest_services.digest_correct,
+        correction = digest_services.digest_correct(
             digest=digest,
-            analyst=request.user,
+            analyst=signed_in(request),
             correction_note=serializer.validated_data["correction_note"],
         )
         return self._respond(correction, status.HTTP_201_CREATED)
@@ -450,7 +437,7 @@ class SectorAssessmentViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assessment = _call(
-            digest_services.assessment_record, analyst=request.user, **serializer.validated_data
+        assessment = digest_services.assessment_record(
+            analyst=signed_in(request), **serializer.validated_data
         )
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)

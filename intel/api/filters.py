@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from community.filters import IsoDateTimeFilter
 from intel import selectors
 from intel.models import (
     Contribution,
@@ -27,8 +28,8 @@ class ContributionFilter(django_filters.FilterSet):
     source_grade = django_filters.ChoiceFilter(choices=SourceReliability.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     language = django_filters.ChoiceFilter(choices=Language.choices)
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = Contribution

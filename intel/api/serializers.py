@@ -71,6 +71,13 @@ class CommentSerializer(serializers.ModelSerializer):
         return "analyst" if comment.by_analyst else "author"
 
 
+class _RequirementIds(serializers.ListField):
+    """Ids of the intelligence requirements a contribution answers (as its reader sees it)."""
+
+    def get_attribute(self, instance: Contribution) -> list[int]:
+        return instance.requirement_ids
+
+
 class _ContributionSerializer(serializers.Serializer):
     """Fields both kinds share; the author's own view and write format."""
 
@@ -98,17 +105,16 @@ class _ContributionSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="en or ja; leave out to detect it from the text.",
     )
-    requirements = serializers.ListField(
+    requirements = _RequirementIds(
         child=serializers.IntegerField(),
         required=False,
         default=list,
-        write_only=True,
         help_text="Ids of open intelligence requirements this answers.",
     )
     revision = serializers.IntegerField(read_only=True)
     feedback = serializers.CharField(read_only=True)
-    submitted_at = serializers.DateTimeField(read_only=True)
-    accepted_at = serializers.DateTimeField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    accepted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -121,11 +127,6 @@ class _ContributionSerializer(serializers.Serializer):
 
     def validate_countries(self, value: list[str]) -> list[str]:
         return _django_rule(validation.clean_countries, value)
-
-    def to_representation(self, instance: Contribution) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["requirements"] = instance.requirement_ids
-        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -186,14 +187,16 @@ class ReviewSerializer(serializers.Serializer):
     sectors = serializers.ListField(child=serializers.CharField())
     signals = serializers.ListField(child=serializers.CharField())
     countries = serializers.ListField(child=serializers.CharField())
-    supply_chain_stage = serializers.CharField()
-    date_observed = serializers.DateField()
-    information_credibility = serializers.IntegerField()
+    supply_chain_stage = serializers.CharField(help_text="Empty for case studies.")
+    date_observed = serializers.DateField(allow_null=True, help_text="Null for case studies.")
+    information_credibility = serializers.IntegerField(
+        allow_null=True, help_text="Null for case studies."
+    )
     revision = serializers.IntegerField()
     feedback = serializers.CharField()
     submitted_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField()
-    accepted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
     content = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True)
     requirements = serializers.SerializerMethodField()
@@ -230,7 +233,9 @@ class ReportDecisionSerializer(serializers.Serializer):
 
 
 class RequirementSerializer(serializers.ModelSerializer):
-    answer_count = serializers.IntegerField(read_only=True, required=False)
+    answer_count = serializers.IntegerField(
+        read_only=True, required=False, help_text="Analysts only: the contributions answering it."
+    )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
 
     class Meta:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -13,9 +12,8 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -25,8 +23,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsAnalyst, IsVettedContributor
-from intel import selectors, services
-from intel.errors import WorkflowError
+from community.api import signed_in
+from intel import filetypes, selectors, services
 from intel.models import CaseStudy, Contribution, FieldReport, IntelligenceRequirement, Kind
 from intel.views.files import attachment_response
 
@@ -44,38 +42,10 @@ from .serializers import (
 )
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The report's current state does not allow this."
-    default_code = "conflict"
-
-
 class IntelPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def _field_errors(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as a 400 with errors per field."""
-    if hasattr(error, "error_dict"):
-        mapping = {"requirement_ids": "requirements"}
-        return serializers.ValidationError(
-            {mapping.get(field, field): messages for field, messages in error.message_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-class _Translate:
-    """Turns service errors into HTTP answers: 400 per field, 409 on a wrong state."""
-
-    def call(self, function: Any, **kwargs: Any) -> Any:
-        try:
-            return function(**kwargs)
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
-        except WorkflowError as error:
-            raise Conflict(error.message) from None
 
 
 def _own_queryset(user: Any, model: type[Contribution]) -> Any:
@@ -94,7 +64,6 @@ _CONFLICT = OpenApiResponse(description="The report's state does not allow this 
 
 
 class _OwnContributionViewSet(
-    _Translate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -129,15 +98,14 @@ class _OwnContributionViewSet(
         return selectors.as_author_sees(self.get_queryset().get(pk=pk))
 
     def perform_create(self, serializer: Any) -> None:
-        instance = self.call(
-            self.create_service, author=self.request.user, **serializer.service_kwargs()
+        instance = self.create_service(
+            author=signed_in(self.request), **serializer.service_kwargs()
         )
         serializer.instance = self._reread(instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
-        instance = self.call(
-            self.update_service,
-            actor=self.request.user,
+        instance = self.update_service(
+            actor=signed_in(self.request),
             **{self.update_argument: serializer.instance},
             **serializer.service_kwargs(),
         )
@@ -150,9 +118,9 @@ class _OwnContributionViewSet(
         contribution = self.get_object()
         with transaction.atomic():
             if contribution.status == "changes-requested":
-                self.call(services.report_resubmit, contribution=contribution, actor=request.user)
+                services.report_resubmit(contribution=contribution, actor=signed_in(request))
             else:
-                self.call(services.report_submit, contribution=contribution, actor=request.user)
+                services.report_submit(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
@@ -160,7 +128,7 @@ class _OwnContributionViewSet(
     def withdraw(self, request: Request, pk: str) -> Response:
         """Withdraw before an analyst has started the review."""
         contribution = self.get_object()
-        self.call(services.report_withdraw, contribution=contribution, actor=request.user)
+        services.report_withdraw(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
@@ -183,33 +151,35 @@ class _OwnContributionViewSet(
             return Response(AttachmentSerializer(contribution.attachments.all(), many=True).data)
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        attachment = self.call(
-            services.attachment_add,
+        attachment = services.attachment_add(
             contribution=contribution,
-            actor=request.user,
+            actor=signed_in(request),
             uploaded=upload.validated_data["file"],
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=CommentSerializer,
+        responses={201: CommentSerializer, 400: _ERROR_400, 409: _CONFLICT},
+    )
     @extend_schema(methods=["get"], responses={200: CommentSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         """The thread with the analysts; post to answer them."""
         contribution = self.get_object()
-        return _comments(self, request, contribution)
+        return _comments(request, contribution)
 
 
-def _comments(view: _Translate, request: Request, contribution: Contribution) -> Response:
+def _comments(request: Request, contribution: Contribution) -> Response:
     if request.method == "GET":
         comments = selectors.comments_of(contribution=contribution)
         return Response(CommentSerializer(comments, many=True).data)
     serializer = CommentSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    comment = view.call(
-        services.comment_add,
+    comment = services.comment_add(
         contribution=contribution,
-        author=request.user,
+        author=signed_in(request),
         body=serializer.validated_data["body"],
     )
     return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -227,6 +197,8 @@ def _comments(view: _Translate, request: Request, contribution: Contribution) ->
         responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT},
     ),
     update=extend_schema(responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
+    withdraw=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
 )
 class ReportViewSet(_OwnContributionViewSet):
     serializer_class = FieldReportSerializer
@@ -248,6 +220,8 @@ class ReportViewSet(_OwnContributionViewSet):
         responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}
     ),
     update=extend_schema(responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
+    withdraw=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
 )
 class CaseStudyViewSet(_OwnContributionViewSet):
     serializer_class = CaseStudySerializer
@@ -272,7 +246,7 @@ class CaseStudyViewSet(_OwnContributionViewSet):
         ],
     ),
 )
-class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Every submitted report and case study; decisions are actions on one of them."""
 
     permission_classes = [IsAuthenticated, IsAnalyst]
@@ -292,7 +266,7 @@ class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request: Request, function: Any, **kwargs: Any) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(self.kwargs["pk"]))
-        result = self.call(function, contribution=contribution, analyst=request.user, **kwargs)
+        result = function(contribution=contribution, analyst=signed_in(request), **kwargs)
         data = self.get_serializer(self.get_object()).data
         if isinstance(result, services.AcceptOutcome):
             data = {**data, "outcome": result.value}
@@ -346,16 +320,19 @@ class ReviewViewSet(_Translate, viewsets.ReadOnlyModelViewSet):
             reason=serializer.validated_data.get("reason", ""),
         )
 
-    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer})
+    @extend_schema(
+        methods=["post"],
+        request=CommentSerializer,
+        responses={201: CommentSerializer, 400: _ERROR_400, 409: _CONFLICT},
+    )
     @extend_schema(methods=["get"], responses={200: CommentSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         contribution = selectors.contribution_for_reviewer(pk=int(pk))
-        return _comments(self, request, contribution)
+        return _comments(request, contribution)
 
 
 class RequirementViewSet(
-    _Translate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -383,8 +360,8 @@ class RequirementViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        requirement = self.call(
-            services.requirement_publish, analyst=request.user, **serializer.validated_data
+        requirement = services.requirement_publish(
+            analyst=signed_in(request), **serializer.validated_data
         )
         return Response(self.get_serializer(requirement).data, status=status.HTTP_201_CREATED)
 
@@ -392,7 +369,7 @@ class RequirementViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         requirement: IntelligenceRequirement = self.get_object()
-        self.call(services.requirement_close, requirement=requirement, analyst=request.user)
+        services.requirement_close(requirement=requirement, analyst=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -410,7 +387,9 @@ class AttachmentDownloadView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, kind.mime): OpenApiTypes.BINARY for kind in filetypes.ALLOWED.values()}
+    )
     def get(self, request: Request, pk: int) -> Any:
         attachment = selectors.attachment_for_viewer(user=request.user, pk=pk)
         return attachment_response(attachment)

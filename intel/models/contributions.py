@@ -27,6 +27,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Now
 from django.utils.translation import gettext_lazy as _
 
 from intel.vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
@@ -189,11 +190,14 @@ class Contribution(models.Model):
             # "Not in the future", as far as the database can tell: no later
             # than the day after the row was created (a day of slack covers
             # every time zone; forms and serializers check against today).
+            # A row not yet saved has no created_at: full_clean() compares with
+            # now instead (the database never needs to, created_at is NOT NULL).
             models.CheckConstraint(
                 condition=Q(date_observed__isnull=True)
                 | Q(
                     date_observed__gte=datetime.date(1900, 1, 1),
-                    date_observed__lte=F("created_at") + datetime.timedelta(days=1),
+                    date_observed__lte=Coalesce(F("created_at"), Now())
+                    + datetime.timedelta(days=1),
                 ),
                 name="intel_contr_date_observed_not_future",
             ),

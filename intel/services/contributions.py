@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 _REPORT_TEXT = ("title", "summary", "body")
 _CASE_TEXT = ("title", "context", "challenge", "actions_taken", "outcome", "lessons_learned")
+# One-line texts shown in lists and emails: no bidi controls, something visible.
+_LINE_TEXT = ("title", "summary")
 
 
 def _after_submit(*, contribution_id: int) -> None:
@@ -107,6 +109,23 @@ def _clean_common(
     if errors:
         raise ValidationError(errors)
     return cleaned["sectors"], cleaned["signals"], cleaned["countries"], requirements
+
+
+def _clean_texts(texts: dict[str, str]) -> dict[str, str]:
+    """Every text trimmed; titles and summaries held to `validation.clean_line`."""
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, str] = {}
+    for name, value in texts.items():
+        if name not in _LINE_TEXT:
+            cleaned[name] = value.strip()
+            continue
+        try:
+            cleaned[name] = validation.clean_line(value)
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def _set_rows(
@@ -189,6 +208,7 @@ def report_create_draft(
 ) -> FieldReport:
     """A new field report in draft, owned by `author` (an active member)."""
     require_vetted(author)
+    texts = _clean_texts({"title": title, "summary": summary, "body": body})
     date_observed, links = _report_facts(date_observed=date_observed, evidence_links=evidence_links)
     sectors_, signals_, countries_, requirements = _clean_common(
         author=author,
@@ -200,16 +220,14 @@ def report_create_draft(
     report = FieldReport(
         kind=Kind.REPORT,
         author=author,
-        title=title.strip(),
-        summary=summary.strip(),
-        body=body.strip(),
+        **texts,
         supply_chain_stage=supply_chain_stage,
         date_observed=date_observed,
         information_credibility=information_credibility,
         tlp=tlp,
         attribution=attribution,
         evidence_links=links,
-        language=_language(language, title, summary, body),
+        language=_language(language, *texts.values()),
     )
     report.full_clean(exclude=["author", "status"])
     report.save()
@@ -248,14 +266,16 @@ def case_study_create_draft(
         countries=countries,
         requirement_ids=requirement_ids,
     )
-    texts = {
-        "title": title,
-        "context": context,
-        "challenge": challenge,
-        "actions_taken": actions_taken,
-        "outcome": outcome,
-        "lessons_learned": lessons_learned,
-    }
+    texts = _clean_texts(
+        {
+            "title": title,
+            "context": context,
+            "challenge": challenge,
+            "actions_taken": actions_taken,
+            "outcome": outcome,
+            "lessons_learned": lessons_learned,
+        }
+    )
     study = CaseStudy(
         kind=Kind.CASE_STUDY,
         author=author,
@@ -263,7 +283,7 @@ def case_study_create_draft(
         tlp=tlp,
         attribution=attribution,
         language=_language(language, *texts.values()),
-        **{name: value.strip() for name, value in texts.items()},
+        **texts,
     )
     study.full_clean(exclude=["author", "status"])
     study.save()
@@ -369,6 +389,7 @@ def _update(
             }
         )
     language = changes.pop("language", None)
+    changes.update(_clean_texts({name: changes[name] for name in text_fields if name in changes}))
     for name, value in changes.items():
         if name not in {*text_fields, *_EDITABLE_FIELDS[locked.kind]}:
             raise ValueError(f"{name} cannot be changed here")

@@ -34,7 +34,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from accounts.services.audit import require_analyst
 from intel import digest_core as core
-from intel import digest_queries
+from intel import digest_queries, validation
 from intel.errors import WorkflowError
 from intel.models import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from intel.models.digests import OPEN_DIGEST_STATUSES
@@ -62,7 +62,10 @@ class BuildResult:
 def _clean_week(week_start: datetime.date) -> datetime.date:
     if not core.is_monday(week_start):
         raise ValidationError({"week_start": _("A digest week starts on a Monday.")})
-    return week_start
+    try:
+        return validation.clean_digest_week(week_start)
+    except ValidationError as exc:
+        raise ValidationError({"week_start": exc.error_list}) from None
 
 
 def _clean_sectors(sectors: Iterable[str] | None) -> list[str]:

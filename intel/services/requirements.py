@@ -35,8 +35,13 @@ def requirement_publish(
     errors: dict[str, list[ValidationError]] = {}
     if sector not in Sector.values:
         errors["sector"] = [ValidationError(_("Choose a sector."))]
-    if not question.strip():
-        errors["question"] = [ValidationError(_("Write the question."))]
+    try:
+        question = validation.clean_line(question)
+    except ValidationError as exc:
+        errors["question"] = exc.error_list
+    else:
+        if not question:
+            errors["question"] = [ValidationError(_("Write the question."))]
     try:
         due_date = validation.clean_due_date(due_date)
     except ValidationError as exc:
@@ -45,7 +50,7 @@ def requirement_publish(
         raise ValidationError(errors)
     requirement = IntelligenceRequirement(
         sector=sector,
-        question=question.strip(),
+        question=question,
         details=details.strip(),
         priority=priority,
         due_date=cast(datetime.date, due_date),

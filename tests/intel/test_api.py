@@ -251,6 +251,33 @@ def test_requirements_api(client_for, contributor, analyst):
     assert "due_date" in bad.json()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_observed", "9999-12-31", "cannot be in the future"),
+        ("date_observed", "1899-12-31", "after 1900"),
+        ("title", "\u200b\u200c\u202e", "visible text"),
+        ("summary", "\u3164", "visible text"),
+    ],
+)
+def test_report_api_refuses_far_dates_and_invisible_text_per_field(
+    client_for, contributor, field, value, message
+):
+    response = post(client_for(contributor), reverse("api-report-list"), payload(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.json()[field][0]
+
+
+def test_requirement_api_refuses_a_due_date_years_away(client_for, analyst):
+    response = post(
+        client_for(analyst),
+        reverse("api-requirement-list"),
+        {"sector": "energy", "question": "LNG?", "due_date": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    assert "at most 5 years" in response.json()["due_date"][0]
+
+
 def test_schema_documents_intel_endpoints_with_examples(anonymous):
     schema = anonymous.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
     for path in ("/api/reports/", "/api/reports/{id}/submit/", "/api/review/{id}/accept/",

@@ -68,3 +68,17 @@ def test_four_eyes_acceptance_emails_only_when_accepted(
         services.report_accept(contribution=report, analyst=second_analyst)
     [message] = smtp_server.wait_for(1)
     assert "Your report was accepted" in message["Subject"]
+
+
+def test_decision_subject_is_plain_text_not_html_escaped(
+    contributor, analyst, smtp_server, django_capture_on_commit_callbacks
+):
+    from .factories import FieldReportFactory
+
+    report = FieldReportFactory(author=contributor, title="R&D <Tokyo> \"line 2\" O'Brien's")
+    services.report_submit(contribution=report, actor=contributor)
+    services.report_start_review(contribution=report, analyst=analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_accept(contribution=report, analyst=analyst)
+    [message] = smtp_server.wait_for(1)
+    assert subject(message).endswith("Your report was accepted: R&D <Tokyo> \"line 2\" O'Brien's")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from intel.models import (
     Contribution,
     ContributionFingerprint,
     ContributionSector,
+    FieldReport,
     RequirementAnswer,
     Status,
 )
@@ -64,6 +66,44 @@ def test_create_refuses_invalid_fields_with_a_field_error(contributor, field, va
     assert not Contribution.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "\u200b\u200b\u200b"),
+        ("title", "\u202e\u202d \u2066"),
+        ("title", "\u3164"),
+        ("summary", "\ufeff\u200d"),
+    ],
+)
+def test_a_title_or_summary_needs_visible_text(contributor, field, value):
+    with pytest.raises(ValidationError) as excinfo:
+        FieldReportFactory(author=contributor, **{field: value})
+    assert "visible text" in excinfo.value.message_dict[field][0]
+    assert not Contribution.objects.exists()
+
+
+def test_bidi_overrides_are_stripped_from_titles_and_summaries(contributor):
+    report = FieldReportFactory(
+        author=contributor,
+        title="\u202eGallium\u202c licences",
+        summary="Delays\u2066 of\u2069 60 days",
+    )
+    assert report.title == "Gallium licences"
+    assert report.summary == "Delays of 60 days"
+    services.report_update(report=report, actor=contributor, title="\u202dNew title\u202c")
+    report.refresh_from_db()
+    assert report.title == "New title"
+    with pytest.raises(ValidationError) as excinfo:
+        services.report_update(report=report, actor=contributor, title="\u200b")
+    assert "title" in excinfo.value.message_dict
+
+
+def test_a_case_study_title_needs_visible_text(case_study_factory, contributor):
+    with pytest.raises(ValidationError) as excinfo:
+        case_study_factory(author=contributor, title="\u200b\u202e")
+    assert "title" in excinfo.value.message_dict
+
+
 def test_language_is_detected_and_can_be_overridden(contributor):
     japanese = FieldReportFactory(
         author=contributor, title="ガリウムの輸出規制が強化された", summary="許可審査が長期化。"
@@ -81,6 +121,32 @@ def test_database_refuses_future_date_observed(contributor):
         Contribution.objects.filter(pk=report.pk).update(
             date_observed=timezone.localdate() + datetime.timedelta(days=10)
         )
+
+
+def test_date_observed_check_is_evaluated_on_an_unsaved_report_without_a_database_error(
+    contributor, caplog
+):
+    """full_clean() of a new report runs the check in SQL: it once compared a date with NULL."""
+    report = FieldReport(
+        kind="report",
+        author=contributor,
+        title="Gallium",
+        summary="Delays",
+        body="Seen",
+        supply_chain_stage="raw-materials",
+        date_observed=timezone.localdate() + datetime.timedelta(days=30),
+        information_credibility=2,
+        tlp="green",
+        attribution="organisation",
+        language="en",
+    )
+    with caplog.at_level(logging.WARNING, logger="django.db.models"):
+        with pytest.raises(ValidationError, match="intel_contr_date_observed_not_future"):
+            report.validate_constraints()
+        report.date_observed = timezone.localdate()
+        report.validate_constraints()
+        FieldReportFactory(author=contributor)
+    assert [record.getMessage() for record in caplog.records] == []
 
 
 def test_database_refuses_unknown_status(draft):
@@ -303,6 +369,31 @@ def test_requirement_due_date_cannot_be_past_and_contributors_cannot_publish(ana
             question="Q?",
             due_date=timezone.localdate(),
         )
+
+
+def test_requirement_due_date_is_at_most_five_years_ahead(analyst):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as excinfo:
+        services.requirement_publish(
+            analyst=analyst, sector="energy", question="Q?", due_date=datetime.date(9999, 12, 31)
+        )
+    assert "at most 5 years" in excinfo.value.message_dict["due_date"][0]
+    soon = today.replace(year=today.year + 4)
+    requirement = services.requirement_publish(
+        analyst=analyst, sector="energy", question="Q?", due_date=soon
+    )
+    assert requirement.due_date == soon
+
+
+def test_requirement_question_needs_visible_text(analyst):
+    with pytest.raises(ValidationError) as excinfo:
+        services.requirement_publish(
+            analyst=analyst,
+            sector="energy",
+            question="\u200b\u202e",
+            due_date=timezone.localdate(),
+        )
+    assert "visible text" in excinfo.value.message_dict["question"][0]
 
 
 def test_case_study_workflow_is_the_same(case_study_factory, contributor, analyst):

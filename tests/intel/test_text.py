@@ -1,4 +1,5 @@
-"""Pure text helpers: language detection, CJK bigrams for search, sanitised Markdown."""
+"""Pure text helpers: language detection, CJK bigrams for search, sanitised Markdown,
+invisible text."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ def test_markdown_is_rendered_and_sanitised():
     assert "onerror" not in html and "<img" not in html
     assert 'href="https://example.org"' in html
     assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_only_zero_width_bidi_or_blank_characters_are_not_visible_text():
+    for invisible in (
+        "",
+        "   ",
+        "\u200b\u200c\u200d\u2060\ufeff",  # zero-width space, joiners, word joiner, BOM
+        "\u202e\u202d\u2066\u2069",  # bidi overrides and isolates
+        "\u200e\u200f\u00ad",  # direction marks, soft hyphen
+        "\u3164\u2800\u115f",  # Hangul filler, Braille blank, Hangul choseong filler
+        "\u0301\u20dd",  # combining marks with no base character
+    ):
+        assert not text.has_visible_text(invisible), repr(invisible)
+    for visible in ("a", "\u200bGallium", "輸出", "٣", "—"):
+        assert text.has_visible_text(visible), repr(visible)
+
+
+def test_bidi_controls_are_stripped_and_other_text_kept():
+    assert text.strip_bidi_controls("\u202egallium\u202c exports\u2067") == "gallium exports"
+    assert text.strip_bidi_controls("مرحبا gallium") == "مرحبا gallium"

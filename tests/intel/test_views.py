@@ -244,6 +244,26 @@ def test_analyst_publishes_requirement_with_field_errors(client_for, analyst):
     assert 'value="LNG?"' in response.content.decode()
 
 
+def test_a_title_of_zero_width_characters_is_refused_and_the_form_kept(client_for, contributor):
+    response = client_for(contributor).post(
+        reverse("intel:report_create"), report_form(title="\u200b\u200b\u202e")
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Write some visible text" in content
+    assert "Two suppliers raised neon prices by 100%." in content
+    assert not Contribution.objects.exists()
+
+
+def test_a_far_future_due_date_is_refused_on_the_requirement_form(client_for, analyst):
+    response = client_for(analyst).post(
+        reverse("intel:requirement_create"),
+        {"sector": "energy", "question": "LNG?", "priority": "3", "due_date": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    assert "at most 5 years from today" in response.content.decode()
+
+
 def test_markdown_body_is_sanitised_on_the_page(client_for, contributor):
     report = FieldReportFactory(author=contributor, body="**ok** <script>alert('x')</script>")
     content = (
