@@ -135,12 +135,21 @@ def test_an_expired_token_is_refused(contributor):
 
 @pytest.mark.parametrize(
     "header",
-    ["Token " + "a" * 63 + "\x00", "Token " + "g" * 64, "Token " + "a" * 70, "Token", "Token a b"],
+    ["Token " + "g" * 64, "Token " + "a" * 70, "Token", "Token a b"],
 )
 def test_a_malformed_token_header_is_a_401(header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     assert client.get(reverse("api-me")).status_code == 401
+
+
+def test_a_token_header_with_a_nul_byte_is_refused_before_authentication():
+    # The site-wide guard (community.middleware) answers bad bytes with a 400.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "a" * 63 + "\x00")
+    response = client.get(reverse("api-me"))
+    assert response.status_code == 400
+    assert "detail" in response.json()
 
 
 # --- Revocation with the person's credentials and standing ----------------------------
@@ -277,7 +286,14 @@ def test_nobody_revokes_someone_elses_token(contributor, other_contributor, clie
     assert works(theirs)
 
 
-@pytest.mark.parametrize("value", ["", "not-a-digest", "\x00" * 128])
+@pytest.mark.parametrize("value", ["", "not-a-digest"])
 def test_revoking_a_malformed_token_is_a_404(contributor, client_for, value):
     response = client_for(contributor).post(reverse("accounts:api-token-revoke"), {"token": value})
     assert response.status_code == 404
+
+
+def test_revoking_a_token_value_with_nul_bytes_is_a_400(contributor, client_for):
+    response = client_for(contributor).post(
+        reverse("accounts:api-token-revoke"), {"token": "\x00" * 128}
+    )
+    assert response.status_code == 400
