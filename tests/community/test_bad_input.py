@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account import app_settings as allauth_settings
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.core import signing
@@ -306,6 +307,19 @@ def test_an_admin_registered_on_the_site_later_is_guarded_too(rf, admin_user):
 # --- Signed links whose payload has the wrong shape ------------------------------------------
 
 WRONG_SHAPES = [[1, 2], "x", None, {}, {"s": "abc"}, {"s": {"a": 1}}, {"s": True}, {"s": 1.5}]
+
+
+@pytest.mark.parametrize("payload", [*WRONG_SHAPES, 10**30, "1x"])
+def test_a_validly_signed_email_confirmation_of_the_wrong_shape_is_an_invalid_link(
+    anonymous, payload
+):
+    # Signed as allauth signs its confirmation keys (an address id, with its salt).
+    key = signing.dumps(payload, salt=allauth_settings.SALT)
+    url = f"/accounts/confirm-email/{key}/"
+    page = anonymous.get(url)
+    assert page.status_code == 200
+    assert "This email confirmation link expired or is invalid" in page.content.decode()
+    assert anonymous.post(url).status_code == 404  # allauth's answer to any invalid key
 
 
 @pytest.mark.parametrize("payload", WRONG_SHAPES)
