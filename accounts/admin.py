@@ -36,6 +36,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "display_name", "language", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "language")
     search_fields = ("email", "display_name")
+    date_hierarchy = "date_joined"
     readonly_fields = ("date_joined", "last_login", "updated_at", "deleted_at")
     fieldsets = (
         (None, {"fields": ("email", "password")}),

@@ -344,6 +344,12 @@ if INVITATIONS_PER_MONTH < 0 or INVITATION_TTL_DAYS < 1:
         "INVITATIONS_PER_MONTH must be 0 or more and INVITATION_TTL_DAYS at least 1."
     )
 
+# Anonymous contributions show a source grade at least this many active members
+# of the report's sectors would show too (intel.services.contributions.anonymous_source_grade).
+ANONYMOUS_GRADE_K = env_int("ANONYMOUS_GRADE_K", 5)
+if ANONYMOUS_GRADE_K < 1:
+    raise ImproperlyConfigured(f"ANONYMOUS_GRADE_K must be at least 1; got {ANONYMOUS_GRADE_K}.")
+
 # --- API -------------------------------------------------------------------
 
 # API tokens (django-rest-knox): stored as hashes, one new token per sign-in,

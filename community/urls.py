@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.views import applicant
 
 from . import views
 
@@ -17,6 +19,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # allauth's own pattern, answered by its view hardened against malformed keys.
+    re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", applicant.confirm_email),
     path("accounts/", include("allauth.urls")),
     path("members/", include("accounts.urls")),
     path("intel/", include("intel.urls")),

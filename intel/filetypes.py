@@ -12,6 +12,9 @@ content is refused, not relabelled. Anything it cannot vouch for raises
   OLE/ActiveX embeddings and links to outside templates, frames or objects are
   found by content type, relationship type and content, whatever the parts are
   called. Every XML part must parse with defusedxml (no DTD, no entities).
+  The one archive allowed inside is an XLSX or DOCX embedded as a package (a
+  chart keeps its data as a workbook so), one level deep: it gets the same
+  checks, within the limits of the file around it, and is cleaned the same way.
 - CSV must be text (UTF-8 or Shift_JIS) that is a table, not markup.
 - PDF must start with `%PDF-`, end with `%%EOF` and open in qpdf (pikepdf).
 
@@ -121,7 +124,10 @@ TOO_LARGE_UNPACKED = _(
 )
 UNSAFE_NAMES = _("The document holds parts with unsafe or repeated names.")
 ENCRYPTED_PARTS = _("The document holds encrypted parts; attach an unprotected copy.")
-NESTED_ARCHIVE = _("The document holds another archive inside it; nested archives are refused.")
+NESTED_ARCHIVE = _(
+    "The document holds another archive inside it; only a Word or Excel file embedded "
+    "directly in it (such as a chart's data) is allowed."
+)
 BAD_XML = _(
     "A part of the document is not well-formed XML or uses a DTD or entities, which are refused."
 )
@@ -257,6 +263,9 @@ _METADATA_KINDS = {
     "people",
     "customxml",
 }
+# What an Office file may embed as a package (relationship type "package"): a workbook
+# or a document, which is checked and cleaned as one (chart data is such a workbook).
+_EMBEDDABLE_TYPES = {XLSX.mime, DOCX.mime}
 ANONYMOUS_AUTHOR = "Author"
 
 
@@ -296,6 +305,15 @@ def _parse(data: bytes) -> SafeXML.Element:
         return SafeXML.fromstring(data, forbid_dtd=True)
 
 
+@dataclass
+class _Budget:
+    """What one upload may unpack, spent by its package and the packages embedded in it."""
+
+    upload_size: int
+    members: int = 0
+    unpacked: int = 0
+
+
 def _check_xml(data: bytes) -> None:
     # Streaming, so a large worksheet costs little memory.
     with _parsing(BAD_XML):
@@ -306,18 +324,27 @@ def _check_xml(data: bytes) -> None:
 class _Package:
     """An Office package read once, checked, and written back without its people."""
 
-    def __init__(self, parts: dict[str, bytes]) -> None:
+    def __init__(self, parts: dict[str, bytes], *, budget: _Budget, embedded: bool) -> None:
         self.parts = parts  # zip order
         self.names = {name.lower(): name for name in parts}
         self.defaults: dict[str, str] = {}
         self.overrides: dict[str, str] = {}
         self.relationships: dict[str, list[_Relationship]] = {}
+        self.budget = budget
+        self.embedded = embedded  # inside another package: may embed nothing itself
+        self.packages: dict[str, _Package] = {}  # embedded ones, by lower-case part name
+        self.not_office: str | Promise = (
+            NESTED_ARCHIVE if embedded else NOT_ALLOWED % {"types": ALLOWED_LABELS}
+        )
 
     @classmethod
-    def read(cls, data: bytes) -> _Package:
-        package = cls(_unpack(data))
+    def read(
+        cls, data: bytes, *, budget: _Budget | None = None, embedded: bool = False
+    ) -> _Package:
+        budget = budget or _Budget(upload_size=len(data))
+        package = cls(_unpack(data, budget), budget=budget, embedded=embedded)
         if "[content_types].xml" not in package.names:
-            raise Refused(NOT_ALLOWED % {"types": ALLOWED_LABELS})
+            raise Refused(package.not_office)
         package._read_structure()
         package._check()
         return package
@@ -327,14 +354,14 @@ class _Package:
         """The main part (word/document.xml, xl/workbook.xml) the package's root points at."""
         main = [r for r in self.relationships.get("_rels/.rels", []) if r.kind == "officedocument"]
         if len(main) != 1 or main[0].target not in self.names:
-            raise Refused(NOT_ALLOWED % {"types": ALLOWED_LABELS})
+            raise Refused(self.not_office)
         return main[0].target
 
     @property
     def file_type(self) -> FileType:
         file_type = _MAIN_TYPES.get(self.content_type(self.main) or "")
         if file_type is None:
-            raise Refused(NOT_ALLOWED % {"types": ALLOWED_LABELS})
+            raise Refused(self.not_office)
         return file_type
 
     def content_type(self, lower_name: str) -> str | None:
@@ -377,6 +404,7 @@ class _Package:
             self.relationships[lower] = relationships
 
     def _check(self) -> None:
+        package_parts = self._package_targets()
         for lower, name in self.names.items():
             if lower == "[content_types].xml" or lower.endswith("/"):
                 continue
@@ -384,6 +412,11 @@ class _Package:
             content = self.parts[name]
             if lower.endswith("vbaproject.bin") or any(w in content_type for w in _MACRO_WORDS):
                 raise Refused(MACROS)
+            if lower in package_parts and content_type in _EMBEDDABLE_TYPES:
+                if self.embedded:  # one level deep only
+                    raise Refused(NESTED_ARCHIVE)
+                self._check_embedded(lower, content, content_type)
+                continue
             if (
                 content.startswith(_CFB_SIGNATURE)
                 or "embeddings" in lower.split("/")[:-1]
@@ -400,12 +433,32 @@ class _Package:
             for relationship in relationships:
                 if relationship.kind in _MACRO_KINDS:
                     raise Refused(MACROS)
+                if relationship.kind == "package" and relationship.target in self.packages:
+                    continue
                 if relationship.kind in _EMBED_KINDS:
                     raise Refused(EMBEDDED)
                 if relationship.kind == "attachedtemplate" or (
                     relationship.external and relationship.kind != "hyperlink"
                 ):
                     raise Refused(EXTERNAL)
+
+    def _package_targets(self) -> set[str]:
+        return {
+            relationship.target
+            for relationships in self.relationships.values()
+            for relationship in relationships
+            if relationship.kind == "package" and not relationship.external
+        }
+
+    def _check_embedded(self, lower: str, content: bytes, content_type: str) -> None:
+        """An embedded workbook or document passes every check of an upload itself,
+        spending what is left of this file's limits, and embeds nothing in turn."""
+        if not content.startswith(b"PK\x03\x04"):
+            raise Refused(EMBEDDED)
+        package = _Package.read(content, budget=self.budget, embedded=True)
+        if package.file_type.mime != content_type:
+            raise Refused(EMBEDDED)
+        self.packages[lower] = package
 
     def cleaned(self) -> bytes:
         dropped = self._dropped()
@@ -440,6 +493,8 @@ class _Package:
         return dropped & set(self.names)
 
     def _clean_part(self, lower: str, content: bytes, dropped: set[str]) -> bytes:
+        if lower in self.packages:
+            return self.packages[lower].cleaned()
         if lower == "[content_types].xml":
             return _rewrite(content, lambda root: _drop_overrides(root, dropped))
         if lower in self.relationships:
@@ -456,10 +511,12 @@ class _Package:
         return content
 
 
-def _unpack(data: bytes) -> dict[str, bytes]:
+def _unpack(data: bytes, budget: _Budget) -> dict[str, bytes]:
+    """The members of a package, within what is left of the upload's `budget`."""
     with _parsing(DAMAGED_PACKAGE), zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
+        budget.members += len(members)
+        if budget.members > MAX_MEMBERS:
             raise Refused(TOO_MANY_PARTS % {"count": MAX_MEMBERS})
         seen: set[str] = set()
         for member in members:
@@ -474,19 +531,22 @@ def _unpack(data: bytes) -> dict[str, bytes]:
             if _too_compressed(member.file_size, member.compress_size):
                 raise _too_large()
         declared = sum(member.file_size for member in members)
-        if declared > MAX_UNPACKED_BYTES or _too_compressed(declared, len(data)):
+        if budget.unpacked + declared > MAX_UNPACKED_BYTES or _too_compressed(declared, len(data)):
             raise _too_large()
         # The sizes above are the archive's own claims: count what really comes out.
         parts: dict[str, bytes] = {}
-        total = 0
         for member in members:
             chunks = []
             size = 0
             with archive.open(member) as stream:
                 while chunk := stream.read(64 * 1024):
                     size += len(chunk)
-                    total += len(chunk)
-                    if total > MAX_UNPACKED_BYTES or _too_compressed(size, member.compress_size):
+                    budget.unpacked += len(chunk)
+                    if (
+                        budget.unpacked > MAX_UNPACKED_BYTES
+                        or _too_compressed(size, member.compress_size)
+                        or _too_compressed(budget.unpacked, budget.upload_size)
+                    ):
                         raise _too_large()
                     chunks.append(chunk)
             parts[member.filename] = b"".join(chunks)

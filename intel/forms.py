@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +94,6 @@ class _ContributionForm(forms.Form):
         label=_("Attribution"),
         choices=Attribution.choices,
         initial=Attribution.ORGANISATION,
-        help_text=_(
-            "Anonymous hides your name and organisation from analysts; they still see your "
-            "source grade."
-        ),
     )
     language = forms.ChoiceField(
         label=_("Language of the text"), choices=LANGUAGE_CHOICES, required=False
@@ -111,6 +108,12 @@ class _ContributionForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Set here, in the reader's language, because the number is a setting.
+        self.fields["attribution"].help_text = _(
+            "Anonymous hides your name and organisation from analysts. They still see a "
+            "source grade: yours, or a lower one that at least %(count)s active members of "
+            "the report's sectors would show too, so that it never singles you out."
+        ) % {"count": settings.ANONYMOUS_GRADE_K}
         requirements = self.fields["requirements"]
         assert isinstance(requirements, forms.ModelMultipleChoiceField)  # noqa: S101 - narrowing
         requirements.queryset = requirements_open_for(user=user)

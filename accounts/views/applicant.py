@@ -1,11 +1,15 @@
-"""The applicant's pages: apply, follow and answer the application, open an invitation."""
+"""The applicant's pages: apply, follow and answer the application, open an invitation,
+and allauth's email confirmation link, hardened."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -137,3 +141,22 @@ def invitation_landing(request: HttpRequest, code: str) -> HttpResponse:
         {"invitation": invitation},
         status=200 if invitation is not None else 404,
     )
+
+
+class ConfirmEmailView(allauth_views.ConfirmEmailView):
+    """allauth's email confirmation page, where a key of the wrong shape is an invalid link.
+
+    allauth's `EmailConfirmationHMAC.from_key` catches only signing errors: a
+    payload validly signed with its salt that is not an address id (a list, a
+    word) reaches the database lookup and raises there, a 500. Such a key gets
+    what any invalid key gets: the "expired or invalid" page, a 404 on POST.
+    """
+
+    def get_object(self, queryset: Any = None) -> Any:
+        try:
+            return super().get_object(queryset)
+        except (TypeError, ValueError) as error:
+            raise Http404 from error
+
+
+confirm_email = ConfirmEmailView.as_view()

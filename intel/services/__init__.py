@@ -2,6 +2,7 @@
 
 from .attachments import attachment_add, attachment_delete
 from .contributions import (
+    anonymous_source_grade,
     case_study_create_draft,
     case_study_update,
     report_create_draft,
@@ -23,6 +24,7 @@ from .review import (
 
 __all__ = [
     "AcceptOutcome",
+    "anonymous_source_grade",
     "attachment_add",
     "attachment_delete",
     "author_reveal",

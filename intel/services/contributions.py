@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Membership, User
+from accounts.selectors import filter_by_sector
 from community.queue import enqueue_on_commit
 from intel import validation
 from intel.errors import WorkflowError
@@ -42,6 +45,7 @@ from intel.models import (
 from intel.models.contributions import EDITABLE_STATUSES, LISTED
 from intel.selectors import requirements_open_for
 from intel.text import detect_language
+from intel.vocabulary import SourceReliability
 
 from ._common import audit_author_action, require_author, require_vetted, transition
 from .search_index import search_index_update
@@ -444,19 +448,72 @@ def case_study_update(*, case_study: CaseStudy, actor: User, **changes: Any) -> 
     )
 
 
+def anonymous_source_grade(*, author: User, sectors: Iterable[str]) -> str:
+    """The source grade an anonymous contribution shows: one that at least
+    `ANONYMOUS_GRADE_K` members who could have written it would show too.
+
+    Analysts see the grade of anonymous reports (it weighs them), can search by
+    it, and read every member's grade in the directory, so the exact grade can
+    name the author: the only "A" in a sector. The candidates are the active
+    members whose expertise shares one of the report's sectors, and the author.
+    Their grades, from A (best) down, are cut into bands of at least K members
+    (a short last band joins the one before it), and a report shows the worst
+    grade held in its author's band: the author's grade or lower, and the same
+    grade every member of that band would get. Lowering the author's grade only
+    until K members hold it or better would not do: with five As and one B, the
+    B member alone would show B. With fewer than K candidates in all the grade
+    is F, "reliability cannot be judged", the floor.
+    """
+    k = settings.ANONYMOUS_GRADE_K
+    own = author.membership.source_grade
+    members = Membership.objects.filter(status=Membership.Status.ACTIVE, user__is_active=True)
+    sharing = members.none()
+    for sector in set(sectors):
+        sharing |= filter_by_sector(members, sector)
+    held = Counter(
+        dict(
+            sharing.exclude(user=author)
+            .order_by()
+            .values_list("source_grade")
+            .annotate(count=Count("pk"))
+        )
+    )
+    held[own] += 1
+    if held.total() < k:
+        return SourceReliability.F
+    bands: list[list[str]] = []
+    band: list[str] = []
+    size = 0
+    for grade in SourceReliability.values:
+        if held[grade]:
+            band.append(grade)
+            size += held[grade]
+        if size >= k:
+            bands.append(band)
+            band, size = [], 0
+    if band:
+        bands[-1] += band
+    return next(band[-1] for band in bands if own in band)
+
+
 def _snapshot(author: User, contribution: Contribution) -> dict[str, str]:
     """The grade and organisation analysts judge this submission by.
 
-    An anonymous one keeps no organisation: nothing shows it, and a stored one
-    could only ever help to name the author.
+    An anonymous one keeps no organisation (nothing shows it, and a stored one
+    could only ever help to name the author) and a grade that many members share
+    (`anonymous_source_grade`); the others keep the author's grade as it is.
     """
     membership = author.membership
     # As stored, whatever the caller's copy says.
     attribution = Contribution.objects.values_list("attribution", flat=True).get(pk=contribution.pk)
-    anonymous = attribution == Attribution.ANONYMOUS
+    if attribution != Attribution.ANONYMOUS:
+        return {"source_grade": membership.source_grade, "organisation": membership.organisation}
+    sectors = ContributionSector.objects.filter(contribution=contribution).values_list(
+        "sector", flat=True
+    )
     return {
-        "source_grade": membership.source_grade,
-        "organisation": "" if anonymous else membership.organisation,
+        "source_grade": anonymous_source_grade(author=author, sectors=sectors),
+        "organisation": "",
     }
 
 

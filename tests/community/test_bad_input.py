@@ -11,12 +11,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account import app_settings as allauth_settings
+from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.core import signing
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import translation
 
+from accounts.models import User
+from community.admin import AdminSite
+from community.web import BadInput
 from intel import selectors_briefings, services
 from tests.conftest import api_token_for
 from tests.intel.briefings_support import subscription
@@ -264,9 +270,56 @@ def test_the_admin_date_hierarchy_still_filters(client_for, admin_user):
     assert response.status_code == 200
 
 
+def test_the_user_admin_refuses_a_join_date_outside_the_calendar(client_for, admin_user):
+    client = client_for(admin_user)
+    response = client.get("/admin/accounts/user/?date_joined__year=99999999999")
+    assert response.status_code == 400
+    assert "The date filter must name a real date" in response.content.decode()
+    assert client.get("/admin/accounts/user/?date_joined__year=2026").status_code == 200
+
+
+def test_every_admin_with_a_date_hierarchy_refuses_a_year_outside_the_calendar(
+    client_for, admin_user
+):
+    client = client_for(admin_user)
+    answers = {}
+    for model, model_admin in admin.site._registry.items():
+        if model_admin.date_hierarchy:
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            response = client.get(f"{url}?{model_admin.date_hierarchy}__year=99999999999")
+            answers[url] = response.status_code
+    assert "/admin/knox/authtoken/" in answers  # an admin that is not read-only
+    assert set(answers.values()) == {400}, answers
+
+
+def test_an_admin_registered_on_the_site_later_is_guarded_too(rf, admin_user):
+    class PlainUserAdmin(ModelAdmin):
+        date_hierarchy = "date_joined"
+
+    site = AdminSite(name="later")
+    site.register(User, PlainUserAdmin)
+    request = rf.get("/", {"date_joined__year": "99999999999"})
+    request.user = admin_user
+    with pytest.raises(BadInput):
+        site.get_model_admin(User).get_changelist_instance(request)
+
+
 # --- Signed links whose payload has the wrong shape ------------------------------------------
 
 WRONG_SHAPES = [[1, 2], "x", None, {}, {"s": "abc"}, {"s": {"a": 1}}, {"s": True}, {"s": 1.5}]
+
+
+@pytest.mark.parametrize("payload", [*WRONG_SHAPES, 10**30, "1x"])
+def test_a_validly_signed_email_confirmation_of_the_wrong_shape_is_an_invalid_link(
+    anonymous, payload
+):
+    # Signed as allauth signs its confirmation keys (an address id, with its salt).
+    key = signing.dumps(payload, salt=allauth_settings.SALT)
+    url = f"/accounts/confirm-email/{key}/"
+    page = anonymous.get(url)
+    assert page.status_code == 200
+    assert "This email confirmation link expired or is invalid" in page.content.decode()
+    assert anonymous.post(url).status_code == 404  # allauth's answer to any invalid key
 
 
 @pytest.mark.parametrize("payload", WRONG_SHAPES)

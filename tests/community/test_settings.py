@@ -59,6 +59,8 @@ def test_check_deploy_is_clean_with_production_settings():
         ({"NUM_PROXIES": "one"}, "NUM_PROXIES"),
         ({"NUM_PROXIES": "-1"}, "NUM_PROXIES"),
         ({"API_TOKEN_TTL_HOURS": "0"}, "API_TOKEN_TTL_HOURS"),
+        ({"ANONYMOUS_GRADE_K": "0"}, "ANONYMOUS_GRADE_K"),
+        ({"ANONYMOUS_GRADE_K": "five"}, "ANONYMOUS_GRADE_K"),
     ],
 )
 def test_bad_production_setting_stops_start_up_naming_the_variable(overrides, named):

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from intel import digest_queries, services
-from intel.models import Contribution, ContributionFingerprint, DuplicateCluster
+from intel import digest_core, digest_queries, services
+from intel.models import Contribution, ContributionFingerprint, DigestItem, DuplicateCluster
 from intel.selectors_tagging import cluster_corroboration, cluster_for_review
+from intel.services import digests as digest_services
 from tests.accounts.factories import MembershipFactory, UserFactory
 
 from .conftest import submit
 from .digest_data import SECTOR, WEEK, accepted, days, jst
-from .factories import FieldReportFactory
+from .factories import CaseStudyFactory, FieldReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +220,8 @@ def test_admin_contribution_pages_never_name_an_anonymous_author(
 
 
 def test_an_anonymous_submission_keeps_no_organisation_snapshot(contributor):
+    # Enough members share the contributor's grade C in the report's sector to show it.
+    members("CCCC")
     anonymous = submit(FieldReportFactory(author=contributor, attribution="anonymous"), contributor)
     named = submit(FieldReportFactory(author=contributor, attribution="named"), contributor)
     assert Contribution.objects.get(pk=anonymous.pk).organisation == ""
@@ -275,3 +279,127 @@ def test_admin_requirement_list_cannot_be_narrowed_to_one_members_answers(
         reverse("admin:intel_intelligencerequirement_changelist"), {lookup: str(contributor.pk)}
     )
     assert response.status_code == 400
+
+
+# --- The source grade of an anonymous report is shared by at least K members ----------------
+
+
+SECTORS = ["critical-minerals"]
+
+
+def members(grades: str, *, sectors=SECTORS, **options):
+    """One active member per letter of `grades`, with expertise in `sectors`."""
+    return [MembershipFactory(source_grade=grade, sectors=sectors, **options).user
+            for grade in grades]  # fmt: skip
+
+
+def anonymous_grade(author, sectors=SECTORS) -> str:
+    return services.anonymous_source_grade(author=author, sectors=sectors)
+
+
+def test_the_only_a_in_a_sector_is_shown_as_a_grade_four_others_hold(client_for, analyst):
+    [only_a, *_others] = members("ABBBB")
+    report = submit(
+        FieldReportFactory(author=only_a, attribution="anonymous", title="Hidden A"), only_a
+    )
+    named = submit(FieldReportFactory(author=only_a, attribution="named"), only_a)
+
+    assert Contribution.objects.get(pk=report.pk).source_grade == "B"
+    assert Contribution.objects.get(pk=named.pk).source_grade == "A"  # named: the exact grade
+    client = client_for(analyst)
+    page = client.get(reverse("intel:review_detail", args=[report.pk])).content.decode()
+    assert "B – Usually reliable" in page and "A – Completely reliable" not in page
+    by_grade = {
+        grade: client.get(reverse("intel:search"), {"source_grade": grade}).content.decode()
+        for grade in "AB"
+    }
+    assert "Hidden A" not in by_grade["A"] and "Hidden A" in by_grade["B"]
+
+
+@pytest.mark.parametrize(
+    ("grades", "shown"),
+    [
+        ("ABBBB", "BBBBB"),
+        # Lowering only until five hold the grade or better would show the one B as B.
+        ("AAAAAB", "BBBBBB"),
+        ("AACCCDFFFFFF", "CCCCCFFFFFFF"),
+        ("AAAAABBBBBC", "AAAAACCCCCC"),
+        ("ABC", "FFF"),  # fewer than five candidates in all
+    ],
+)
+def test_every_grade_shown_is_what_at_least_k_candidates_would_show(grades, shown):
+    population = members(grades)
+    seen = {author.pk: anonymous_grade(author) for author in population}
+
+    assert "".join(seen[author.pk] for author in population) == shown
+    for author in population:
+        # Never better than the author's own grade…
+        assert seen[author.pk] >= author.membership.source_grade
+        # …and, by differencing, the author is one of at least K who would show it.
+        candidates = [pk for pk, grade in seen.items() if grade == seen[author.pk]]
+        assert author.pk in candidates
+        assert len(candidates) >= 5 or seen[author.pk] == "F"
+
+
+def test_only_active_members_sharing_a_sector_of_the_report_are_candidates():
+    [only_a, *_others] = members("ABBB")
+    members("B", sectors=["energy"])
+    members("B", status="suspended")
+    [gone] = members("B")
+    gone.is_active = False
+    gone.save()
+
+    assert anonymous_grade(only_a) == "F"  # four candidates in critical minerals
+    assert anonymous_grade(only_a, ["critical-minerals", "energy"]) == "B"
+
+
+def test_the_author_counts_even_outside_their_own_expertise():
+    [author] = members("A", sectors=["energy"])
+    members("BBBB")
+    assert anonymous_grade(author) == "B"
+
+
+def test_the_number_of_candidates_is_a_setting(settings):
+    [only_a, *_others] = members("AB")
+    assert anonymous_grade(only_a) == "F"
+    settings.ANONYMOUS_GRADE_K = 2
+    assert anonymous_grade(only_a) == "B"
+    settings.ANONYMOUS_GRADE_K = 1
+    assert anonymous_grade(only_a) == "A"
+
+
+def test_resubmission_shows_the_grade_of_the_candidates_at_that_time(analyst):
+    [only_a, *_others] = members("ABBB")
+    report = _sent_back(FieldReportFactory(author=only_a, attribution="anonymous"), only_a, analyst)
+    assert Contribution.objects.get(pk=report.pk).source_grade == "F"
+
+    members("B")
+    services.report_resubmit(contribution=report, actor=only_a)
+    assert Contribution.objects.get(pk=report.pk).source_grade == "B"
+
+
+def test_a_case_study_follows_the_same_rule():
+    [only_a, *_others] = members("ABBBB", sectors=["semiconductors"])
+    study = submit(CaseStudyFactory(author=only_a, attribution="anonymous"), only_a)
+    assert Contribution.objects.get(pk=study.pk).source_grade == "B"
+
+
+def test_the_digest_ranks_an_anonymous_report_by_the_grade_it_shows(analyst):
+    [only_a, *_others] = members("ABBBB")
+    report = submit(FieldReportFactory(author=only_a, attribution="anonymous"), only_a)
+    accept(report, analyst)
+    today = timezone.now().astimezone(digest_core.TOKYO).date()
+    digest_services.digests_build_week(week_start=digest_core.week_start_of(today))
+
+    [item] = [item for item in DigestItem.objects.all() if report.pk in item.contribution_ids]
+    assert item.data["source_grade"] == "B"
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_report_form_explains_the_anonymous_grade(client_for, contributor, language):
+    page = client_for(contributor).get(
+        reverse("intel:report_create"), HTTP_ACCEPT_LANGUAGE=language
+    )
+    content = page.content.decode()
+    expected = {"en": "at least 5 active members", "ja": "有効な会員 5 人以上"}[language]
+    assert expected in content

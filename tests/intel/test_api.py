@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intel import services
+from tests.accounts.factories import MembershipFactory
 
 from .conftest import review, submit
 from .factories import FieldReportFactory
@@ -197,6 +198,8 @@ def test_four_eyes_outcome_in_api(client_for, contributor, analyst, second_analy
 def test_anonymous_author_never_in_review_api(client_for, contributor, analyst):
     contributor.display_name = "Hanako Yamada"
     contributor.save()
+    # Four more members of the report's sector hold C: the grade shown is C, not the floor.
+    MembershipFactory.create_batch(4, sectors=["critical-minerals"])
     report = submit(FieldReportFactory(author=contributor, attribution="anonymous"), contributor)
     services.comment_add(contribution=report, author=contributor, body="Details follow.")
     client = client_for(analyst)

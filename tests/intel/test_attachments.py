@@ -26,6 +26,7 @@ from .upload_files import (
     AUTHOR_EMAIL,
     AUTHOR_LOGIN,
     CFB,
+    CHART_DATA,
     HTML,
     LAUGHS,
     OFFICE,
@@ -272,6 +273,25 @@ def test_analyst_downloads_an_office_file_that_names_no_author_in_any_part(
     body = _download_as_analyst(draft, contributor, analyst, client_for, f"report.{kind}", original)
     parts = unzip_all(body)
     for name, part in parts.items():
+        for trace in (AUTHOR, AUTHOR_EMAIL, AUTHOR_LOGIN):
+            assert trace.encode() not in part, (name, trace)
+
+
+def test_a_report_with_a_chart_is_attached_and_its_workbook_names_no_author(
+    draft, contributor, analyst, client_for
+):
+    client = client_for(contributor)
+    original = Office("docx").with_chart().to_bytes()
+    url = reverse("intel:attachment_upload", args=[draft.pk])
+    response = client.post(url, {"file": upload("chart.docx", original)}, follow=True)
+    assert "Attached chart.docx" in response.content.decode()
+    attachment = Attachment.objects.get(contribution=draft)
+    submit(draft, contributor)
+
+    response = client_for(analyst).get(reverse("intel:attachment_download", args=[attachment.pk]))
+    workbook = unzip_all(unzip_all(b"".join(response.streaming_content))[CHART_DATA])
+    assert b"gallium 420" in b"".join(workbook.values())
+    for name, part in workbook.items():
         for trace in (AUTHOR, AUTHOR_EMAIL, AUTHOR_LOGIN):
             assert trace.encode() not in part, (name, trace)
 

@@ -264,6 +264,131 @@ def test_ole_activex_and_other_embeddings_are_refused(package):
     assert "embeds other files" in refusal(package.to_bytes(), "report.docx")
 
 
+# --- A chart's workbook, the one archive allowed inside -------------------------------
+
+
+def _embedded(cleaned: bytes) -> dict[str, bytes]:
+    return uf.unzip_all(uf.unzip_all(cleaned)[uf.CHART_DATA])
+
+
+def test_a_docx_with_a_chart_keeps_its_data_workbook_without_its_author():
+    original = Office("docx").with_chart().to_bytes()
+    assert AUTHOR.encode() in _all_text(_embedded(original))
+
+    inspected = check(original, "report.docx")
+
+    assert inspected.file_type.key == "docx"
+    parts = uf.unzip_all(inspected.content)
+    assert b"<c:externalData" in parts["word/charts/chart1.xml"]
+    assert b"Microsoft_Excel_Worksheet.xlsx" in parts["word/charts/_rels/chart1.xml.rels"]
+    workbook = _embedded(inspected.content)
+    assert b"gallium 420" in _all_text(workbook)
+    for trace in (AUTHOR, AUTHOR_EMAIL, AUTHOR_LOGIN):
+        assert trace.encode() not in _all_text(workbook), trace
+    assert not any(name.startswith(("docProps/", "customXml/")) for name in workbook)
+    # Both stay whole: the workbook passes on its own, the document passes again.
+    assert check(parts[uf.CHART_DATA], "data.xlsx").file_type.key == "xlsx"
+    assert check(inspected.content, "report.docx").content == inspected.content
+
+
+def test_a_docx_may_embed_a_document_as_a_package_too():
+    package = Office("docx").with_chart(Office("docx").with_author().to_bytes(),
+                                        content_type=uf.DOCX_PACKAGE)  # fmt: skip
+    cleaned = check(package.to_bytes(), "report.docx").content
+    assert AUTHOR.encode() not in _all_text(_embedded(cleaned))
+
+
+def _vba_workbook() -> bytes:
+    workbook = Office("xlsx").add("xl/styles2.xml", "<x/>")
+    workbook.relate(workbook.main, f"{MS_R}/2006/relationships/vbaProject", "styles2.xml")
+    return workbook.to_bytes()
+
+
+@pytest.mark.parametrize(
+    ("workbook", "content_type"),
+    [
+        (_vba_workbook(), uf.XLSX_PACKAGE),
+        (Office("xlsx").add("xl/vbaProject.bin", CFB, uf.VBA_TYPE).to_bytes(), uf.XLSX_PACKAGE),
+        (
+            Office(
+                "xlsx", main_type="application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+            ).to_bytes(),
+            uf.XLSX_PACKAGE,
+        ),
+        (uf.xlsx(), "application/vnd.ms-excel.sheet.macroEnabled.12"),
+    ],
+    ids=["vba-relationship", "vba-part", "xlsm-inside", "declared-xlsm"],
+)
+def test_a_chart_whose_workbook_has_macros_is_refused(workbook, content_type):
+    package = Office("docx").with_chart(workbook, content_type=content_type)
+    assert "contains macros" in refusal(package.to_bytes(), "report.docx")
+
+
+def test_a_chart_workbook_with_an_ole_object_is_refused():
+    workbook = (
+        Office("xlsx")
+        .add("xl/embeddings/oleObject1.bin", CFB, f"{OFFICE}.oleObject")
+        .relate("xl/worksheets/sheet1.xml", f"{R}/oleObject", "../embeddings/oleObject1.bin")
+    )
+    package = Office("docx").with_chart(workbook.to_bytes())
+    assert "embeds other files" in refusal(package.to_bytes(), "report.docx")
+
+
+def test_an_embedded_workbook_may_embed_no_archive_itself():
+    inner = Office("docx").with_chart(uf.xlsx()).to_bytes()
+    package = Office("docx").with_chart(inner, content_type=uf.DOCX_PACKAGE)
+    assert "another archive" in refusal(package.to_bytes(), "report.docx")
+
+
+@pytest.mark.parametrize(
+    ("workbook", "content_type"),
+    [
+        (uf.zip_of({"a.txt": "a"}), uf.XLSX_PACKAGE),  # a zip, but no Office package
+        (uf.docx(), uf.XLSX_PACKAGE),  # a document declared as a workbook
+        (uf.xlsx(), f"{OFFICE}.presentationml.presentation"),
+        (uf.xlsx(), "application/zip"),
+        (b"plain bytes", uf.XLSX_PACKAGE),
+    ],
+    ids=["plain-zip", "wrong-kind", "presentation", "zip-type", "not-a-zip"],
+)
+def test_only_a_workbook_or_document_may_be_embedded_as_a_package(workbook, content_type):
+    package = Office("docx").with_chart(workbook, content_type=content_type)
+    message = refusal(package.to_bytes(), "report.docx")
+    assert "another archive" in message or "embeds other files" in message
+
+
+def test_an_embedded_workbook_needs_the_package_relationship():
+    package = Office("docx").add("word/embeddings/Book1.xlsx", uf.xlsx(), uf.XLSX_PACKAGE)
+    assert "embeds other files" in refusal(package.to_bytes(), "report.docx")
+
+
+def test_the_embedded_workbook_spends_the_outer_files_part_limit(monkeypatch):
+    content = Office("docx").with_chart(uf.xlsx()).to_bytes()
+    parts = len(uf.unzip_all(content)) + len(uf.unzip_all(uf.xlsx()))
+    monkeypatch.setattr(filetypes, "MAX_MEMBERS", parts)
+    check(content, "report.docx")
+    monkeypatch.setattr(filetypes, "MAX_MEMBERS", parts - 1)
+    assert f"more than {parts - 1} parts" in refusal(content, "report.docx")
+
+
+def test_the_embedded_workbook_spends_the_outer_files_unpacked_size(monkeypatch):
+    workbook = Office("xlsx").add("xl/media/filler.xml", "<x>" + "7" * 300_000 + "</x>")
+    content = Office("docx").with_chart(workbook.to_bytes()).to_bytes()
+    outer = sum(len(part) for part in uf.unzip_all(content).values())
+    inner = sum(len(part) for part in _embedded(content).values())
+    monkeypatch.setattr(filetypes, "MAX_UNPACKED_BYTES", outer + inner)
+    check(content, "report.docx")
+    # Each level alone fits; together they do not.
+    monkeypatch.setattr(filetypes, "MAX_UNPACKED_BYTES", max(outer, inner) + 1)
+    assert "cannot be checked safely" in refusal(content, "report.docx")
+
+
+def test_a_zip_bomb_embedded_as_a_chart_workbook_is_refused():
+    bomb = uf.zeros_package(64 * 1024 * 1024)  # 1000:1 inside
+    package = Office("docx").with_chart(bomb, content_type=uf.DOCX_PACKAGE)
+    assert "cannot be checked safely" in refusal(package.to_bytes(), "report.docx")
+
+
 # --- Zip bombs and hostile archives ------------------------------------------------
 
 
@@ -376,6 +501,7 @@ def test_hostile_or_broken_xml_is_refused(part, content):
         (JPEG, "a.jpg"),
         (Office("docx").with_author().to_bytes(), "a.docx"),
         (Office("xlsx").with_author().to_bytes(), "a.xlsx"),
+        (Office("docx").with_chart().to_bytes(), "chart.docx"),
         (b"a,b\n=1,2\n", "a.csv"),
     ],
 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from intel import services
 from intel.models import Contribution, FieldReport
+from tests.accounts.factories import MembershipFactory
 
 from .conftest import review, submit
 from .factories import FieldReportFactory
@@ -156,6 +157,8 @@ def test_anonymous_author_hidden_from_analysts_everywhere(
 ):
     contributor.display_name = "Hanako Yamada"
     contributor.save()
+    # Four more members of the report's sector hold C: the grade shown is C, not the floor.
+    MembershipFactory.create_batch(4, sectors=["critical-minerals"])
     report = submit(
         FieldReportFactory(author=contributor, attribution="anonymous", title="Secret source"),
         contributor,

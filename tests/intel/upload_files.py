@@ -30,6 +30,11 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOCX_MAIN = f"{OFFICE}.wordprocessingml.document.main+xml"
 XLSX_MAIN = f"{OFFICE}.spreadsheetml.sheet.main+xml"
+# Content types of whole packages, as a package embedding one declares it.
+XLSX_PACKAGE = f"{OFFICE}.spreadsheetml.sheet"
+DOCX_PACKAGE = f"{OFFICE}.wordprocessingml.document"
+DRAWING = "http://schemas.openxmlformats.org/drawingml/2006"
+CHART_DATA = "word/embeddings/Microsoft_Excel_Worksheet.xlsx"
 # The eight bytes every OLE compound file (VBA project, OLE object, .doc) starts with.
 CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
@@ -110,6 +115,55 @@ class Office:
             self._word_people()
         else:
             self._excel_people()
+        return self
+
+    def with_chart(
+        self, workbook: bytes | None = None, *, content_type: str = XLSX_PACKAGE
+    ) -> Office:
+        """A column chart as Word inserts one: a drawing in the text, the chart part with
+        its cached values, and its data as a workbook embedded as a package (by default
+        one with its author's metadata in it)."""
+        if workbook is None:
+            workbook = Office("xlsx").with_author().to_bytes()
+        namespaces = (
+            f'xmlns:w="{W}" xmlns:r="{R}" xmlns:a="{DRAWING}/main" xmlns:c="{DRAWING}/chart" '
+            f'xmlns:wp="{DRAWING}/wordprocessingDrawing"'
+        )
+        document = (
+            f"<w:document {namespaces}><w:body><w:p><w:r><w:t>Gallium licences delayed."
+            '</w:t></w:r></w:p><w:p><w:r><w:drawing><wp:inline><wp:extent cx="5486400" '
+            'cy="3200400"/><wp:docPr id="1" name="Chart 1"/><a:graphic><a:graphicData '
+            f'uri="{DRAWING}/chart"><c:chart r:id="rIdChart"/></a:graphicData></a:graphic>'
+            "</wp:inline></w:drawing></w:r></w:p></w:body></w:document>"
+        )
+        points = "".join(
+            f'<c:pt idx="{index}"><c:v>{value}</c:v></c:pt>'
+            for index, value in enumerate((420, 510))
+        )
+        axes = "".join(
+            f'<c:{kind}><c:axId val="{axis}"/><c:scaling><c:orientation val="minMax"/>'
+            f'</c:scaling><c:delete val="0"/><c:axPos val="{position}"/>'
+            f'<c:crossAx val="{other}"/></c:{kind}>'
+            for kind, axis, position, other in (("catAx", 1, "b", 2), ("valAx", 2, "l", 1))
+        )
+        chart = (
+            f'<c:chartSpace xmlns:c="{DRAWING}/chart" xmlns:a="{DRAWING}/main" xmlns:r="{R}">'
+            '<c:chart><c:plotArea><c:layout/><c:barChart><c:barDir val="col"/><c:grouping '
+            'val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/><c:val><c:numRef>'
+            "<c:f>Sheet1!$B$2:$B$3</c:f><c:numCache><c:formatCode>General</c:formatCode>"
+            f'<c:ptCount val="2"/>{points}</c:numCache></c:numRef></c:val></c:ser>'
+            f'<c:axId val="1"/><c:axId val="2"/></c:barChart>{axes}</c:plotArea></c:chart>'
+            '<c:externalData r:id="rIdData"><c:autoUpdate val="0"/></c:externalData>'
+            "</c:chartSpace>"
+        )
+        self.parts[self.main] = document.encode()
+        self.add("word/charts/chart1.xml", chart, f"{OFFICE}.drawingml.chart+xml")
+        # Word declares the embedded workbook by its extension.
+        self.defaults["xlsx"] = content_type
+        self.add(CHART_DATA, workbook)
+        self.relate(self.main, f"{R}/chart", "charts/chart1.xml", rid="rIdChart")
+        data = "../" + CHART_DATA.removeprefix("word/")
+        self.relate("word/charts/chart1.xml", f"{R}/package", data, rid="rIdData")
         return self
 
     def _word_people(self) -> None:
