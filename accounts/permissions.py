@@ -15,7 +15,7 @@ The answer is worked out once per request where the sign-in is read
 as `second_factor_passed`. Every check reads it through `has_analyst_access` or
 `has_admin_access`: `analyst_required` pages, the admin site
 (`community.admin.AdminSite`), `IsAnalyst`, and the clearance a reader gets
-(`intel.selectors_digests.reader_clearance`). A user loaded any other way (a
+(`intel.digests.selectors.reader_clearance`). A user loaded any other way (a
 task, the shell) never has it.
 
 Contributor pages need an active membership. A signed-in user who lacks the

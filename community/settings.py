@@ -233,7 +233,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_ENABLE_UTC = True
 # Seconds a worker keeps its tagger before checking for taxonomy edits or new
-# analyst corrections (intel.tagging_runtime.current_tagger).
+# analyst corrections (intel.tagging.runtime.current_tagger).
 TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -250,7 +250,7 @@ CELERY_BEAT_SCHEDULE["flush-outbox"] = {
     "options": {"expires": OUTBOX_FLUSH_SECONDS},
 }
 # Task modules besides each app's tasks.py (autodiscovered).
-CELERY_IMPORTS = ("intel.digest_tasks",)
+CELERY_IMPORTS = ("intel.digests.tasks",)
 # Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.
 CELERY_BEAT_SCHEDULE["weekly-digests"] = {
     "task": "intel.build_weekly_digests",
@@ -321,7 +321,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
-    # The public briefing subscription form sends email (intel.views.briefings).
+    # The public briefing subscription form sends email (intel.briefings.views).
     "briefing_subscribe": "10/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -345,7 +345,8 @@ if INVITATIONS_PER_MONTH < 0 or INVITATION_TTL_DAYS < 1:
     )
 
 # Anonymous contributions show a source grade at least this many active members
-# of the report's sectors would show too (intel.services.contributions.anonymous_source_grade).
+# of the report's sectors would show too
+# (intel.reports.services.contributions.anonymous_source_grade).
 ANONYMOUS_GRADE_K = env_int("ANONYMOUS_GRADE_K", 5)
 if ANONYMOUS_GRADE_K < 1:
     raise ImproperlyConfigured(f"ANONYMOUS_GRADE_K must be at least 1; got {ANONYMOUS_GRADE_K}.")

@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("accounts.urls")),
     path("intel/", include("intel.urls")),
-    path("briefings/", include("intel.urls_briefings")),
+    path("briefings/", include("intel.briefings.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("community.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

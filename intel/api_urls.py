@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import path
 
 from community.api import IdRouter
-
-from .api import digests, views
+from intel.digests import api as digests
+from intel.reports.api import views
 
 router = IdRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")

@@ -1,54 +1,9 @@
-"""Web URLs of the intel app (reports, review, search, requirements) under /intel/."""
+"""Web URLs of the intel app under /intel/ (namespace `intel`): each domain lists its own."""
 
 from __future__ import annotations
 
-from django.urls import path
-
-from . import views
-from .views import digests as digest_views
+from intel.digests import urls as digests_urls
+from intel.reports import urls as reports_urls
 
 app_name = "intel"
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("reports/new/", views.report_create, name="report_create"),
-    path("case-studies/new/", views.case_study_create, name="case_study_create"),
-    path("contributions/<int:pk>/", views.contribution_detail, name="contribution_detail"),
-    path("contributions/<int:pk>/edit/", views.contribution_edit, name="contribution_edit"),
-    path("contributions/<int:pk>/submit/", views.contribution_submit, name="contribution_submit"),
-    path(
-        "contributions/<int:pk>/withdraw/",
-        views.contribution_withdraw,
-        name="contribution_withdraw",
-    ),
-    path("contributions/<int:pk>/comments/", views.comment_add, name="comment_add"),
-    path("contributions/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
-    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
-    path("review/", views.review_queue, name="review_queue"),
-    path("review/<int:pk>/", views.review_detail, name="review_detail"),
-    path("review/<int:pk>/decide/", views.review_decide, name="review_decide"),
-    path("review/<int:pk>/tags/", views.review_tag_correct, name="review_tag_correct"),
-    path("review/<int:pk>/reveal/", views.reveal_author, name="reveal_author"),
-    path("search/", views.search, name="search"),
-    path("requirements/", views.requirement_list, name="requirement_list"),
-    path("requirements/new/", views.requirement_create, name="requirement_create"),
-    path("requirements/<int:pk>/close/", views.requirement_close, name="requirement_close"),
-    # Digests, sectors and dashboards (intel.views.digests).
-    path("sectors/", digest_views.sector_index, name="sector_index"),
-    path("sectors/<slug:sector>/", digest_views.sector_dashboard, name="sector_dashboard"),
-    path("sectors/<slug:sector>/digests/", digest_views.digest_archive, name="digest_archive"),
-    path("sectors/<slug:sector>/assess/", digest_views.assessment_create, name="assessment_create"),
-    path("digests/", digest_views.digest_queue, name="digest_queue"),
-    path("digests/build/", digest_views.digest_build, name="digest_build"),
-    path("digests/<int:pk>/", digest_views.digest_detail, name="digest_detail"),
-    path("digests/<int:pk>/edit/", digest_views.digest_edit, name="digest_edit"),
-    path("digests/<int:pk>/publish/", digest_views.digest_publish, name="digest_publish"),
-    path("digests/<int:pk>/correct/", digest_views.digest_correct, name="digest_correct"),
-    path("digests/<int:pk>/print/", digest_views.digest_print, name="digest_print"),
-    path(
-        "digests/<int:pk>/export.md", digest_views.digest_export_markdown, name="digest_export_md"
-    ),
-    path(
-        "digests/<int:pk>/export.json", digest_views.digest_export_json, name="digest_export_json"
-    ),
-]
+urlpatterns = [*reports_urls.urlpatterns, *digests_urls.urlpatterns]

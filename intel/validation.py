@@ -10,9 +10,9 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .countries import CODES
-from .text import has_visible_text, strip_bidi_controls
-from .vocabulary import Sector, Signal
+from intel.countries import CODES
+from intel.text import has_visible_text, strip_bidi_controls
+from intel.vocabulary import Sector, Signal
 
 MAX_SECTORS = 3
 MAX_EVIDENCE_LINKS = 10

@@ -53,8 +53,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from intel.briefings.services import briefing_chunk_send, briefing_week_start
 from intel.models import BriefingWeek, Delivery, Digest, DigestItem, Subscription
-from intel.services.briefings import briefing_chunk_send, briefing_week_start
 from intel.vocabulary import Sector
 
 BENCH_WEEK = datetime.date(2000, 1, 3)  # a Monday no real digest will ever have

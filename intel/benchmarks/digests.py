@@ -37,7 +37,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from intel import digest_core, digest_queries
+from intel.digests import core as digest_core
+from intel.digests import queries as digest_queries
+from intel.digests.services import digests_build_week
 from intel.models import (
     CaseStudy,
     Contribution,
@@ -52,7 +54,6 @@ from intel.models import (
     RequirementAnswer,
     SupplyChainStage,
 )
-from intel.services.digests import digests_build_week
 from intel.vocabulary import Sector, Signal
 
 SQLITE_LIMIT = 50_000

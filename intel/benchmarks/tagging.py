@@ -82,7 +82,7 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
 def _pipeline(stdout: TextIO, texts: list[tuple[str, str]], count: int, workers: int) -> float:
     from accounts.models import User
     from intel.models import Contribution, ContributionFingerprint, FieldReport
-    from intel.tasks import tag_contribution
+    from intel.tagging.tasks import tag_contribution
 
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("--pipeline needs DATABASE_URL=postgres://… and REDIS_URL.")

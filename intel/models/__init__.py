@@ -1,14 +1,14 @@
 """Intel models, one module per concern; import them from here."""
 
-from .attachments import Attachment, PrivateStorage
-from .briefings import (
+from intel.models.attachments import Attachment, PrivateStorage
+from intel.models.briefings import (
     BriefingWeek,
     Delivery,
     DeliveryStatus,
     Subscription,
     SubscriptionStatus,
 )
-from .contributions import (
+from intel.models.contributions import (
     Attribution,
     CaseStudy,
     CompanySize,
@@ -23,10 +23,10 @@ from .contributions import (
     Status,
     SupplyChainStage,
 )
-from .digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
-from .requirements import IntelligenceRequirement, Priority, RequirementAnswer
-from .review import Comment, ReviewApproval
-from .tagging import (
+from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
+from intel.models.review import Comment, ReviewApproval
+from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
     ContributionTag,

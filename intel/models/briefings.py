@@ -3,7 +3,7 @@
 `Subscription` is one email address's standing order for the briefing of some
 sectors in one language. It is confirmed by email (double opt-in) or created
 by a signed-in member from their account. Its clearance is derived when a
-briefing is composed (`intel.selectors_briefings.subscription_clearance`):
+briefing is composed (`intel.briefings.selectors.subscription_clearance`):
 TLP:CLEAR for the public, up to TLP:GREEN for a linked vetted member or
 analyst, higher only through `granted_clearance`, which an administrator sets
 (audited) and which only a subscription linked to an account can hold.
@@ -14,7 +14,7 @@ admin) and which digest corrections it carries; the archive lists these rows.
 `Delivery` is the idempotency key of the fan-out: one row per (subscription,
 week), claimed with a conditional update before anything is handed to SMTP,
 so a retried or duplicated task never sends the same briefing twice (see
-`intel.services.briefings` for the exact guarantee).
+`intel.briefings.services` for the exact guarantee).
 """
 
 from __future__ import annotations

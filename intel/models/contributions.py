@@ -142,7 +142,7 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Weighted full-text document, PostgreSQL only (NULL on SQLite); written by
-    # intel.services.search_index, GIN-indexed by migration 0002.
+    # intel.reports.services.search_index, GIN-indexed by migration 0002.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -330,7 +330,7 @@ class ContributionEdit(models.Model):
     revision, so saving one leaves the contribution's own rows (which every
     analyst page, the API, search and filters read) untouched: the revision
     is kept here. The author's pages show it (`Contribution.show_revision`);
-    resubmission writes it to the rows (`intel.services.report_resubmit`).
+    resubmission writes it to the rows (`intel.reports.services.report_resubmit`).
     `changes` holds only what differs from the submitted revision.
     """
 

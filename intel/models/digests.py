@@ -112,7 +112,7 @@ class Digest(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=DigestStatus, default=DigestStatus.DRAFT
     )
-    # Computed by the build (intel.services.digests); refreshed while not published.
+    # Computed by the build (intel.digests.services); refreshed while not published.
     snapshot = models.JSONField(_("computed figures"), default=dict, editable=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
     # Written by analysts; the build never touches these.

@@ -2,13 +2,13 @@
 
 The taxonomy (labels and their terms) is seeded from the shipped
 `intel/tagging/default_taxonomy.json` by a data migration and edited in the
-admin; `intel.tagging_runtime` turns it into the pure engine's `Taxonomy`.
+admin; `intel.tagging.runtime` turns it into the pure engine's `Taxonomy`.
 
 A contribution's tags are rows of `ContributionTag`: `auto` rows are rewritten
 by the tagging task on every (re)submission; `analyst` rows record an
 analyst's correction (added, or `removed=True` for an automatic tag the
 analyst struck out) and are never touched by the task. Corrections feed back
-into term weights (see `intel.tagging_runtime.feedback_overrides`).
+into term weights (see `intel.tagging.runtime.feedback_overrides`).
 
 Near-duplicates: each tagged contribution stores its MinHash signature and
 one `ContributionBand` row per LSH band, so candidates are found with an

@@ -7,6 +7,12 @@ and the benchmarks all call the same code. Typical use::
 
     result = default_tagger().tag(title, body)
     result.as_contract()  # {"sectors": [...], "signals": [...], "countries": [...]}
+
+The engine modules (and `dedup`, the near-duplicate core) stay pure. The
+Django side sits beside them and is never imported from here: `runtime` (the
+tagger built from the taxonomy tables), `services` (automatic tags,
+corrections, clusters), `selectors` (the review page's tags and clusters) and
+`tasks` (the worker's task).
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def test_password_set_in_the_admin_revokes_api_tokens(admin_client, contributor)
 
 
 def test_user_pages_in_the_admin_never_list_a_members_anonymous_reports(admin_client, contributor):
-    from intel import services as intel_services
+    from intel.reports import services as intel_services
     from tests.intel.factories import FieldReportFactory
 
     report = FieldReportFactory(author=contributor, attribution="anonymous", title="Hidden source")

@@ -18,8 +18,8 @@ from accounts import selectors as accounts_selectors
 from accounts import services
 from accounts.exceptions import TransitionError
 from accounts.models import Application, AuditEvent, Invitation, Membership, User
+from intel.briefings.services.subscriptions import subscription_member_save, subscription_request
 from intel.models import Subscription
-from intel.services.briefings.subscriptions import subscription_member_save, subscription_request
 from tests.accounts.factories import ApplicationFactory, enrol_totp, invitation_make
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_export_lists_briefing_subscriptions(client_for, contributor):
 
 
 def test_export_counts_the_members_anonymous_work_too(client_for, contributor):
-    from intel import services as intel_services
+    from intel.reports import services as intel_services
     from tests.intel.factories import FieldReportFactory
 
     report = FieldReportFactory(author=contributor, attribution="anonymous")
@@ -235,8 +235,8 @@ def test_export_counts_the_members_anonymous_work_too(client_for, contributor):
 def test_deletion_audit_counts_only_what_was_attributed_and_erases_kept_revisions(
     contributor, analyst
 ):
-    from intel import services as intel_services
     from intel.models import ContributionEdit
+    from intel.reports import services as intel_services
     from tests.intel.factories import FieldReportFactory
 
     FieldReportFactory(author=contributor, attribution="named")

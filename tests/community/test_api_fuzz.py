@@ -33,13 +33,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from intel import digest_core, services
+from intel.digests import core as digest_core
+from intel.digests import services as digest_services
 from intel.models import Digest
-from intel.services import digests as digest_services
+from intel.reports import services
 from tests.accounts.factories import ApplicationFactory, MembershipFactory, UserFactory
 from tests.conftest import api_token_for
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory
-from tests.intel.test_filetypes import PDF
+from tests.intel.reports.test_filetypes import PDF
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

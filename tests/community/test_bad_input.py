@@ -23,9 +23,10 @@ from django.utils import translation
 from accounts.models import User
 from community.admin import AdminSite
 from community.web import BadInput
-from intel import selectors_briefings, services
+from intel.briefings import selectors as selectors_briefings
+from intel.reports import services
 from tests.conftest import api_token_for
-from tests.intel.briefings_support import subscription
+from tests.intel.briefings.support import subscription
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from intel import services
 from intel.models import Contribution
+from intel.reports import services
 from tests.accounts.factories import TEST_PASSWORD, totp_code
 from tests.conftest import sign_in
 from tests.intel.factories import FieldReportFactory

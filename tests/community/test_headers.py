@@ -13,9 +13,9 @@ from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
-from intel import services
+from intel.reports import services
 from tests.intel.factories import FieldReportFactory
-from tests.intel.upload_files import pdf
+from tests.intel.reports.upload_files import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from community.mail import email_send_on_commit
 from community.models import OutboxMessage
 from community.queue import enqueue_now, enqueue_on_commit, outbox_flush
 from community.tasks import flush_outbox, send_email
-from intel.tasks import tag_contribution
+from intel.tagging.tasks import tag_contribution
 
 
 class Rollback(Exception):

@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import OutboxMessage
-from intel import services
 from intel.models import ContributionFingerprint, ContributionTag, FieldReport
+from intel.reports import services
 from tests.conftest import record_sign_in
+from tests.intel.briefings.test_worker import _database_url, _start_worker, _stop
 from tests.intel.factories import FieldReportFactory
-from tests.intel.test_briefings_worker import _database_url, _start_worker, _stop
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from intel import services
-
-from .factories import CaseStudyFactory, FieldReportFactory, RequirementFactory
+from intel.reports import services
+from tests.intel.factories import CaseStudyFactory, FieldReportFactory, RequirementFactory
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from intel import services
 from intel.models import CaseStudy, FieldReport, IntelligenceRequirement
+from intel.reports import services
 
 
 class FieldReportFactory(factory.Factory):

@@ -11,15 +11,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intel import digest_core, digest_queries, services
+from intel.digests import core as digest_core
+from intel.digests import queries as digest_queries
+from intel.digests import services as digest_services
 from intel.models import Contribution, ContributionFingerprint, DigestItem, DuplicateCluster
-from intel.selectors_tagging import cluster_corroboration, cluster_for_review
-from intel.services import digests as digest_services
+from intel.reports import services
+from intel.tagging.selectors import cluster_corroboration, cluster_for_review
 from tests.accounts.factories import MembershipFactory, UserFactory
-
-from .conftest import submit
-from .digest_data import SECTOR, WEEK, accepted, days, jst
-from .factories import CaseStudyFactory, FieldReportFactory
+from tests.intel.conftest import submit
+from tests.intel.digests.data import SECTOR, WEEK, accepted, days, jst
+from tests.intel.factories import CaseStudyFactory, FieldReportFactory
 
 pytestmark = pytest.mark.django_db
 

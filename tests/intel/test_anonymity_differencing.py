@@ -35,12 +35,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from intel import digest_core, services
+from intel.digests import core as digest_core
+from intel.digests import services as digest_services
 from intel.models import Contribution, ContributionFingerprint, DigestItem
-from intel.services import digests as digest_services
+from intel.reports import services
 from tests.accounts.factories import MembershipFactory, UserFactory
-
-from .factories import FieldReportFactory, RequirementFactory
+from tests.intel.factories import FieldReportFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from intel import digest_core
-from intel.services.digests import digests_build_week
+from intel.digests import core as digest_core
+from intel.digests.services import digests_build_week
 from intel.vocabulary import Sector
 
 

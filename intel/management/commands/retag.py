@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from intel.models import Contribution
-from intel.services.tagging import UNTAGGED_STATUSES, contribution_tag
-from intel.tagging_runtime import current_tagger
+from intel.tagging.runtime import current_tagger
+from intel.tagging.services import UNTAGGED_STATUSES, contribution_tag
 
 BAR_WIDTH = 30
 

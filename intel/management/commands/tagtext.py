@@ -6,7 +6,7 @@ Output, one line per input line: {"id": …, "sectors": […], "signals": […],
 {"id": null, "error": "…"} in its place, so outputs stay aligned with inputs,
 and the command exits with status 1 after the last line.
 
-The tagger is the workers' (`intel.tagging_runtime.current_tagger`): the
+The tagger is the workers' (`intel.tagging.runtime.current_tagger`): the
 taxonomy tables with analysts' feedback when a migrated database is there,
 else the shipped taxonomy file, so no database is needed.
 """
@@ -21,8 +21,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from intel.tagging.engine import Tagger, tag_jsonl_line
+from intel.tagging.runtime import current_tagger
 from intel.tagging.taxonomy import Taxonomy, TaxonomyError
-from intel.tagging_runtime import current_tagger
 
 
 class Command(BaseCommand):

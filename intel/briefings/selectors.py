@@ -1,0 +1,379 @@
+"""Reads for briefings: clearances, signed links, the week's digests as a reader sees them.
+
+Redaction is not done here: every digest is turned into a reader's view by
+`intel.digests.selectors.digest_view` (the single place that applies TLP),
+and `intel.briefings.compose` only arranges those views.
+
+Clearance of a subscription (the email channel): TLP:CLEAR for the public;
+TLP:GREEN while the linked account belongs to a vetted member or an analyst;
+more only through `Subscription.granted_clearance`, set by an administrator,
+and only while the linked account is active. On the site the archive uses the
+reader's own clearance (`intel.digests.selectors.reader_clearance`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
+
+from accounts import roles
+from accounts.models import Membership, User
+from intel.briefings import compose
+from intel.digests.selectors import digest_view, digests_for_briefing
+from intel.models import (
+    BriefingWeek,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Subscription,
+    SubscriptionStatus,
+)
+from intel.vocabulary import TLP_ORDER, Sector, Tlp
+
+CONFIRM_SALT = "intel.briefings.confirm"
+PREFERENCES_SALT = "intel.briefings.preferences"
+
+
+# --- Clearance ---------------------------------------------------------------------------
+
+
+def _higher(first: str, second: str) -> str:
+    return first if TLP_ORDER[first] >= TLP_ORDER[second] else second
+
+
+def clearance_for(
+    *, subscription: Subscription, account_active: bool, member_or_analyst: bool
+) -> str:
+    """The rule, on facts already loaded (see the module docstring)."""
+    if subscription.user_id is None or not account_active:
+        return Tlp.CLEAR.value
+    base = Tlp.GREEN.value if member_or_analyst else Tlp.CLEAR.value
+    if subscription.granted_clearance:
+        return _higher(base, subscription.granted_clearance)
+    return base
+
+
+def subscription_clearances(subscriptions: Sequence[Subscription]) -> dict[int, str]:
+    """Clearance of each subscription, in two queries whatever their number."""
+    user_ids = [sub.user_id for sub in subscriptions if sub.user_id is not None]
+    active: set[int] = set()
+    entitled: set[int] = set()
+    if user_ids:
+        active = set(
+            User.objects.filter(
+                pk__in=user_ids, is_active=True, deleted_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        entitled = set(
+            User.objects.filter(pk__in=active)
+            .filter(
+                Q(membership__status=Membership.Status.ACTIVE)
+                | Q(groups__name=roles.ANALYSTS)
+                | Q(is_superuser=True)
+            )
+            .values_list("pk", flat=True)
+        )
+    return {
+        sub.pk: clearance_for(
+            subscription=sub,
+            account_active=sub.user_id in active,
+            member_or_analyst=sub.user_id in entitled,
+        )
+        for sub in subscriptions
+    }
+
+
+def subscription_clearance(subscription: Subscription) -> str:
+    return subscription_clearances([subscription])[subscription.pk]
+
+
+def may_subscribe_from_account(user: Any) -> bool:
+    """Signed-in vetted members and analysts subscribe without confirming by email."""
+    return bool(user.is_authenticated and (user.is_vetted_contributor or user.is_analyst))
+
+
+# --- Lookups -------------------------------------------------------------------------------
+
+
+def subscription_by_unsubscribe_token(token: str) -> Subscription:
+    subscription = Subscription.objects.filter(unsubscribe_token=token).first() if token else None
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+def confirmation_token(subscription: Subscription) -> str:
+    return signing.dumps({"s": subscription.pk, "e": subscription.email}, salt=CONFIRM_SALT)
+
+
+def _link_payload(token: str, *, salt: str, max_age: int, shape: dict[str, type]) -> dict:
+    """The payload of a signed link, which must hold exactly the keys and types of `shape`.
+
+    `signing.BadSignature` also when a validly signed payload has another
+    shape (an older format, or anything else signed with this key and salt).
+    """
+    data = signing.loads(token, salt=salt, max_age=max_age)
+    if not isinstance(data, dict) or data.keys() != shape.keys():
+        raise signing.BadSignature("malformed payload")
+    if any(type(data[key]) is not kind for key, kind in shape.items()) or any(
+        isinstance(value, str) and "\x00" in value for value in data.values()
+    ):
+        raise signing.BadSignature("malformed payload")
+    return data
+
+
+def subscription_from_confirmation(token: str) -> Subscription:
+    """The subscription a confirmation link names; `signing.BadSignature` (or its
+    `SignatureExpired` subclass) when the link is forged, malformed or older than
+    BRIEFING_CONFIRM_MAX_AGE."""
+    data = _link_payload(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.BRIEFING_CONFIRM_MAX_AGE,
+        shape={"s": int, "e": str},
+    )
+    subscription = Subscription.objects.filter(pk=data["s"], email=data["e"]).first()
+    if subscription is None:
+        raise signing.BadSignature("no such subscription")
+    return subscription
+
+
+def preferences_token(subscription: Subscription) -> str:
+    return signing.dumps({"s": subscription.pk}, salt=PREFERENCES_SALT)
+
+
+def subscription_from_preferences(token: str) -> Subscription:
+    """As `subscription_from_confirmation`, for the preferences link in every briefing."""
+    data = _link_payload(
+        token,
+        salt=PREFERENCES_SALT,
+        max_age=settings.BRIEFING_PREFERENCES_MAX_AGE,
+        shape={"s": int},
+    )
+    subscription = Subscription.objects.filter(pk=data["s"]).first()
+    if subscription is None:
+        raise signing.BadSignature("no such subscription")
+    return subscription
+
+
+def subscription_of_user(user: User) -> Subscription | None:
+    """The member's subscription: linked to the account, or made earlier with its address."""
+    linked = Subscription.objects.filter(user=user).first()
+    return linked or Subscription.objects.filter(email__iexact=user.email).first()
+
+
+# --- Links -----------------------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return absolute(reverse("briefings:unsubscribe", args=[subscription.unsubscribe_token]))
+
+
+def preferences_url(subscription: Subscription) -> str:
+    return absolute(reverse("briefings:preferences", args=[preferences_token(subscription)]))
+
+
+def confirm_url(subscription: Subscription) -> str:
+    return absolute(reverse("briefings:confirm", args=[confirmation_token(subscription)]))
+
+
+def week_url(week_start: datetime.date) -> str:
+    return absolute(reverse("briefings:week", args=[week_start.isoformat()]))
+
+
+def archive_url() -> str:
+    return absolute(reverse("briefings:archive"))
+
+
+def sector_labels(sectors: Iterable[str], language: str) -> list[str]:
+    with translation.override(language):
+        return [str(Sector(sector).label) for sector in sectors]
+
+
+def ordered_sectors(sectors: Iterable[str]) -> list[str]:
+    """The subscriber's sectors in the fixed order of the vocabulary (a stable cache key)."""
+    chosen = set(sectors)
+    return [sector for sector in Sector.values if sector in chosen]
+
+
+# --- The week as readers see it ----------------------------------------------------------
+
+
+@dataclass
+class WeekDigests:
+    """One week's published digests, turned into reader views on demand and cached.
+
+    A chunk of subscribers shares a handful of (sector, clearance, language)
+    combinations, so each digest is redacted once per combination, not once
+    per subscriber.
+    """
+
+    week_start: datetime.date
+    digests: dict[str, Digest | None]
+    _views: dict[tuple[str, str, str], dict[str, Any] | None] = field(default_factory=dict)
+    _urls: dict[str, str] = field(default_factory=dict)
+    _links: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, week_start: datetime.date) -> WeekDigests:
+        return cls(week_start, digests_for_briefing(week_start=week_start, sectors=Sector.values))
+
+    @property
+    def published_sectors(self) -> list[str]:
+        return [sector for sector, digest in self.digests.items() if digest is not None]
+
+    @property
+    def identity(self) -> tuple[int | None, ...]:
+        """Which digest versions these are: published ones never change, corrections get new ids."""
+        return tuple(digest.pk if digest else None for digest in self.digests.values())
+
+    def digest_url(self, sector: str) -> str:
+        if sector not in self._urls:
+            digest = self.digests.get(sector)
+            self._urls[sector] = (
+                absolute(reverse("intel:digest_detail", args=[digest.pk])) if digest else ""
+            )
+        return self._urls[sector]
+
+    def view(self, sector: str, clearance: str, language: str) -> dict[str, Any] | None:
+        key = (sector, clearance, language)
+        if key not in self._views:
+            digest = self.digests.get(sector)
+            self._views[key] = (
+                None
+                if digest is None
+                else digest_view(digest=digest, clearance=clearance, language=language)
+            )
+        return self._views[key]
+
+    def briefing(
+        self,
+        *,
+        sectors: Sequence[str],
+        clearance: str,
+        language: str,
+        corrections: Sequence[compose.Correction] = (),
+        page_url: str | None = None,
+    ) -> compose.Briefing:
+        """The compose input for a reader of `sectors` at `clearance`, in `language`."""
+        if not self._links:
+            self._links = {"week": week_url(self.week_start), "archive": archive_url()}
+        if page_url is None:
+            page_url = self._links["week"]
+        sections = []
+        with translation.override(language):
+            clearance_label = str(Tlp(clearance).label)
+            for sector in ordered_sectors(sectors):
+                sections.append(
+                    compose.Section(
+                        sector=sector,
+                        label=str(Sector(sector).label),
+                        url=page_url,
+                        digest_url=self.digest_url(sector),
+                        view=self.view(sector, clearance, language),
+                    )
+                )
+        return compose.Briefing(
+            week_start=self.week_start,
+            language=language,
+            clearance_label=clearance_label,
+            sections=sections,
+            corrections=corrections,
+            archive_url=self._links["archive"],
+            subject_prefix=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX,
+        )
+
+
+def corrections_by_id(digest_ids: Iterable[int], language: str) -> dict[int, compose.Correction]:
+    """The corrections a week carries, as compose input in `language`."""
+    found = {}
+    with translation.override(language):
+        for digest in Digest.objects.filter(pk__in=list(digest_ids)).order_by("published_at"):
+            found[digest.pk] = compose.Correction(
+                sector_label=str(Sector(digest.sector).label),
+                week_start=digest.week_start,
+                version=digest.version,
+                note=digest.correction_note,
+                url=absolute(reverse("intel:digest_detail", args=[digest.pk])),
+            )
+    return found
+
+
+def correction_digests(digest_ids: Iterable[int]) -> list[Digest]:
+    return list(Digest.objects.filter(pk__in=list(digest_ids)).order_by("published_at", "pk"))
+
+
+def received_weeks(
+    *, subscription_ids: Iterable[int], weeks: Iterable[datetime.date]
+) -> dict[tuple[int, datetime.date], set[str]]:
+    """Which sectors each subscriber was sent for each of `weeks` (one query)."""
+    weeks = list(weeks)
+    if not weeks:
+        return {}
+    rows = Delivery.objects.filter(
+        subscription_id__in=list(subscription_ids), week_start__in=weeks, status=DeliveryStatus.SENT
+    ).values_list("subscription_id", "week_start", "sectors")
+    return {(sub_id, week): set(sectors or []) for sub_id, week, sectors in rows}
+
+
+# --- Fan-out and the log -----------------------------------------------------------------------
+
+
+def active_subscription_ids() -> QuerySet[Subscription, int]:
+    return (
+        Subscription.objects.filter(status=SubscriptionStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def deliveries_to_send(*, week_start: datetime.date) -> QuerySet[Delivery, int]:
+    """Deliveries of the week that no task has finished: pending, or claimed (maybe stale)."""
+    return (
+        Delivery.objects.filter(
+            week_start=week_start, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def week_delivery_counts(*, week_start: datetime.date) -> dict[str, int]:
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    for row in (
+        Delivery.objects.filter(week_start=week_start).values("status").annotate(n=Count("pk"))
+    ):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+# --- Archive ------------------------------------------------------------------------------------
+
+
+def briefing_weeks() -> QuerySet[BriefingWeek]:
+    """Weeks whose briefing went out, newest first (the archive)."""
+    return BriefingWeek.objects.order_by("-week_start")
+
+
+def briefing_week(*, week_start: str) -> BriefingWeek:
+    try:
+        day = datetime.date.fromisoformat(week_start)
+    except ValueError:
+        raise Http404 from None
+    week = BriefingWeek.objects.filter(week_start=day).first()
+    if week is None:
+        raise Http404
+    return week

@@ -1,0 +1,607 @@
+"""Sending the weekly briefing: start a week, fan out in chunks, one SMTP connection per chunk.
+
+Flow (tasks in `intel.briefings.tasks`, each a thin wrapper around a function here):
+
+1. `briefing_week_start` (Monday 08:00 Asia/Tokyo, or an administrator) records
+   the week (`BriefingWeek`, unique per week), captures the digest corrections
+   it will carry and marks them briefed, creates one `Delivery` per active
+   subscription (unique per subscription and week; a re-run adds only the
+   missing ones) and returns the unfinished deliveries in chunks of
+   `BRIEFING_CHUNK_SIZE`.
+2. `briefing_chunk_send` claims the chunk's deliveries in one conditional
+   UPDATE (pending → sending, with a random claim token and the time), opens
+   one SMTP connection, sends each claimed briefing and marks it sent right
+   after the server accepted it.
+
+Delivery guarantee. Every delivery is claimed before anything reaches SMTP,
+and only rows that are pending — or whose claim is older than
+`BRIEFING_CLAIM_TIMEOUT` (more than the task hard time limit, so their task
+is dead) — can be claimed. Hence:
+
+- a retried, duplicated or re-run task never sends a briefing that another
+  run sent or is sending: its claim matches no row (it waits and retries
+  while another live task holds the rows, and finds them sent);
+- after a worker dies mid-chunk, the redelivered task takes over the stale
+  claims once the timeout has passed, and sends every briefing not yet marked
+  sent. Briefings the dead worker never started are therefore sent exactly
+  once. The one briefing in flight at the moment of death (handed to SMTP,
+  server reply or our "sent" UPDATE not yet done) is sent again: this is
+  **at-least-once for that single message**, by choice. The alternative —
+  never reclaiming, at-most-once — would silently drop a subscriber's weekly
+  briefing on every crash, while the duplicate needs the crash to fall in the
+  milliseconds between the server's "250 accepted" and our UPDATE; a reader
+  who gets the same briefing twice loses less than one who gets none.
+- temporary SMTP failures (4xx, dropped connections) release the claims and
+  the task retries with backoff; permanent failures (5xx) are recorded on the
+  delivery, and an address with `BRIEFING_PAUSE_AFTER_FAILURES` permanent
+  failures in a row is paused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+import smtplib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import audit_record
+from community.queue import enqueue_on_commit
+from intel.briefings import compose, selectors
+from intel.digests import core as digest_core
+from intel.digests.selectors import corrections_pending_briefing
+from intel.digests.services import digest_corrections_mark_briefed
+from intel.errors import WorkflowError
+from intel.models import (
+    BriefingWeek,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+CREATE_BATCH = 1000
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 900
+
+
+class TemporarySmtpError(ConnectionError):
+    """A 4xx reply about the session itself: the task retries it with backoff."""
+
+
+# Reply codes that concern our side of the conversation (sender, login, greeting):
+# retrying message after message would fail the same way, so the chunk stops.
+_SESSION_ERRORS = (
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+)
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    week_start: datetime.date
+    started: bool  # False when the week had been started before (a re-run)
+    subscribers: int  # active subscriptions when this run planned the week
+    corrections: list[int]
+    chunks: list[list[int]]
+
+
+@dataclass
+class ChunkOutcome:
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0  # permanent failures, recorded
+    deferred: int = 0  # temporary failures, back to pending for a retry
+    held_elsewhere: int = 0  # claimed by another task that may still be running
+    compositions: int = 0  # distinct renderings (sectors × clearance × language × corrections)
+    retry_after: int | None = None  # seconds; set when part of the chunk must be tried again
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+# --- Starting a week ------------------------------------------------------------------------
+
+
+def _clean_week(week_start: datetime.date) -> datetime.date:
+    if not digest_core.is_monday(week_start):
+        raise ValidationError({"week_start": _("A briefing week starts on a Monday.")})
+    return week_start
+
+
+def _require_briefable_week(week_start: datetime.date) -> None:
+    """A week is briefed once something of it is published (or its sending has begun)."""
+    if not BriefingWeek.objects.filter(week_start=week_start).exists() and not (
+        week_has_published_digests(week_start)
+    ):
+        raise WorkflowError(
+            _("No digest of the week of %(week)s is published yet; nothing to brief.")
+            % {"week": week_start.isoformat()}
+        )
+
+
+def week_has_published_digests(week_start: datetime.date) -> bool:
+    return Digest.objects.filter(week_start=week_start, status=DigestStatus.PUBLISHED).exists()
+
+
+def _start_week(week_start: datetime.date, actor: User | None) -> tuple[BriefingWeek, bool]:
+    """Create the week's row once; the creator captures and marks the pending corrections."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                week = BriefingWeek.objects.create(week_start=week_start, started_by=actor)
+        except IntegrityError:
+            return BriefingWeek.objects.get(week_start=week_start), False
+        pending = list(corrections_pending_briefing().values_list("pk", flat=True))
+        if pending:
+            week.corrections = pending
+            week.save(update_fields=["corrections", "updated_at"])
+            # Carried by this week from now on: every chunk reads `week.corrections`.
+            digest_corrections_mark_briefed(digest_ids=pending)
+        audit_record(
+            actor=actor,
+            action="briefing.week_start",
+            target=week,
+            data={"corrections": pending},
+        )
+        return week, True
+
+
+def briefing_week_start(*, week_start: datetime.date, actor: User | None = None) -> WeekPlan:
+    """Start (or resume) a week's briefing and plan its chunks. Safe to run any number of times.
+
+    Refuses a week with no published digest at all (`WorkflowError`): the
+    analysts have not published yet, and an administrator sends it later.
+    """
+    week_start = _clean_week(week_start)
+    if actor is not None and not actor.is_site_admin:
+        raise PermissionDenied(_("Only administrators send briefings."))
+    _require_briefable_week(week_start)
+    week, started = _start_week(week_start, actor)
+    if not started and actor is not None:
+        # An administrator's "send now" on a week already under way: recorded too.
+        audit_record(actor=actor, action="briefing.week_resume", target=week)
+    ids = list(selectors.active_subscription_ids())
+    for offset in range(0, len(ids), CREATE_BATCH):
+        rows = [
+            Delivery(subscription_id=pk, week_start=week_start)
+            for pk in ids[offset : offset + CREATE_BATCH]
+        ]
+        # The unique (subscription, week) constraint makes a re-run add only what is missing.
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    unfinished = list(selectors.deliveries_to_send(week_start=week_start))
+    size = settings.BRIEFING_CHUNK_SIZE
+    chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
+    return WeekPlan(
+        week_start=week_start,
+        started=started,
+        subscribers=len(ids),
+        corrections=list(week.corrections),
+        chunks=chunks,
+    )
+
+
+# --- Sending a chunk -------------------------------------------------------------------------
+
+
+def _claim(
+    *, week_start: datetime.date, delivery_ids: Sequence[int], token: str, now: datetime.datetime
+) -> int:
+    stale_before = now - datetime.timedelta(seconds=settings.BRIEFING_CLAIM_TIMEOUT)
+    return (
+        Delivery.objects.filter(pk__in=list(delivery_ids), week_start=week_start)
+        .filter(
+            Q(status=DeliveryStatus.PENDING)
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale_before)
+        )
+        .update(
+            status=DeliveryStatus.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+
+
+def _release(delivery_ids: Iterable[int], token: str, error: str = "") -> None:
+    """Hand claimed, unfinished deliveries back (pending) so a retry can take them at once."""
+    ids = list(delivery_ids)
+    if ids:
+        Delivery.objects.filter(
+            pk__in=ids, claim_token=token, status=DeliveryStatus.SENDING
+        ).update(
+            status=DeliveryStatus.PENDING,
+            claim_token="",
+            claimed_at=None,
+            error=error[:500],
+            updated_at=timezone.now(),
+        )
+
+
+def _finish(delivery: Delivery, token: str, **changes: object) -> bool:
+    done = Delivery.objects.filter(
+        pk=delivery.pk, claim_token=token, status=DeliveryStatus.SENDING
+    ).update(claim_token="", updated_at=timezone.now(), **changes)
+    if done != 1:
+        # Only possible if our claim went stale while we were alive (a task
+        # running beyond CELERY_TASK_TIME_LIMIT, e.g. the solo pool, which does
+        # not enforce time limits): the log must say so.
+        logger.warning("briefing delivery %s: claim lost before it was finished", delivery.pk)
+    return done == 1
+
+
+def _list_id() -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<briefings.{host}>"
+
+
+def briefing_message(
+    *, subscription: Subscription, composed: compose.ComposedBriefing
+) -> EmailMultiAlternatives:
+    """The email for one subscriber: both parts, their links and the RFC 8058 headers."""
+    unsubscribe = selectors.unsubscribe_url(subscription)
+    personal = composed.personalise(
+        preferences_url=selectors.preferences_url(subscription), unsubscribe_url=unsubscribe
+    )
+    message = EmailMultiAlternatives(
+        subject=personal.subject,
+        body=personal.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": _list_id(),
+        },
+    )
+    message.attach_alternative(personal.html, "text/html")
+    return message
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _reply(exc: smtplib.SMTPException) -> tuple[int | None, str]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()), (None, b""))
+        return code, _text(text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code, _text(exc.smtp_error)
+    return None, str(exc)
+
+
+class _Renderings:
+    """Renderings kept across the chunks a worker process sends (least recently used out).
+
+    Keyed by everything a rendering depends on — the week's digest versions
+    (published ones never change; a correction has a new id), the sectors,
+    clearance, language, corrections and the site's address — so a hit is
+    always the rendering a fresh composition would produce. Subscribers share
+    a few hundred combinations, which makes composition a small part of a
+    week's send.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], compose.ComposedBriefing] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> compose.ComposedBriefing | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: compose.ComposedBriefing) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+RENDER_CACHE_SIZE = 2048  # about 16 KB each
+renderings = _Renderings(RENDER_CACHE_SIZE)
+
+
+def _retry_delay(retries: int) -> int:
+    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+
+
+class _Chunk:
+    """State of one chunk run: its claim, the renderings it reuses, what is left to finish."""
+
+    def __init__(self, *, week_start: datetime.date, token: str, outcome: ChunkOutcome) -> None:
+        self.week_start = week_start
+        self.token = token
+        self.outcome = outcome
+        self.digests = selectors.WeekDigests.load(week_start)
+        self.rendered: dict[tuple[object, ...], compose.ComposedBriefing] = {}
+        self._corrections: dict[str, dict[int, compose.Correction]] = {}
+        week = BriefingWeek.objects.filter(week_start=week_start).first()
+        self.correction_digests = selectors.correction_digests(week.corrections if week else [])
+
+    def prepare(self, deliveries: Sequence[Delivery]) -> None:
+        subscriptions = [delivery.subscription for delivery in deliveries]
+        self.clearances = selectors.subscription_clearances(subscriptions)
+        self.received = selectors.received_weeks(
+            subscription_ids=[sub.pk for sub in subscriptions],
+            weeks={digest.week_start for digest in self.correction_digests},
+        )
+
+    def corrections_for(
+        self, subscription: Subscription, sectors: Sequence[str]
+    ) -> tuple[int, ...]:
+        """Corrections of digests this reader was sent before (same sector and week)."""
+        return tuple(
+            digest.pk
+            for digest in self.correction_digests
+            if digest.sector in sectors
+            and digest.sector in self.received.get((subscription.pk, digest.week_start), ())
+        )
+
+    def composed(
+        self, *, sectors: list[str], clearance: str, language: str, corrections: tuple[int, ...]
+    ) -> compose.ComposedBriefing:
+        key = (
+            self.week_start,
+            self.digests.identity,
+            tuple(sectors),
+            clearance,
+            language,
+            corrections,
+            settings.SITE_URL,
+        )
+        found = self.rendered.get(key) or renderings.get(key)
+        if found is None:
+            if language not in self._corrections:
+                self._corrections[language] = selectors.corrections_by_id(
+                    [digest.pk for digest in self.correction_digests], language
+                )
+            by_id = self._corrections[language]
+            briefing = self.digests.briefing(
+                sectors=sectors,
+                clearance=clearance,
+                language=language,
+                corrections=[by_id[pk] for pk in corrections if pk in by_id],
+            )
+            found = compose.compose(briefing)
+            renderings.put(key, found)
+            self.outcome.compositions += 1
+        self.rendered[key] = found
+        return found
+
+
+def briefing_chunk_send(
+    *, week_start: datetime.date, delivery_ids: Sequence[int], retries: int = 0
+) -> ChunkOutcome:
+    """Claim and send one chunk of the week's deliveries over a single SMTP connection."""
+    token = secrets.token_hex(16)
+    now = timezone.now()
+    claimed = _claim(week_start=week_start, delivery_ids=delivery_ids, token=token, now=now)
+    outcome = ChunkOutcome(claimed=claimed)
+    held = [
+        claimed_at
+        for claimed_at in Delivery.objects.filter(
+            pk__in=list(delivery_ids), week_start=week_start, status=DeliveryStatus.SENDING
+        )
+        .exclude(claim_token=token)
+        .values_list("claimed_at", flat=True)
+        if claimed_at is not None  # always set while sending (a check constraint)
+    ]
+    if held:
+        # Another task holds these. If it is alive it finishes them; if it died,
+        # its claim goes stale and this task (retried then) takes them over.
+        outcome.held_elsewhere = len(held)
+        stale_at = min(held) + datetime.timedelta(seconds=settings.BRIEFING_CLAIM_TIMEOUT)
+        outcome.retry_after = max(1, int((stale_at - now).total_seconds()) + 1)
+    if not claimed:
+        return outcome
+    chunk = _Chunk(week_start=week_start, token=token, outcome=outcome)
+    deliveries = list(
+        Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=token)
+        .select_related("subscription", "subscription__user")
+        .order_by("pk")
+    )
+    chunk.prepare(deliveries)
+    unfinished = {delivery.pk for delivery in deliveries}
+    connection = get_connection()
+    try:
+        connection.open()
+        for delivery in deliveries:
+            _send_one(chunk, connection, delivery)
+            unfinished.discard(delivery.pk)
+    except BaseException as exc:
+        # Whatever stopped the chunk, what it did not finish goes back to pending
+        # at once (not after the claim timeout) for the retry to pick up.
+        _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+    if outcome.deferred:
+        delay = _retry_delay(retries)
+        outcome.retry_after = min(outcome.retry_after or delay, delay)
+    return outcome
+
+
+def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
+    outcome, token = chunk.outcome, chunk.token
+    subscription = delivery.subscription
+    user = subscription.user
+    sectors = selectors.ordered_sectors(subscription.sectors)
+    if (
+        not subscription.is_active
+        or not sectors
+        or (user is not None and user.deleted_at is not None)
+    ):
+        _finish(delivery, token, status=DeliveryStatus.SKIPPED, error=subscription.status)
+        outcome.skipped += 1
+        return
+    clearance = chunk.clearances[subscription.pk]
+    corrections = chunk.corrections_for(subscription, sectors)
+    composed = chunk.composed(
+        sectors=sectors,
+        clearance=clearance,
+        language=subscription.language,
+        corrections=corrections,
+    )
+    message = briefing_message(subscription=subscription, composed=composed)
+    try:
+        connection.send_messages([message])  # type: ignore[attr-defined]
+    except _SESSION_ERRORS as exc:
+        code, text = _reply(exc)
+        if code is not None and 400 <= code < 500:
+            raise TemporarySmtpError(f"{code} {text}") from exc
+        raise
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+        code, text = _reply(exc)
+        if code is not None and 400 <= code < 500:
+            _defer(chunk, delivery, code, text)
+        else:
+            _fail(chunk, delivery, code, text)
+        return
+    except smtplib.SMTPNotSupportedError as exc:
+        # The server cannot take this message at all (e.g. an address needing SMTPUTF8).
+        _fail(chunk, delivery, None, str(exc))
+        return
+    now = timezone.now()
+    _finish(
+        delivery,
+        token,
+        status=DeliveryStatus.SENT,
+        sent_at=now,
+        smtp_code=250,
+        error="",
+        sectors=sectors,
+        clearance=clearance,
+        language=subscription.language,
+        corrections=list(corrections),
+    )
+    outcome.sent += 1
+    if subscription.consecutive_failures:
+        Subscription.objects.filter(pk=subscription.pk).update(consecutive_failures=0)
+
+
+def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
+    """A temporary failure: back to pending for the task's retry, or failed after too many."""
+    error = f"{code} {text}"[:500]
+    if delivery.attempts >= settings.BRIEFING_MAX_ATTEMPTS:
+        _finish(delivery, chunk.token, status=DeliveryStatus.FAILED, smtp_code=code, error=error)
+        chunk.outcome.failed += 1
+        return
+    Delivery.objects.filter(
+        pk=delivery.pk, claim_token=chunk.token, status=DeliveryStatus.SENDING
+    ).update(
+        status=DeliveryStatus.PENDING,
+        claim_token="",
+        claimed_at=None,
+        smtp_code=code,
+        error=error,
+        updated_at=timezone.now(),
+    )
+    chunk.outcome.deferred += 1
+
+
+def _fail(chunk: _Chunk, delivery: Delivery, code: int | None, text: str) -> None:
+    """A permanent failure: recorded; enough of them in a row pause the address."""
+    _finish(
+        delivery,
+        chunk.token,
+        status=DeliveryStatus.FAILED,
+        smtp_code=code,
+        error=f"{code or ''} {text}".strip()[:500],
+    )
+    chunk.outcome.failed += 1
+    chunk.outcome.errors.append(f"{delivery.subscription_id}: {code} {text}"[:200])
+    now = timezone.now()
+    Subscription.objects.filter(pk=delivery.subscription_id).update(
+        consecutive_failures=F("consecutive_failures") + 1, updated_at=now
+    )
+    Subscription.objects.filter(
+        pk=delivery.subscription_id,
+        status=SubscriptionStatus.ACTIVE,
+        consecutive_failures__gte=settings.BRIEFING_PAUSE_AFTER_FAILURES,
+    ).update(status=SubscriptionStatus.PAUSED, paused_at=now)
+
+
+# --- Administrators ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: Delivery, actor: User) -> bool:
+    """Send one briefing again (after a failure, or on a reader's request); audited.
+
+    A conditional update from a finished state, so two clicks queue one send.
+    """
+    if not actor.is_site_admin:
+        raise PermissionDenied(_("Only administrators resend briefings."))
+    reset = Delivery.objects.filter(
+        pk=delivery.pk,
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED],
+    ).update(
+        status=DeliveryStatus.PENDING,
+        claim_token="",
+        claimed_at=None,
+        attempts=0,
+        error="",
+        resend_count=F("resend_count") + 1,
+        updated_at=timezone.now(),
+    )
+    if reset != 1:
+        return False
+    delivery.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="briefing.resend",
+        target=delivery,
+        data={"week_start": delivery.week_start.isoformat()},
+    )
+    from intel.briefings.tasks import send_briefing_chunk
+
+    enqueue_on_commit(send_briefing_chunk, delivery.week_start.isoformat(), [delivery.pk])
+    return True
+
+
+def briefing_week_send_now(*, week_start: datetime.date, actor: User) -> None:
+    """An administrator sends (or finishes sending) a week now; the fan-out runs in a worker.
+
+    Raises `WorkflowError` at once when the week has nothing published, so
+    the administrator learns it on the page rather than from a worker's log.
+    """
+    week_start = _clean_week(week_start)
+    if not actor.is_site_admin:
+        raise PermissionDenied(_("Only administrators send briefings."))
+    _require_briefable_week(week_start)
+    from intel.briefings.tasks import send_weekly_briefings
+
+    enqueue_on_commit(send_weekly_briefings, week_start.isoformat(), actor.pk)

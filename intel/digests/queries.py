@@ -1,0 +1,657 @@
+"""The weekly build's reads: every figure of every sector's digest in a handful of statements.
+
+Each statement covers all requested sectors at once and does its work in the
+database (GROUP BY, COUNT(DISTINCT …), ROW_NUMBER() OVER …), so the cost of a
+build depends on the week's contributions, not on everything ever stored:
+
+1. the range of accepted contributions is found through the
+   `(status, accepted_at)` index (`intel_contr_accepted_idx`);
+2. their sector, signal and country rows are joined by contribution id through
+   the unique `(contribution, slug)` indexes;
+3. near-duplicate clusters are expanded once per cluster (fingerprint index on
+   `cluster_id`), not once per member.
+
+The SQL is plain enough for both PostgreSQL and SQLite (the embedded default):
+CTEs, CASE, COUNT(DISTINCT), window functions. Only constants of our own are
+formatted into it; every value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from intel.digests import core
+from intel.models import (
+    Attribution,
+    Contribution,
+    ContributionCountry,
+    ContributionFingerprint,
+    ContributionSector,
+    ContributionSignal,
+    IntelligenceRequirement,
+    RequirementAnswer,
+    SectorAssessment,
+    Status,
+)
+from intel.vocabulary import TLP_ORDER
+
+SNAPSHOT_SCHEMA = 1
+MEMBERS_KEPT = 50  # contributions listed per item (the count says how many there are)
+WORK_MEM = "64MB"  # PostgreSQL, for the build's transaction only
+LEVELS = list(TLP_ORDER)
+
+
+@dataclass
+class ComputedItem:
+    key: str
+    rank: int
+    score: float
+    tlp: str
+    data: dict[str, Any]
+
+
+@dataclass
+class ComputedWeek:
+    sector: str
+    snapshot: dict[str, Any]
+    items: list[ComputedItem] = field(default_factory=list)
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "contribution": Contribution._meta.db_table,
+        "sector": ContributionSector._meta.db_table,
+        "signal": ContributionSignal._meta.db_table,
+        "country": ContributionCountry._meta.db_table,
+        "fingerprint": ContributionFingerprint._meta.db_table,
+        "answer": RequirementAnswer._meta.db_table,
+        "requirement": IntelligenceRequirement._meta.db_table,
+    }
+
+
+def _dt(value: datetime.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: datetime.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
+
+
+def _week_starts(week_start: datetime.date) -> list[datetime.datetime]:
+    """Aware starts of this week and the previous four, newest first."""
+    start, _end = core.week_bounds(week_start)
+    return [start - core.WEEK * index for index in range(core.HISTORY_WEEKS + 1)]
+
+
+def _bucket_columns(starts: list[datetime.datetime]) -> tuple[str, list[Any]]:
+    """SUM(CASE …) columns counting rows per week, this week first."""
+    columns, params = [], []
+    for index, start in enumerate(starts):
+        if index == 0:
+            columns.append("SUM(CASE WHEN c.accepted_at >= %s THEN 1 ELSE 0 END)")
+            params.append(_dt(start))
+        else:
+            columns.append(
+                "SUM(CASE WHEN c.accepted_at >= %s AND c.accepted_at < %s THEN 1 ELSE 0 END)"
+            )
+            params += [_dt(start), _dt(starts[index - 1])]
+    return ", ".join(columns), params
+
+
+@contextmanager
+def _aggregation_session() -> Iterator[None]:
+    """PostgreSQL: one consistent snapshot for every statement of a build, enough memory
+    for its hash joins and sorts, and no JIT (its compile time exceeds these queries')."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    starts_transaction = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if starts_transaction:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+IdRange = tuple[int, int]
+
+
+def _id_ranges(week_start: datetime.date) -> tuple[IdRange, IdRange]:
+    """Lowest and highest id accepted in the five weeks, and in the digest's week.
+
+    Every join below also bounds the joined rows' contribution id by such a
+    range. The join implies the bound, so no result changes, but the database
+    then reads only the part of each `(contribution, slug)` index that can
+    match instead of the whole table: ids grow with time, so a few weeks of
+    acceptances are a narrow slice of them.
+    """
+    t = _tables()
+    starts = _week_starts(week_start)
+    _start, end = core.week_bounds(week_start)
+    [(low, high, week_low, week_high)] = _fetch(
+        f"""SELECT MIN(c.id), MAX(c.id),
+            MIN(CASE WHEN c.accepted_at >= %s THEN c.id END),
+            MAX(CASE WHEN c.accepted_at >= %s THEN c.id END)
+        FROM {t["contribution"]} c
+        WHERE c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s""",  # noqa: S608
+        [_dt(starts[0]), _dt(starts[0]), Status.ACCEPTED, _dt(starts[-1]), _dt(end)],
+    )
+    return ((low or 0, high or -1), (week_low or 0, week_high or -1))
+
+
+def _nested() -> defaultdict[str, dict[str, Any]]:
+    """slug → {handling level: count (or per-week counts)}."""
+    return defaultdict(dict)
+
+
+# --- Figures -------------------------------------------------------------------------
+
+
+def _figures(
+    week_start: datetime.date,
+    sectors: Sequence[str],
+    *,
+    history_ids: IdRange,
+    week_ids: IdRange,
+) -> dict[str, dict[str, Any]]:
+    t = _tables()
+    starts = _week_starts(week_start)
+    _start, end = core.week_bounds(week_start)
+    buckets, bucket_params = _bucket_columns(starts)
+    where = (
+        f"c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s "
+        f"AND s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s"
+    )
+    history = [Status.ACCEPTED, _dt(starts[-1]), _dt(end), *sectors, *history_ids]
+    this_week = [Status.ACCEPTED, _dt(starts[0]), _dt(end), *sectors, *week_ids]
+
+    totals = _fetch(
+        f"""SELECT s.sector, c.tlp, c.kind, c.supply_chain_stage, {buckets}
+        FROM {t["contribution"]} c
+        JOIN {t["sector"]} s ON s.contribution_id = c.id
+        WHERE {where}
+        GROUP BY s.sector, c.tlp, c.kind, c.supply_chain_stage""",  # noqa: S608 - constants only
+        [*bucket_params, *history],
+    )
+    signals = _fetch(
+        f"""SELECT s.sector, g.signal, c.tlp, {buckets}
+        FROM {t["contribution"]} c
+        JOIN {t["sector"]} s ON s.contribution_id = c.id
+        JOIN {t["signal"]} g ON g.contribution_id = c.id
+        WHERE {where} AND g.contribution_id BETWEEN %s AND %s
+        GROUP BY s.sector, g.signal, c.tlp""",  # noqa: S608 - constants only
+        [*bucket_params, *history, *history_ids],
+    )
+    countries = _fetch(
+        f"""SELECT s.sector, k.country, c.tlp, COUNT(*)
+        FROM {t["contribution"]} c
+        JOIN {t["sector"]} s ON s.contribution_id = c.id
+        JOIN {t["country"]} k ON k.contribution_id = c.id
+        WHERE {where} AND k.contribution_id BETWEEN %s AND %s
+        GROUP BY s.sector, k.country, c.tlp""",  # noqa: S608 - constants only
+        [*this_week, *week_ids],
+    )
+
+    weeks = core.HISTORY_WEEKS + 1
+    figures: dict[str, dict[str, Any]] = {
+        sector: {"totals": {}, "kinds": _nested(), "stages": _nested(), "signals": _nested(),
+                 "countries": _nested()}
+        for sector in sectors
+    }  # fmt: skip
+    for sector, tlp, kind, stage, *counts in totals:
+        entry = figures[sector]
+        series = entry["totals"].setdefault(tlp, [0] * weeks)
+        for index, value in enumerate(counts):
+            series[index] += int(value or 0)
+        if counts[0]:
+            kinds = entry["kinds"][kind]
+            kinds[tlp] = kinds.get(tlp, 0) + int(counts[0])
+            if stage:
+                stages = entry["stages"][stage]
+                stages[tlp] = stages.get(tlp, 0) + int(counts[0])
+    for sector, signal, tlp, *counts in signals:
+        figures[sector]["signals"][signal][tlp] = [int(value or 0) for value in counts]
+    for sector, country, tlp, count in countries:
+        figures[sector]["countries"][country][tlp] = int(count)
+    return {
+        sector: {
+            key: {slug: dict(levels) for slug, levels in value.items()}
+            if isinstance(value, defaultdict)
+            else value
+            for key, value in entry.items()
+        }
+        for sector, entry in figures.items()
+    }
+
+
+# --- Requirements and assessments --------------------------------------------------------
+
+
+def _requirement_row(requirement: IntelligenceRequirement) -> dict[str, Any]:
+    return {
+        "id": requirement.pk,
+        "question": requirement.question,
+        "priority": requirement.priority,
+        "due_date": requirement.due_date.isoformat(),
+    }
+
+
+def _requirements(week_start: datetime.date, sectors: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Requirements published and closed in the week, and how many were open at its end."""
+    start, end = core.week_bounds(week_start)
+    result: dict[str, dict[str, Any]] = {
+        sector: {"new": [], "closed": [], "open": 0} for sector in sectors
+    }
+    changed = IntelligenceRequirement.objects.filter(
+        Q(created_at__gte=start, created_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end),
+        sector__in=sectors,
+    ).order_by("-priority", "due_date", "pk")
+    for requirement in changed:
+        entry = result[requirement.sector]
+        if start <= requirement.created_at < end:
+            entry["new"].append(_requirement_row(requirement))
+        if requirement.closed_at and start <= requirement.closed_at < end:
+            entry["closed"].append(_requirement_row(requirement))
+    for sector, count in (
+        IntelligenceRequirement.objects.filter(sector__in=sectors, created_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .values("sector")
+        .annotate(count=Count("pk"))
+        .values_list("sector", "count")
+    ):
+        result[sector]["open"] = count
+    return result
+
+
+def assessment_row(assessment: SectorAssessment) -> dict[str, Any]:
+    return {
+        "id": assessment.pk,
+        "sector_class": assessment.sector_class,
+        "autonomy": assessment.autonomy,
+        "indispensability": assessment.indispensability,
+        "rationale": assessment.rationale,
+        "assessed_at": assessment.created_at.isoformat(),
+    }
+
+
+def assessments_as_of(
+    moment: datetime.datetime, sectors: Sequence[str]
+) -> dict[str, SectorAssessment]:
+    """Each sector's assessment in force at `moment` (the latest made before it)."""
+    latest = (
+        SectorAssessment.objects.filter(sector__in=sectors, created_at__lt=moment)
+        .annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=[F("sector")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(row=1)
+    )
+    return {assessment.sector: assessment for assessment in latest}
+
+
+# --- Items -------------------------------------------------------------------------------
+
+
+def _tlp_rank_sql(column: str) -> str:
+    cases = " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in TLP_ORDER.items())
+    return f"CASE {column} {cases} END"
+
+
+def _grade_rank_sql(column: str) -> str:
+    cases = " ".join(f"WHEN '{grade}' THEN {index}" for index, grade in enumerate(core.GRADES))
+    return f"CASE {column} {cases} ELSE {len(core.GRADES) - 1} END"
+
+
+def _score_sql() -> str:
+    """The ranking formula of `intel.digests.core`, over the `f_*` (float) columns of `scored`.
+
+    Floats, not PostgreSQL's exact `numeric`: the score only orders items.
+    """
+    last_grade = len(core.GRADES) - 1
+    full = core.CORROBORATION_FULL
+    return (
+        f"100.0 * ("
+        f"{core.CREDIBILITY_WEIGHT!r} * (6 - f_credibility) / 5"
+        f" + {core.GRADE_WEIGHT!r} * ({last_grade} - f_grade) / {last_grade}"
+        f" + {core.CORROBORATION_WEIGHT!r}"
+        f" * (CASE WHEN f_sources >= {full} THEN {full - 1} ELSE f_sources - 1 END) / {full - 1}"
+        f" + {core.RECENCY_WEIGHT!r} * f_recency / {core.RECENCY_STEPS}"
+        f" + {core.REQUIREMENT_WEIGHT!r} * f_priority / {core.MAX_PRIORITY})"
+    )
+
+
+def _recency_sql(alias: str, week_start: datetime.date) -> tuple[str, list[Any]]:
+    """0–4 from the date observed, or from acceptance when there is none (case studies)."""
+    start, _end = core.week_bounds(week_start)
+    observed = [_date(week_start - datetime.timedelta(days=7 * k)) for k in range(4)]
+    accepted = [_dt(start - core.WEEK * k) for k in range(4)]
+    sql = (
+        f"CASE WHEN {alias}.date_observed IS NOT NULL THEN CASE"
+        f" WHEN {alias}.date_observed >= %s THEN 4 WHEN {alias}.date_observed >= %s THEN 3"
+        f" WHEN {alias}.date_observed >= %s THEN 2 WHEN {alias}.date_observed >= %s THEN 1"
+        f" ELSE 0 END ELSE CASE"
+        f" WHEN {alias}.accepted_at >= %s THEN 4 WHEN {alias}.accepted_at >= %s THEN 3"
+        f" WHEN {alias}.accepted_at >= %s THEN 2 WHEN {alias}.accepted_at >= %s THEN 1"
+        f" ELSE 0 END END"
+    )
+    return sql, [*observed, *accepted]
+
+
+def _ranked_items(
+    week_start: datetime.date, sectors: Sequence[str], *, week_ids: IdRange
+) -> list[tuple[Any, ...]]:
+    """(sector, item, score, tlp rank, credibility, grade rank, sources, recency, priority,
+    member count), best first per sector, at most ITEMS_PER_LEVEL per handling level.
+
+    `item` is the cluster id, or minus the contribution id for one outside any cluster.
+    A contribution on its own is scored straight from its row; only clusters are
+    grouped, once per cluster, over all their accepted members up to the week's end.
+    Corroboration counts the attributed members' independent sources (anonymous
+    members never count) and is at least 1: an item always stands for one source.
+    """
+    t = _tables()
+    start, end = core.week_bounds(week_start)
+    single_recency, single_recency_params = _recency_sql("w", week_start)
+    member_recency, member_recency_params = _recency_sql("m", week_start)
+    # Sources among attributed members only: anonymous ones count as NULL, which
+    # COUNT(DISTINCT …) skips (the corroboration rule of `intel.tagging.selectors`).
+    attributed = f"m.attribution <> '{Attribution.ANONYMOUS.value}'"
+    organisation = (
+        f"CASE WHEN NOT ({attributed}) THEN NULL"
+        " WHEN TRIM(m.organisation) = '' THEN 'author:' || m.author_id"
+        " ELSE LOWER(TRIM(m.organisation)) END"
+    )
+    author = f"CASE WHEN {attributed} THEN m.author_id END"
+    sql = f"""
+    WITH week_rows AS (
+        SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
+            c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
+        FROM {t["contribution"]} c
+        JOIN {t["sector"]} s ON s.contribution_id = c.id
+        LEFT JOIN {t["fingerprint"]} f
+          ON f.contribution_id = c.id AND f.contribution_id BETWEEN %s AND %s
+        WHERE c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s
+          AND s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s
+    ),
+    answered AS (
+        SELECT a.contribution_id AS cid, MAX(r.priority) AS priority
+        FROM {t["answer"]} a
+        JOIN {t["requirement"]} r ON r.id = a.requirement_id
+        WHERE a.contribution_id BETWEEN %s AND %s
+        GROUP BY a.contribution_id
+    ),
+    single_facts AS (
+        SELECT w.sector, -w.cid AS item,
+            COALESCE(w.information_credibility, 6) AS credibility,
+            {_grade_rank_sql("w.source_grade")} AS grade,
+            1 AS sources,
+            {single_recency} AS recency,
+            COALESCE(ans.priority, 0) AS priority,
+            {_tlp_rank_sql("w.tlp")} AS tlp_rank,
+            w.accepted_at AS latest,
+            1 AS member_count
+        FROM week_rows w
+        LEFT JOIN answered ans ON ans.cid = w.cid
+        WHERE w.cluster_id IS NULL
+    ),
+    members AS (
+        SELECT f.cluster_id AS item, c.id, c.author_id, c.attribution, c.organisation, c.tlp,
+            c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
+        FROM {t["fingerprint"]} f
+        JOIN {t["contribution"]} c ON c.id = f.contribution_id
+        WHERE f.cluster_id IN (SELECT cluster_id FROM week_rows WHERE cluster_id IS NOT NULL)
+          AND c.status = %s AND c.accepted_at < %s
+    ),
+    cluster_stats AS (
+        SELECT m.item AS item,
+            MIN(COALESCE(m.information_credibility, 6)) AS credibility,
+            MIN({_grade_rank_sql("m.source_grade")}) AS grade,
+            COUNT(DISTINCT {organisation}) AS organisations,
+            COUNT(DISTINCT {author}) AS authors,
+            MAX({member_recency}) AS recency,
+            MAX(COALESCE(r.priority, 0)) AS priority,
+            MAX({_tlp_rank_sql("m.tlp")}) AS tlp_rank,
+            MAX(m.accepted_at) AS latest,
+            COUNT(DISTINCT m.id) AS member_count
+        FROM members m
+        LEFT JOIN {t["answer"]} a ON a.contribution_id = m.id
+        LEFT JOIN {t["requirement"]} r ON r.id = a.requirement_id
+        GROUP BY m.item
+    ),
+    cluster_facts AS (
+        SELECT w.sector, st.item, st.credibility, st.grade,
+            CASE WHEN st.authors = 0 THEN 1
+                 WHEN st.organisations < st.authors THEN st.organisations
+                 ELSE st.authors END AS sources,
+            st.recency, st.priority, st.tlp_rank, st.latest, st.member_count
+        FROM (SELECT DISTINCT sector, cluster_id FROM week_rows
+              WHERE cluster_id IS NOT NULL) w
+        JOIN cluster_stats st ON st.item = w.cluster_id
+    ),
+    facts AS (
+        SELECT * FROM single_facts
+        UNION ALL
+        SELECT * FROM cluster_facts
+    ),
+    scored AS (
+        SELECT sector, item, credibility, grade, sources, recency, priority, tlp_rank, latest,
+            member_count, {_score_sql()} AS score
+        FROM (
+            SELECT facts.*,
+                CAST(credibility AS DOUBLE PRECISION) AS f_credibility,
+                CAST(grade AS DOUBLE PRECISION) AS f_grade,
+                CAST(recency AS DOUBLE PRECISION) AS f_recency,
+                CAST(priority AS DOUBLE PRECISION) AS f_priority,
+                CAST(sources AS DOUBLE PRECISION) AS f_sources
+            FROM facts
+        ) AS floats
+    ),
+    ranked AS (
+        SELECT scored.*,
+            ROW_NUMBER() OVER (
+                PARTITION BY sector, tlp_rank ORDER BY score DESC, latest DESC, item
+            ) AS level_rank
+        FROM scored
+    )
+    SELECT sector, item, score, tlp_rank, credibility, grade, sources, recency, priority,
+        member_count
+    FROM ranked
+    WHERE level_rank <= %s
+    ORDER BY sector, score DESC, latest DESC, item
+    """  # noqa: S608 - table names and our constants only; values are parameters
+    params = [
+        *week_ids, Status.ACCEPTED, _dt(start), _dt(end), *sectors, *week_ids,  # week_rows
+        *week_ids,  # answered
+        *single_recency_params,  # single_facts
+        Status.ACCEPTED, _dt(end),  # members
+        *member_recency_params,  # cluster_stats
+        core.ITEMS_PER_LEVEL,
+    ]  # fmt: skip
+    return _fetch(sql, params)
+
+
+_MEMBER_FIELDS = (
+    "pk", "kind", "title", "tlp", "language", "information_credibility", "source_grade",
+    "supply_chain_stage", "accepted_at", "fingerprint__cluster_id",
+)  # fmt: skip
+
+
+def _members(
+    items: set[int], end: datetime.datetime
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, Counter[str]], dict[int, Counter[str]]]:
+    """The contributions behind each item, with their signals and countries counted."""
+    clusters = [item for item in items if item > 0]
+    singles = [-item for item in items if item < 0]
+    # Two index lookups (fingerprint by cluster, contribution by id); an OR of the
+    # two would make the database scan every contribution.
+    rows = list(
+        Contribution.objects.filter(
+            fingerprint__cluster_id__in=clusters, status=Status.ACCEPTED, accepted_at__lt=end
+        ).values(*_MEMBER_FIELDS)
+    ) + list(Contribution.objects.filter(pk__in=singles).values(*_MEMBER_FIELDS))
+    rows.sort(key=lambda row: (row["accepted_at"], row["pk"]))
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    item_of: dict[int, int] = {}
+    for row in rows:
+        cluster = row["fingerprint__cluster_id"]
+        item = cluster if cluster in items else -row["pk"]
+        item_of[row["pk"]] = item
+        members[item].append(row)
+    signals: dict[int, Counter[str]] = defaultdict(Counter)
+    countries: dict[int, Counter[str]] = defaultdict(Counter)
+    ids = list(item_of)
+    for offset in range(0, len(ids), 5000):  # SQLite caps the parameters of one statement
+        chunk = ids[offset : offset + 5000]
+        for contribution_id, signal in ContributionSignal.objects.filter(
+            contribution_id__in=chunk
+        ).values_list("contribution_id", "signal"):
+            signals[item_of[contribution_id]][signal] += 1
+        for contribution_id, country in ContributionCountry.objects.filter(
+            contribution_id__in=chunk
+        ).values_list("contribution_id", "country"):
+            countries[item_of[contribution_id]][country] += 1
+    return members, signals, countries
+
+
+def _representative(members: list[dict[str, Any]], start: datetime.datetime) -> dict[str, Any]:
+    """The member that speaks for the item: this week's, most credible, best graded, newest."""
+    return min(
+        members,
+        key=lambda row: (
+            row["accepted_at"] < start,
+            row["information_credibility"] or 6,
+            core.GRADES.index(row["source_grade"]) if row["source_grade"] else 5,
+            -row["accepted_at"].timestamp(),
+            row["pk"],
+        ),
+    )
+
+
+def _ordered(counter: Counter[str]) -> list[str]:
+    return [slug for slug, _count in sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))]
+
+
+def _items(
+    week_start: datetime.date, sectors: Sequence[str], *, week_ids: IdRange
+) -> dict[str, list[ComputedItem]]:
+    start, end = core.week_bounds(week_start)
+    ranked = _ranked_items(week_start, sectors, week_ids=week_ids)
+    members, signals, countries = _members({row[1] for row in ranked}, end)
+    result: dict[str, list[ComputedItem]] = {sector: [] for sector in sectors}
+    for row in ranked:
+        sector, item, _score, tlp_rank, credibility, grade, sources, recency, priority, count = row
+        rows = members.get(item, [])
+        if not rows:  # pragma: no cover - changed between the two reads
+            continue
+        representative = _representative(rows, start)
+        parts = core.score_parts(
+            credibility=credibility,
+            grade=core.GRADES[grade],
+            sources=sources,
+            recency_step=recency,
+            priority=priority,
+        )
+        data = {
+            "title": representative["title"],
+            "kind": representative["kind"],
+            "language": representative["language"],
+            "stage": representative["supply_chain_stage"],
+            "representative": representative["pk"],
+            "cluster": item if item > 0 else None,
+            "corroboration": sources,
+            # None when no member carries one (case studies are not graded for credibility).
+            "credibility": credibility
+            if any(row["information_credibility"] for row in rows)
+            else None,
+            "source_grade": core.GRADES[grade],
+            "recency": recency,
+            "requirement_priority": priority,
+            "components": {
+                "credibility": parts.credibility,
+                "grade": parts.grade,
+                "corroboration": parts.corroboration,
+                "recency": parts.recency,
+                "requirement": parts.requirement,
+            },
+            "signals": _ordered(signals.get(item, Counter())),
+            "countries": _ordered(countries.get(item, Counter())),
+            "member_count": int(count),
+            "members": [
+                {
+                    "id": member["pk"],
+                    "tlp": member["tlp"],
+                    "kind": member["kind"],
+                    "this_week": member["accepted_at"] >= start,
+                }
+                for member in rows[-MEMBERS_KEPT:]
+            ],
+        }
+        result[sector].append(
+            ComputedItem(
+                key=f"c{item}" if item > 0 else f"r{-item}",
+                rank=len(result[sector]) + 1,
+                score=parts.score,
+                tlp=LEVELS[tlp_rank],
+                data=data,
+            )
+        )
+    return result
+
+
+# --- The week --------------------------------------------------------------------------
+
+
+def compute_week(*, week_start: datetime.date, sectors: Sequence[str]) -> dict[str, ComputedWeek]:
+    """Everything the build computes for `sectors` in the week starting `week_start`."""
+    sectors = list(sectors)
+    start, end = core.week_bounds(week_start)
+    with _aggregation_session():
+        history_ids, week_ids = _id_ranges(week_start)
+        figures = _figures(week_start, sectors, history_ids=history_ids, week_ids=week_ids)
+        requirements = _requirements(week_start, sectors)
+        current = assessments_as_of(end, sectors)
+        previous = assessments_as_of(start, sectors)
+        items = _items(week_start, sectors, week_ids=week_ids)
+    weeks = [
+        (week_start - datetime.timedelta(days=7 * index)).isoformat()
+        for index in range(core.HISTORY_WEEKS + 1)
+    ]
+    result = {}
+    for sector in sectors:
+        snapshot = {
+            "schema": SNAPSHOT_SCHEMA,
+            "sector": sector,
+            "week_start": week_start.isoformat(),
+            "weeks": weeks,
+            **figures[sector],
+            "requirements": requirements[sector],
+            "assessment": {
+                "current": assessment_row(current[sector]) if sector in current else None,
+                "previous": assessment_row(previous[sector]) if sector in previous else None,
+            },
+        }
+        result[sector] = ComputedWeek(sector=sector, snapshot=snapshot, items=items[sector])
+    return result

@@ -1,0 +1,311 @@
+"""Every non-trivial read on intel, with the joins and prefetches a list needs.
+
+Visibility, in one place:
+- a contributor sees their own contributions, in any state, with the
+  revision they have not yet resubmitted (`as_author_sees`);
+- an analyst whose sign-in passed the second factor (`is_reviewer`, the rule
+  of accounts.permissions) sees every contribution that has ever been
+  submitted, never another's draft, and of a report sent back for changes the
+  revision that was submitted: the rows, and the files attached before it
+  (`reviewer_attachments`);
+- nobody else sees any contribution (a 404, so existence is not revealed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from accounts.models import Membership, User
+from accounts.permissions import has_analyst_access
+from intel.models import (
+    Attachment,
+    Comment,
+    Contribution,
+    ContributionCountry,
+    ContributionEdit,
+    ContributionSector,
+    ContributionSignal,
+    IntelligenceRequirement,
+    Status,
+)
+from intel.models.contributions import QUEUE_STATUSES
+from intel.text import cjk_tsquery_literal, latin_text
+
+
+def is_reviewer(user: Any) -> bool:
+    """An analyst signed in with the second factor: the only people who review and search."""
+    return has_analyst_access(user)
+
+
+def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    return queryset.prefetch_related("sector_rows", "signal_rows", "country_rows")
+
+
+def as_author_sees(contribution: Contribution) -> Contribution:
+    """`contribution` (and its kind-specific row) showing the author's kept revision, if any.
+
+    Only for the author's own pages and API: analysts read the rows as submitted.
+    """
+    try:
+        edit = contribution.pending_edit
+    except ContributionEdit.DoesNotExist:
+        return contribution
+    values = edit.values()
+    contribution.show_revision(values)
+    detail = contribution.detail
+    if detail is not contribution:
+        detail.show_revision(values)
+    return contribution
+
+
+def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
+    """The author's contributions, newest change first (show each with `as_author_sees`)."""
+    return (
+        _with_rows(Contribution.objects.filter(author=user))
+        .select_related("pending_edit", "fieldreport", "casestudy")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def contribution_for_author(*, user: User, pk: int) -> Contribution:
+    """The author's own contribution with its kind-specific text, as they see it, or 404."""
+    try:
+        contribution = (
+            _with_rows(Contribution.objects.filter(author=user))
+            .select_related("fieldreport", "casestudy", "pending_edit")
+            .get(pk=pk)
+        )
+    except Contribution.DoesNotExist:
+        raise Http404 from None
+    return as_author_sees(contribution)
+
+
+def submitted_contributions() -> QuerySet[Contribution]:
+    """Everything analysts may see: ever submitted, drafts never."""
+    return Contribution.objects.filter(submitted_at__isnull=False)
+
+
+def contribution_for_reviewer(*, pk: int) -> Contribution:
+    try:
+        return (
+            _with_rows(submitted_contributions())
+            .select_related("fieldreport", "casestudy", "author", "reviewer")
+            .get(pk=pk)
+        )
+    except Contribution.DoesNotExist:
+        raise Http404 from None
+
+
+def contribution_for_viewer(*, user: Any, pk: int) -> Contribution:
+    """For pages both sides use (comments, downloads): the author or a reviewer."""
+    if not user.is_authenticated:
+        raise Http404
+    if is_reviewer(user):
+        queryset = submitted_contributions() | Contribution.objects.filter(author=user)
+    elif user.is_vetted_contributor:
+        queryset = Contribution.objects.filter(author=user)
+    else:
+        raise Http404
+    try:
+        return queryset.select_related("fieldreport", "casestudy").get(pk=pk)
+    except Contribution.DoesNotExist:
+        raise Http404 from None
+
+
+def attachment_for_viewer(*, user: Any, pk: int) -> Attachment:
+    try:
+        attachment = Attachment.objects.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    # Raises 404 unless the contribution is visible to `user`.
+    contribution = contribution_for_viewer(user=user, pk=attachment.contribution_id)
+    if (
+        contribution.author_id != user.pk
+        and not reviewer_attachments(contribution=contribution).filter(pk=pk).exists()
+    ):
+        raise Http404
+    return attachment
+
+
+def comments_of(*, contribution: Contribution) -> QuerySet[Comment]:
+    return contribution.comments.select_related("author").order_by("created_at", "pk")
+
+
+def row_exists(model: type[models.Model], field: str, value: str) -> Exists:
+    return Exists(model._default_manager.filter(contribution=OuterRef("pk"), **{field: value}))
+
+
+def filter_contributions(
+    queryset: QuerySet[Contribution],
+    *,
+    sector: str = "",
+    signal: str = "",
+    country: str = "",
+    statuses: list[str] | None = None,
+    tlp: str = "",
+    source_grade: str = "",
+    kind: str = "",
+    language: str = "",
+) -> QuerySet[Contribution]:
+    """Filters of the review queue and search. EXISTS keeps one row per contribution."""
+    if sector:
+        queryset = queryset.filter(row_exists(ContributionSector, "sector", sector))
+    if signal:
+        queryset = queryset.filter(row_exists(ContributionSignal, "signal", signal))
+    if country:
+        queryset = queryset.filter(row_exists(ContributionCountry, "country", country.upper()))
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    if tlp:
+        queryset = queryset.filter(tlp=tlp)
+    if source_grade:
+        queryset = queryset.filter(source_grade=source_grade)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if language:
+        queryset = queryset.filter(language=language)
+    return queryset
+
+
+def review_queue(**filters: Any) -> QuerySet[Contribution]:
+    """Submitted and in-review contributions, oldest submission first."""
+    if not filters.get("statuses"):
+        filters["statuses"] = list(QUEUE_STATUSES)
+    queryset = filter_contributions(submitted_contributions(), **filters)
+    return (
+        _with_rows(queryset)
+        .select_related("author", "reviewer")
+        .annotate(approval_count=Count("approvals", distinct=True))
+        .order_by("submitted_at", "pk")
+    )
+
+
+SEARCH_SORTS: dict[str, tuple[str, ...] | None] = {
+    "relevance": None,
+    "newest": ("-submitted_at", "-pk"),
+    "oldest": ("submitted_at", "pk"),
+    "observed": ("-date_observed", "-pk"),
+    "credibility": ("information_credibility", "-submitted_at"),
+}
+
+
+def _postgres_search(queryset: QuerySet[Contribution], query: str) -> QuerySet[Contribution]:
+    """Full text: `english` for Latin text, CJK bigram phrases for Japanese (see intel.text)."""
+    table = Contribution._meta.db_table
+    parts: list[str] = []
+    params: list[str] = []
+    latin = latin_text(query).strip()
+    if latin:
+        parts.append("websearch_to_tsquery('english', %s)")
+        params.append(latin)
+    cjk = cjk_tsquery_literal(query)
+    if cjk:
+        parts.append("%s::tsquery")
+        params.append(cjk)
+    if not parts:
+        return queryset.none()
+    tsquery = "(" + " && ".join(parts) + ")"
+    # Only constant SQL is interpolated; the user's text travels as parameters.
+    matches = RawSQL(  # noqa: S611
+        f'"{table}"."search_vector" @@ {tsquery}', params, output_field=BooleanField()
+    )
+    rank = RawSQL(f'ts_rank("{table}"."search_vector", {tsquery})', params)  # noqa: S611
+    return queryset.filter(matches).annotate(rank=rank)
+
+
+def _fallback_search(queryset: QuerySet[Contribution], query: str) -> QuerySet[Contribution]:
+    """SQLite: a case-insensitive substring match over the same fields, newest first."""
+    condition = Q()
+    for field in (
+        "title",
+        "fieldreport__summary",
+        "fieldreport__body",
+        "casestudy__context",
+        "casestudy__challenge",
+        "casestudy__actions_taken",
+        "casestudy__outcome",
+        "casestudy__lessons_learned",
+    ):
+        condition |= Q(**{f"{field}__icontains": query})
+    return queryset.filter(condition)
+
+
+def search(*, query: str = "", sort: str = "", **filters: Any) -> QuerySet[Contribution]:
+    """Search every submitted contribution (analysts only; callers check)."""
+    from django.db import connection
+
+    queryset = filter_contributions(submitted_contributions(), **filters)
+    query = query.strip()
+    ranked = False
+    if query:
+        if connection.vendor == "postgresql":
+            queryset = _postgres_search(queryset, query)
+            ranked = True
+        else:
+            queryset = _fallback_search(queryset, query)
+    order: tuple[str, ...] | None = SEARCH_SORTS.get(sort or "relevance")
+    if order is None:
+        order = ("-rank", "-submitted_at", "-pk") if ranked else ("-submitted_at", "-pk")
+    return (
+        _with_rows(queryset).select_related("fieldreport", "casestudy", "author").order_by(*order)
+    )
+
+
+def requirements_open_for(*, user: User) -> QuerySet[IntelligenceRequirement]:
+    """Open requirements in the sectors of the member's expertise."""
+    try:
+        sectors = list(user.membership.sectors or [])
+    except Membership.DoesNotExist:
+        sectors = []
+    return IntelligenceRequirement.objects.filter(
+        status=IntelligenceRequirement.Status.OPEN, sector__in=sectors
+    ).order_by("-priority", "due_date", "pk")
+
+
+def requirements_with_counts(*, status: str = "") -> QuerySet[IntelligenceRequirement]:
+    """Requirements with how many submitted contributions answer each."""
+    queryset = IntelligenceRequirement.objects.select_related("created_by").annotate(
+        answer_count=Count(
+            "answers",
+            filter=Q(answers__contribution__submitted_at__isnull=False)
+            & ~Q(answers__contribution__status=Status.WITHDRAWN),
+        )
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("status", "-priority", "due_date", "pk")
+
+
+def attachments_of(*, contribution: Contribution) -> QuerySet[Attachment]:
+    return contribution.attachments.order_by("created_at", "pk")
+
+
+# Files attached while a report is back with its author belong to the revision.
+_SUBMITTED_FILES = ~Q(contribution__status=Status.CHANGES_REQUESTED) | Q(
+    created_at__lte=F("contribution__submitted_at")
+)
+
+
+def reviewer_attachments(*, contribution: Contribution) -> QuerySet[Attachment]:
+    """The files analysts see: those of the submitted revision."""
+    return attachments_of(contribution=contribution).filter(_SUBMITTED_FILES)
+
+
+def reviewer_attachments_prefetch() -> Prefetch:
+    """`reviewer_attachments` for a list of contributions, as `attachments`."""
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(_SUBMITTED_FILES).order_by("created_at", "pk"),
+    )
+
+
+def requirements_answered(*, contribution: Contribution) -> QuerySet[IntelligenceRequirement]:
+    """The requirements `contribution` answers, as its viewer sees it."""
+    return IntelligenceRequirement.objects.filter(pk__in=contribution.requirement_ids).order_by(
+        "-priority", "due_date", "pk"
+    )

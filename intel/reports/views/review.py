@@ -1,0 +1,197 @@
+"""Analyst pages: review queue, review page with decisions, search, author reveal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import analyst_required
+from community.web import AuthenticatedRequest, paginate, query_without_page
+from intel.errors import WorkflowError
+from intel.models import ReviewApproval
+from intel.reports import selectors, services
+from intel.reports.forms import (
+    CommentForm,
+    DecisionForm,
+    RevealForm,
+    ReviewFilterForm,
+    TagCorrectionForm,
+)
+from intel.tagging import selectors as selectors_tagging
+from intel.tagging.services import tag_correct
+
+
+@analyst_required
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+    form = ReviewFilterForm(request.GET or None)
+    page = paginate(request, selectors.review_queue(**form.filters()))
+    return render(
+        request,
+        "intel/review_queue.html",
+        {"form": form, "page": page, "contributions": page.object_list,
+         "query": query_without_page(request)},
+    )  # fmt: skip
+
+
+@analyst_required
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    form = ReviewFilterForm(request.GET or None)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    results = selectors.search(query=query, sort=sort, **form.filters())
+    page = paginate(request, results)
+    return render(
+        request,
+        "intel/search.html",
+        {"form": form, "page": page, "results": page.object_list, "q": query,
+         "query": query_without_page(request)},
+    )  # fmt: skip
+
+
+@analyst_required
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    approvals = ReviewApproval.objects.filter(
+        contribution=contribution, revision=contribution.revision
+    ).select_related("analyst")
+    return render(
+        request,
+        "intel/review_detail.html",
+        {
+            "contribution": contribution,
+            "detail": contribution.detail,
+            "comments": selectors.comments_of(contribution=contribution),
+            "attachments": selectors.reviewer_attachments(contribution=contribution),
+            "approvals": approvals,
+            "approved_by_me": any(a.analyst_id == request.user.pk for a in approvals),
+            "answers": selectors.requirements_answered(contribution=contribution),
+            "comment_form": CommentForm(),
+            "decision_form": DecisionForm(),
+            "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
+            "tag_form": TagCorrectionForm(),
+            "cluster": selectors_tagging.cluster_for_review(contribution=contribution),
+        },
+    )
+
+
+@require_POST
+@analyst_required
+def review_tag_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging."""
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    form = TagCorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a tag kind and a tag."))
+        return redirect("intel:review_detail", pk=pk)
+    try:
+        tag_correct(
+            contribution=contribution,
+            analyst=request.user,
+            kind=form.cleaned_data["kind"],
+            slug=form.cleaned_data["slug"],
+            present=form.cleaned_data["action"] == "add",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Tags updated."))
+    return redirect("intel:review_detail", pk=pk)
+
+
+@require_POST
+@analyst_required
+def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("intel:review_detail", pk=pk)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    try:
+        if action == "start":
+            services.report_start_review(contribution=contribution, analyst=request.user)
+            messages.success(request, _("You are reviewing this report."))
+        elif action == "accept":
+            outcome = services.report_accept(
+                contribution=contribution, analyst=request.user, note=reason
+            )
+            if outcome == services.AcceptOutcome.AWAITING_SECOND_ANALYST:
+                messages.success(
+                    request,
+                    _(
+                        "Your approval is recorded. "
+                        "A second analyst must accept it too (four eyes)."
+                    ),
+                )
+            else:
+                messages.success(request, _("Accepted."))
+        elif action == "request_changes":
+            services.report_request_changes(
+                contribution=contribution, analyst=request.user, reason=reason
+            )
+            messages.success(request, _("Changes requested; the author has been told why."))
+        else:
+            services.report_reject(contribution=contribution, analyst=request.user, reason=reason)
+            messages.success(request, _("Rejected; the author has been told why."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not decide on this report."))
+    return redirect("intel:review_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Both sides of the thread post here; the selector checks who may see the report."""
+    contribution = selectors.contribution_for_viewer(user=request.user, pk=pk)
+    is_author = contribution.author_id == request.user.pk
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                contribution=contribution, author=request.user, body=form.cleaned_data["body"]
+            )
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write a comment before sending it."))
+    if is_author:
+        return redirect("intel:contribution_detail", pk=pk)
+    return redirect("intel:review_detail", pk=pk)
+
+
+@analyst_required
+def reveal_author(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """An administrator names the author of an anonymous report, giving a reason (audited)."""
+    if not request.user.is_site_admin:
+        raise PermissionDenied
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    if not contribution.is_anonymous:
+        raise Http404
+    revealed = None
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = services.author_reveal(
+                contribution=contribution, admin=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.messages)
+    return render(
+        request,
+        "intel/reveal_author.html",
+        {"contribution": contribution, "form": form, "revealed": revealed},
+        status=400 if request.method == "POST" and revealed is None else 200,
+    )

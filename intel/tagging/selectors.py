@@ -1,0 +1,191 @@
+"""Reads for tags and near-duplicate clusters: the review page and the digests.
+
+Corroboration rule: a cluster's corroboration is the number of independent
+sources among its *accepted attributed* members (named or organisation only):
+distinct organisations (a member with none counts as its author), capped by
+distinct authors. An attributed member whose author or organisation already
+appears earlier in the cluster is a repeat: it is shown flagged and adds
+nothing, since near-duplicates from one source are not independent
+confirmation.
+
+Anonymous members take no part: they never raise or lower the figure, never
+carry a same-source flag and never cause one on a sibling. Comparing them
+with their siblings would tell analysts whether the hidden author is one of
+the named ones (even in a cluster of two), so what the page shows must not
+depend on who wrote them. The weekly digests rank by the same rule
+(`intel.digests.queries`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
+from django.utils.translation import get_language
+
+from intel.countries import country_name
+from intel.models import (
+    Attribution,
+    Contribution,
+    ContributionFingerprint,
+    ContributionTag,
+    Status,
+    TagKind,
+    TagSource,
+    TaxonomyLabel,
+)
+from intel.vocabulary import Sector, Signal
+
+
+@dataclass
+class TagRow:
+    kind: str
+    slug: str
+    label: str
+    score: float | None = None
+    evidence: list[str] = field(default_factory=list)
+    automatic: bool = False
+    classified: bool = False
+    added_by_analyst: bool = False
+    removed_by_analyst: bool = False
+
+
+@dataclass
+class TagGroup:
+    kind: str
+    label: str
+    rows: list[TagRow]
+
+
+def _labels(kind: str, slugs: Iterable[str]) -> dict[str, str]:
+    slugs = set(slugs)
+    if kind == TagKind.SECTOR:
+        return {slug: str(Sector(slug).label) for slug in slugs if slug in Sector.values}
+    if kind == TagKind.SIGNAL:
+        return {slug: str(Signal(slug).label) for slug in slugs if slug in Signal.values}
+    if kind == TagKind.COUNTRY:
+        return {slug: country_name(slug) for slug in slugs}
+    engine_kind = "commodities" if kind == TagKind.COMMODITY else "stages"
+    japanese = (get_language() or "en").startswith("ja")
+    return {
+        label.slug: (label.label_ja if japanese and label.label_ja else label.label_en)
+        for label in TaxonomyLabel.objects.filter(kind=engine_kind, slug__in=slugs)
+    }
+
+
+def tags_for_review(*, contribution: Contribution) -> list[TagGroup]:
+    """Every tag of `contribution` by kind: automatic (with evidence), classified, corrected."""
+    rows: dict[tuple[str, str], TagRow] = {}
+
+    def row(kind: str, slug: str) -> TagRow:
+        return rows.setdefault((kind, slug), TagRow(kind=kind, slug=slug, label=slug))
+
+    for tag in ContributionTag.objects.filter(contribution=contribution):
+        entry = row(tag.kind, tag.slug)
+        if tag.source == TagSource.AUTO:
+            entry.automatic = True
+            entry.score = tag.score
+            entry.evidence = sorted({str(span.get("text", "")) for span in tag.spans})
+        elif tag.removed:
+            entry.removed_by_analyst = True
+        else:
+            entry.added_by_analyst = True
+    for kind, related, attribute in (
+        (TagKind.SECTOR, "sector_rows", "sector"),
+        (TagKind.SIGNAL, "signal_rows", "signal"),
+        (TagKind.COUNTRY, "country_rows", "country"),
+    ):
+        for slug in getattr(contribution, related).values_list(attribute, flat=True):
+            row(kind, slug).classified = True
+    groups = []
+    for kind in TagKind:
+        members = [entry for (entry_kind, _slug), entry in rows.items() if entry_kind == kind]
+        names = _labels(kind, (entry.slug for entry in members))
+        for entry in members:
+            entry.label = names.get(entry.slug, entry.slug)
+        members.sort(key=lambda entry: (-(entry.score or 0.0), entry.label))
+        groups.append(TagGroup(kind=kind.value, label=str(kind.label), rows=members))
+    return groups
+
+
+@dataclass
+class ClusterMember:
+    contribution: Contribution
+    similarity: float | None
+    is_repeat: bool
+    is_current: bool
+
+
+@dataclass
+class ClusterView:
+    cluster_id: int
+    corroboration: int
+    members: list[ClusterMember]
+
+
+def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
+    """The near-duplicate cluster of `contribution`, oldest submission first."""
+    cluster_id = (
+        ContributionFingerprint.objects.filter(contribution=contribution)
+        .values_list("cluster_id", flat=True)
+        .first()
+    )
+    if cluster_id is None:
+        return None
+    fingerprints = (
+        ContributionFingerprint.objects.filter(cluster_id=cluster_id)
+        .select_related("contribution__author")
+        .order_by("contribution__submitted_at", "contribution_id")
+    )
+    seen_authors: set[int] = set()
+    seen_organisations: set[str] = set()
+    members = []
+    for fingerprint in fingerprints:
+        member = fingerprint.contribution
+        is_repeat = False
+        if not member.is_anonymous:
+            organisation = member.organisation.strip().casefold()
+            is_repeat = member.author_id in seen_authors or (
+                bool(organisation) and organisation in seen_organisations
+            )
+            seen_authors.add(member.author_id)
+            if organisation:
+                seen_organisations.add(organisation)
+        members.append(
+            ClusterMember(
+                contribution=member,
+                similarity=fingerprint.similarity,
+                is_repeat=is_repeat,
+                is_current=member.pk == contribution.pk,
+            )
+        )
+    corroboration = cluster_corroboration(cluster_ids=[cluster_id]).get(cluster_id, 0)
+    return ClusterView(cluster_id=cluster_id, corroboration=corroboration, members=members)
+
+
+def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
+    """Independent sources among accepted attributed members, per cluster (one GROUP BY).
+
+    Sources are organisations (case-insensitive; a member with none counts as
+    its author), capped by the number of distinct authors; anonymous members
+    are not counted (see the module docstring). The weekly digests rank by the
+    same rule (`intel.digests.queries`), where an item counts at least one source.
+    """
+    counted = Q(contribution__status=Status.ACCEPTED) & ~Q(
+        contribution__attribution=Attribution.ANONYMOUS
+    )
+    source_key = Coalesce(
+        NullIf(Lower(Trim("contribution__organisation")), Value("")),
+        Concat(Value("author:"), Cast("contribution__author_id", CharField())),
+    )
+    rows = (
+        ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
+        .values("cluster_id")
+        .annotate(
+            organisations=Count(source_key, distinct=True, filter=counted),
+            authors=Count("contribution__author_id", distinct=True, filter=counted),
+        )
+    )
+    return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}
