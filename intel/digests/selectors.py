@@ -186,7 +186,7 @@ def digest_view(
     max_items: int = core.READER_ITEMS,
 ) -> dict[str, Any]:
     """`digest` as a reader cleared to `clearance` may see it, in `language` (plain data)."""
-    language = language[:2] if language and language[:2] in digest_text.LANGUAGES else "en"
+    language = digest_text.supported_language(language)
     items = list(
         digest.items.values("key", "position", "tlp", "score", "dropped", "stale", "note", "data")
     )

@@ -22,8 +22,11 @@ def test_every_string_has_a_japanese_translation():
 
 def test_placeholders_survive_translation():
     for entry in polib.pofile(str(CATALOGUE)).translated_entries():
-        for placeholder in ("%(name)s", "%(count)s", "{", "}"):
-            assert entry.msgid.count(placeholder) == entry.msgstr.count(placeholder), entry.msgid
+        # A plural entry keeps its translations in msgstr[n] and leaves msgstr empty.
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translation in translations:
+            for placeholder in ("%(name)s", "%(count)s", "{", "}"):
+                assert entry.msgid.count(placeholder) == translation.count(placeholder), entry.msgid
 
 
 def test_compiletranslations_writes_mo_files():
