@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Application, Membership
 from tests.accounts.factories import ApplicationFactory, UserFactory, invitation_make
-from tests.conftest import api_token_for
+from tests.helpers import api_token_for
 
 pytestmark = pytest.mark.django_db
 

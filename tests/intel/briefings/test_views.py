@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from intel.briefings import selectors
 from intel.models import BriefingWeek, Subscription
-from tests.intel.briefings.support import WEEK, published_digest, subscription
+from tests.intel.digests.factories import WEEK
 
 pytestmark = pytest.mark.django_db
 
@@ -20,17 +20,11 @@ FORM = {"email": "reader@example.org", "sectors": ["semiconductors", "ai"], "lan
 
 
 @pytest.fixture
-def subscriber() -> Subscription:
-    """The subscriber persona: confirmed by email, no account."""
-    return subscription("subscriber@example.org", sectors=["semiconductors"])
-
-
-@pytest.fixture
-def briefed_week(analyst: Any) -> BriefingWeek:
-    published_digest(sector="semiconductors", analyst=analyst, summary="", summary_tlp="clear")
+def briefed_week(analyst: Any, digest_factory: Any, briefing_week_factory: Any) -> BriefingWeek:
+    digest_factory(sector="semiconductors", published_by=analyst, summary="", summary_tlp="clear")
     red = [("red", "Red item: eyes only", "report"), ("clear", "Clear energy note", "report")]
-    published_digest(sector="energy", analyst=analyst, items=red)
-    return BriefingWeek.objects.create(week_start=WEEK)
+    digest_factory(sector="energy", published_by=analyst, items=red)
+    return briefing_week_factory()
 
 
 # --- Subscribe and confirm -----------------------------------------------------------------
@@ -70,8 +64,8 @@ def test_the_subscribe_form_is_rate_limited(anonymous):
     assert not Subscription.objects.filter(email="x@ex.org").exists()
 
 
-def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous):
-    pending = subscription("reader@example.org", status="pending")
+def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous, subscription_factory):
+    pending = subscription_factory(email="reader@example.org", status="pending")
     url = reverse("briefings:confirm", args=[selectors.confirmation_token(pending)])
     page = anonymous.get(url)
     assert page.status_code == 200 and "Confirm subscription" in page.content.decode()
@@ -83,8 +77,8 @@ def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous):
     assert pending.status == "active"
 
 
-def test_confirm_refuses_a_forged_or_expired_link(anonymous, settings):
-    pending = subscription("reader@example.org", status="pending")
+def test_confirm_refuses_a_forged_or_expired_link(anonymous, settings, subscription_factory):
+    pending = subscription_factory(email="reader@example.org", status="pending")
     token = selectors.confirmation_token(pending)
     forged = anonymous.post(reverse("briefings:confirm", args=[token[:-3] + "abc"]))
     assert forged.status_code == 400
@@ -167,9 +161,9 @@ def test_unsubscribe_with_an_unknown_token_is_404(anonymous, subscriber):
     assert subscriber.status == "active"
 
 
-def test_only_the_unsubscribe_view_is_csrf_exempt(subscriber):
+def test_only_the_unsubscribe_view_is_csrf_exempt(subscriber, subscription_factory):
     client = Client(enforce_csrf_checks=True)
-    pending = subscription("p@example.org", status="pending")
+    pending = subscription_factory(email="p@example.org", status="pending")
     refused = [
         client.post(reverse("briefings:subscribe"), FORM),
         client.post(preferences_url(subscriber), {"action": "unsubscribe"}),

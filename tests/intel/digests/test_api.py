@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from intel.digests import services as digest_services
 from intel.models import Digest, SectorAssessment
-from tests.conftest import api_token_for
+from tests.helpers import api_token_for
 from tests.intel.digests.data import SECTOR, WEEK, accepted, jst, member
 
 pytestmark = pytest.mark.django_db

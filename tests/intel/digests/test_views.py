@@ -38,7 +38,7 @@ def as_persona(request, client_for, anonymous):
 
 
 @pytest.fixture
-def digests(contributor, analyst):
+def digests(contributor, analyst, assessment_factory):
     """A published critical-minerals digest (clear, green, amber items) and a semiconductors
     draft."""
     day = WEEK + datetime.timedelta(days=2)
@@ -56,10 +56,7 @@ def digests(contributor, analyst):
     )  # fmt: skip
     digest_services.digest_publish(digest=published, analyst=analyst)
     draft = Digest.objects.get(sector="semiconductors", week_start=WEEK)
-    SectorAssessment.objects.create(
-        sector=SECTOR, sector_class="green", autonomy=2, indispensability=3,
-        rationale="Refining concentrated abroad.", assessed_by=analyst,
-    )  # fmt: skip
+    assessment_factory(sector=SECTOR, assessed_by=analyst)
     return {"published": published, "draft": draft}
 
 
