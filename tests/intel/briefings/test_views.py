@@ -246,13 +246,18 @@ def test_a_week_without_a_briefing_is_404(anonymous, briefed_week):
     assert anonymous.get("/briefings/2026-13-45/").status_code == 404
 
 
-def test_archive_list_costs_a_fixed_number_of_queries(anonymous, django_assert_max_num_queries):
+def test_archive_list_costs_a_fixed_number_of_queries(
+    anonymous, briefing_week_factory, django_assert_max_num_queries
+):
     import datetime
 
     for weeks in range(40):
-        BriefingWeek.objects.create(week_start=WEEK - datetime.timedelta(days=7 * weeks))
+        briefing_week_factory(week_start=WEEK - datetime.timedelta(days=7 * weeks))
     with django_assert_max_num_queries(2):
-        assert anonymous.get(reverse("briefings:archive")).status_code == 200
+        response = anonymous.get(reverse("briefings:archive"))
+    assert response.status_code == 200
+    links = re.findall(r'href="/briefings/(\d{4}-\d{2}-\d{2})/"', response.content.decode())
+    assert len(links) == 25 and links[0] == WEEK.isoformat()  # a full page, newest first
 
 
 def test_a_week_page_costs_a_few_queries_per_published_sector(
@@ -261,4 +266,7 @@ def test_a_week_page_costs_a_few_queries_per_published_sector(
     client = client_for(contributor)
     client.get(reverse("briefings:archive"))  # session and user loaded once before
     with django_assert_max_num_queries(10):  # 2 published sectors, 2 queries each
-        assert client.get(reverse("briefings:week", args=["2026-11-16"])).status_code == 200
+        response = client.get(reverse("briefings:week", args=["2026-11-16"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Green item" in body and "Clear energy note" in body and "Amber item" not in body

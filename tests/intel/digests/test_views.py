@@ -310,7 +310,14 @@ def test_build_form_builds_a_week(client_for, analyst, digests):
 
 def test_sector_index_and_archive_list_query_counts(anonymous, digests,
                                                     django_assert_max_num_queries):  # fmt: skip
+    published = reverse("intel:digest_detail", args=[digests["published"].pk])
     with django_assert_max_num_queries(8):
-        anonymous.get(reverse("intel:sector_index"))
+        index = anonymous.get(reverse("intel:sector_index"))
+    assert index.status_code == 200
+    assert f'href="{published}"' in index.content.decode()
+    assert index.content.decode().count('class="class-badge class-green"') == 1
     with django_assert_max_num_queries(8):
-        anonymous.get(reverse("intel:digest_archive", args=[SECTOR]))
+        archive = anonymous.get(reverse("intel:digest_archive", args=[SECTOR]))
+    assert archive.status_code == 200
+    assert f'href="{published}"' in archive.content.decode()
+    assert archive.content.decode().count('data-testid="archive-row"') == 1
