@@ -31,7 +31,7 @@ from rest_framework.test import APIClient
 from accounts import roles
 from accounts.permissions import mfa_enrolled
 from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory, enrol_totp
-from tests.helpers import api_token_for, free_port, record_sign_in, send_mail_to
+from tests.helpers import api_token_for, free_port, record_sign_in, smtp_serving
 from tests.intel.briefings.factories import SubscriptionFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -287,16 +287,9 @@ class _InboxHandler:
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[SmtpInbox]:
     """A real aiosmtpd server on a free local port; Django sends to it over SMTP."""
-    from aiosmtpd.controller import Controller
-
     inbox = SmtpInbox(host="127.0.0.1", port=free_port())
-    controller = Controller(_InboxHandler(inbox), hostname=inbox.host, port=inbox.port)
-    controller.start()
-    send_mail_to(settings, inbox.host, inbox.port)
-    try:
+    with smtp_serving(_InboxHandler(inbox), inbox.port, settings=settings):
         yield inbox
-    finally:
-        controller.stop()
 
 
 # --- Real Celery worker ------------------------------------------------------

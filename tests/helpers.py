@@ -7,6 +7,8 @@ lives here, so no test imports a conftest.
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
@@ -81,6 +83,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_serving(
+    handler: Any, port: int, host: str = "127.0.0.1", *, settings: Any = None
+) -> Iterator[None]:
+    """A real aiosmtpd server answering with `handler` on `host:port` while the block runs;
+    with pytest-django's `settings`, Django's outgoing mail goes to it."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname=host, port=port)
+    controller.start()
+    if settings is not None:
+        send_mail_to(settings, host, port)
+    try:
+        yield
+    finally:
+        controller.stop()
 
 
 def send_mail_to(settings: Any, host: str, port: int) -> None:

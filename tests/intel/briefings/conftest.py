@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import free_port, send_mail_to
+from tests.helpers import free_port, smtp_serving
 
 
 @dataclass
@@ -58,13 +58,6 @@ class _ScriptedHandler:
 @pytest.fixture
 def scripted_smtp(settings: Any) -> Iterator[ScriptedSmtp]:
     """A real aiosmtpd server Django sends to; set `scripted_smtp.replies[address]` to refuse."""
-    from aiosmtpd.controller import Controller
-
     state = ScriptedSmtp(host="127.0.0.1", port=free_port())
-    controller = Controller(_ScriptedHandler(state), hostname=state.host, port=state.port)
-    controller.start()
-    send_mail_to(settings, state.host, state.port)
-    try:
+    with smtp_serving(_ScriptedHandler(state), state.port, settings=settings):
         yield state
-    finally:
-        controller.stop()

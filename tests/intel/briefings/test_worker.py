@@ -39,7 +39,7 @@ from django.db import connection
 
 from intel.briefings.tasks import send_weekly_briefings
 from intel.models import Delivery
-from tests.helpers import free_port
+from tests.helpers import free_port, smtp_serving
 from tests.intel.briefings.support import recipients
 from tests.intel.digests.factories import WEEK
 
@@ -148,17 +148,13 @@ def _clean_broker() -> None:
 
 @pytest.fixture
 def holding_smtp(request: pytest.FixtureRequest) -> Iterator[tuple[HoldingSmtp, int]]:
-    from aiosmtpd.controller import Controller
-
     handler = HoldingSmtp(**request.param)
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        handler.released.set()
-        controller.stop()
+    with smtp_serving(handler, port):
+        try:
+            yield handler, port
+        finally:
+            handler.released.set()  # a held message would keep the server from stopping
 
 
 def _wait_until(check: Any, timeout: float, what: str) -> None:
