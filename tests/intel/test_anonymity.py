@@ -97,7 +97,7 @@ def test_the_cluster_of_two_looks_the_same_whoever_wrote_the_anonymous_report(
 
 
 def test_anonymous_members_neither_raise_nor_lower_corroboration(
-    contributor, other_contributor, stranger, analyst
+    contributor, other_contributor, stranger, analyst, fingerprint_factory
 ):
     first = submit(FieldReportFactory(author=contributor), contributor)
     second = submit(FieldReportFactory(author=other_contributor), other_contributor)
@@ -108,7 +108,7 @@ def test_anonymous_members_neither_raise_nor_lower_corroboration(
 
     for author in (stranger, contributor):
         report = submit(FieldReportFactory(author=author, attribution="anonymous"), author)
-        ContributionFingerprintFactory(contribution=report, cluster=cluster)
+        fingerprint_factory(contribution=report, cluster=cluster)
         accept(report, analyst)
         assert cluster_corroboration(cluster_ids=[cluster.pk]) == {cluster.pk: 2}
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from intel.briefings import selectors
-from intel.models import BriefingWeek, Subscription
+from intel.models import BriefingWeek, Digest, Subscription
 from tests.intel.digests.factories import WEEK
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +232,17 @@ def test_members_read_the_archive_up_to_green(client_for, contributor, briefed_w
 def test_analysts_read_the_archive_at_their_clearance(client_for, analyst, briefed_week):
     text = client_for(analyst).get(reverse("briefings:week", args=["2026-11-16"])).content
     assert b"Amber item" in text and b"Red item" in text
+
+
+def test_dropped_and_stale_items_reach_no_reader_of_the_archive(
+    client_for, analyst, briefed_week, digest_item_factory
+):
+    digest = Digest.objects.get(sector="semiconductors", week_start=WEEK)
+    digest_item_factory(digest=digest, tlp="clear", title="Dropped by the analyst", dropped=True)
+    digest_item_factory(digest=digest, tlp="clear", title="No longer in the data", stale=True)
+    body = client_for(analyst).get(reverse("briefings:week", args=["2026-11-16"])).content.decode()
+    assert "Clear item" in body and "Amber item" in body
+    assert "Dropped by the analyst" not in body and "No longer in the data" not in body
 
 
 def test_archive_week_filters_by_sector(anonymous, briefed_week):

@@ -63,7 +63,9 @@ class DigestFactory(factory.django.DjangoModelFactory):
     snapshot = factory.LazyFunction(lambda: {"totals": LEVEL_TOTALS})
 
     @factory.post_generation
-    def items(self, create: bool, extracted: Iterable[tuple[str, str, str]] | None, **_: Any):
+    def items(
+        self, create: bool, extracted: Iterable[tuple[str, str, str]] | None, **_: Any
+    ) -> None:
         if not create:
             return
         for position, (tlp, title, kind) in enumerate(
@@ -84,7 +86,7 @@ class DigestItemFactory(factory.django.DjangoModelFactory):
 
     digest = factory.SubFactory(DigestFactory, items=[])
     position = factory.Sequence(lambda n: n + 1)
-    key = factory.LazyAttribute(lambda item: f"r{item.digest.pk}x{item.position}")
+    key = factory.Sequence(lambda n: f"r{n + 1}")  # unique within any digest
     rank = factory.SelfAttribute("position")
     score = factory.LazyAttribute(lambda item: 90.0 - item.position)
     tlp = "clear"
