@@ -11,7 +11,6 @@ import asyncio
 import importlib
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -23,27 +22,17 @@ from typing import Any
 
 import pytest
 import redis
-from allauth.account.internal.flows.login import record_authentication
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY as TOTP_SECRET_SESSION_KEY
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
-from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts import roles, services
-from accounts.middleware import SecondFactorMiddleware
+from accounts import roles
 from accounts.permissions import mfa_enrolled
-from tests.accounts.factories import (
-    TEST_PASSWORD,
-    MembershipFactory,
-    UserFactory,
-    enrol_totp,
-    totp_code,
-)
+from tests.accounts.factories import TEST_PASSWORD, MembershipFactory, UserFactory, enrol_totp
+from tests.helpers import api_token_for, free_port, record_sign_in, smtp_serving
+from tests.intel.briefings.factories import SubscriptionFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -206,20 +195,16 @@ def newcomer(db: None) -> Any:
 
 
 @pytest.fixture
+def subscriber(db: None) -> Any:
+    """A reader of the weekly briefing: confirmed by email (double opt-in), no account, no
+    clearance above TLP:CLEAR; semiconductors, in English. Returns the `Subscription`, whose
+    signed links (`unsubscribe_token`, preferences) are how this persona acts."""
+    return SubscriptionFactory(email="subscriber@test.example")
+
+
+@pytest.fixture
 def anonymous() -> Client:
     return Client()
-
-
-def record_sign_in(client: Client, user: Any, *, second_factor: bool) -> None:
-    """Record in `client`'s session how `user` signed in, with allauth's own records:
-    the password step and, if `second_factor`, the TOTP step of the login."""
-    request = RequestFactory().get("/")
-    request.session = client.session
-    record_authentication(request, user, "password", email=user.email)
-    if second_factor:
-        totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-        record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
-    request.session.save()
 
 
 @pytest.fixture
@@ -248,48 +233,6 @@ def password_only_client_for() -> Any:
         return client
 
     return make
-
-
-def signed_in(user: Any, *, second_factor: bool | None = None) -> Any:
-    """`user` as a request of theirs sees them (session and SecondFactorMiddleware), signed
-    in like `client_for` does, or without the TOTP step if `second_factor=False`."""
-    client = Client()
-    client.force_login(user)
-    passed = mfa_enrolled(user) if second_factor is None else second_factor
-    record_sign_in(client, user, second_factor=passed)
-    request = RequestFactory().get("/")
-    request.session = client.session
-    SecondFactorMiddleware(lambda _request: HttpResponse())(request)
-    return request.user
-
-
-def reauthenticate(client: Client, response: Any, password: str = TEST_PASSWORD) -> Any:
-    """Answer allauth's "confirm your password" redirect (`response`) before an
-    authenticator change; allauth then resumes the request it interrupted."""
-    assert response.status_code == 302 and response["Location"].startswith(
-        reverse("account_reauthenticate")
-    ), response
-    return client.post(response["Location"], {"password": password})
-
-
-def enrol_totp_in_session(client: Client) -> str:
-    """Enrol TOTP through allauth's pages in `client`'s session; returns the secret.
-
-    Use inside `django_capture_on_commit_callbacks(execute=True)`: allauth
-    announces the new authenticator after the commit.
-    """
-    reauthenticate(client, client.get(reverse("mfa_activate_totp")))
-    client.get(reverse("mfa_activate_totp"))
-    secret = str(client.session[TOTP_SECRET_SESSION_KEY])
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
-    assert response.status_code == 302, response.content[:300]
-    return secret
-
-
-def api_token_for(user: Any) -> str:
-    """A token as the token endpoint issues it (with the TOTP code, for an enrolled user)."""
-    _token, key = services.api_token_create(user=user)
-    return key
 
 
 @pytest.fixture
@@ -341,31 +284,12 @@ class _InboxHandler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[SmtpInbox]:
     """A real aiosmtpd server on a free local port; Django sends to it over SMTP."""
-    from aiosmtpd.controller import Controller
-
-    inbox = SmtpInbox(host="127.0.0.1", port=_free_port())
-    controller = Controller(_InboxHandler(inbox), hostname=inbox.host, port=inbox.port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = inbox.host
-    settings.EMAIL_PORT = inbox.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    inbox = SmtpInbox(host="127.0.0.1", port=free_port())
+    with smtp_serving(_InboxHandler(inbox), inbox.port, settings=settings):
         yield inbox
-    finally:
-        controller.stop()
 
 
 # --- Real Celery worker ------------------------------------------------------
@@ -449,7 +373,7 @@ def redis_server(tmp_path: Any) -> Iterator[RedisServer]:
     """A running Redis server of the test's own: `stop()`, then `start()` (same port) again."""
     if not shutil.which("redis-server"):
         pytest.skip("redis-server absent (apt-get install redis-server)")
-    server = RedisServer(port=_free_port(), directory=str(tmp_path))
+    server = RedisServer(port=free_port(), directory=str(tmp_path))
     server.start()
     try:
         yield server
@@ -509,16 +433,3 @@ def page(chromium: Any, live_server: Any) -> Iterator[Any]:
     browser_page = context.new_page()
     yield browser_page
     context.close()
-
-
-def sign_in(
-    page: Any, email: str, password: str = TEST_PASSWORD, *, totp_secret: str | None = None
-) -> None:
-    """Sign in through allauth's pages; with `totp_secret`, also its code step."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    if totp_secret is not None:
-        page.get_by_placeholder("Code").fill(totp_code(totp_secret))
-        page.get_by_role("button", name="Sign In").click()

@@ -54,6 +54,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from intel.briefings.services import briefing_chunk_send, briefing_week_start
+from intel.digests.demo import item_facts
 from intel.models import BriefingWeek, Delivery, Digest, DigestItem, Subscription
 from intel.vocabulary import Sector
 
@@ -178,15 +179,15 @@ def _create(options: dict[str, Any], stdout: TextIO) -> None:
                 rank=position,
                 score=90.0 - position,
                 tlp=level,
-                data={
-                    "title": f"{Sector(sector).label}: development {position}",
-                    "kind": "case-study" if position % 4 == 0 else "report",
-                    "signals": ["export-control", "supply-disruption"],
-                    "countries": ["JP", "CN"],
-                    "corroboration": 1 + position % 3,
-                    "member_count": 1,
-                    "members": [{"id": position, "tlp": level, "kind": "report"}],
-                },
+                data=item_facts(
+                    title=f"{Sector(sector).label}: development {position}",
+                    tlp=level,
+                    member_id=position,
+                    kind="case-study" if position % 4 == 0 else "report",
+                    signals=("export-control", "supply-disruption"),
+                    countries=("JP", "CN"),
+                    corroboration=1 + position % 3,
+                ),
             )
             for position, level in enumerate(ITEM_LEVELS * 2, start=1)
         )

@@ -6,11 +6,17 @@ no new one, the build refreshes open drafts and leaves published digests
 alone, and the critical-minerals digest is published once — so the sector
 list, dashboards and archive have content, and the semiconductors draft is
 left for the analyst to edit and publish.
+
+`item_facts` is for digests written as rows rather than built from reports
+(the briefings benchmark, and tests that need exact items at exact levels):
+the facts of one item in the shape the build freezes them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import TextIOBase
+from typing import Any
 
 from django.utils import timezone
 
@@ -81,3 +87,25 @@ def seed(stdout: TextIOBase) -> None:
         )
         digest_services.digest_publish(digest=digest, analyst=analyst)
         stdout.write(f"  published digest: {PUBLISHED_SECTOR}, week of {week}\n")
+
+
+def item_facts(
+    *,
+    title: str,
+    tlp: str,
+    member_id: int,
+    kind: str = "report",
+    signals: Sequence[str] = ("export-control",),
+    countries: Sequence[str] = ("JP",),
+    corroboration: int = 1,
+) -> dict[str, Any]:
+    """`DigestItem.data` of an item standing for one contribution (`member_id`) at `tlp`."""
+    return {
+        "title": title,
+        "kind": kind,
+        "signals": list(signals),
+        "countries": list(countries),
+        "corroboration": corroboration,
+        "member_count": 1,
+        "members": [{"id": member_id, "tlp": tlp, "kind": kind}],
+    }

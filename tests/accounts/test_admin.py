@@ -11,7 +11,7 @@ from knox.models import AuthToken
 from accounts import roles, services
 from accounts.models import AuditEvent, User
 from tests.accounts.factories import ApplicationFactory, invitation_make, totp_code
-from tests.conftest import api_token_for
+from tests.helpers import api_token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Application, Membership
 from tests.accounts.factories import ApplicationFactory, UserFactory, invitation_make
-from tests.conftest import api_token_for
+from tests.helpers import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +160,7 @@ def test_list_query_count_is_constant(analyst, contributor, django_assert_max_nu
     client = api_for(analyst)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("api-application-list"))
+    assert response.status_code == 200
     assert response.json()["count"] == size
     assert response.json()["results"][0]["vouched_for_by"]["email"] == contributor.email
 

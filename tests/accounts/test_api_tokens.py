@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from tests.accounts.factories import totp_code
-from tests.conftest import api_token_for, enrol_totp_in_session, reauthenticate
+from tests.helpers import api_token_for, enrol_totp_in_session, reauthenticate
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 
 from accounts.models import Application, AuditEvent
 from tests.accounts.factories import TEST_PASSWORD, totp_code
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from intel.vocabulary import Tlp
 from tests.accounts.factories import enrol_totp, totp_code
-from tests.conftest import api_token_for, enrol_totp_in_session
+from tests.helpers import api_token_for, enrol_totp_in_session
 
 pytestmark = pytest.mark.django_db
 

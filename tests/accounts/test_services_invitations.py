@@ -64,7 +64,17 @@ def test_allowance_is_a_rolling_thirty_days(contributor, settings):
     settings.INVITATIONS_PER_MONTH = 1
     old, _code = invitation_make(inviter=contributor, email="old@example.org")
     Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
-    services.invitation_create(inviter=contributor, email="new@example.org")
+    # The 31-day-old invitation no longer counts: this month's one is still free.
+    new, _code = services.invitation_create(inviter=contributor, email="new@example.org")
+    assert new.email == "new@example.org" and new.inviter == contributor
+    # This one does count: the allowance of one is now spent.
+    with pytest.raises(ValidationError) as error:
+        services.invitation_create(inviter=contributor, email="third@example.org")
+    assert "last 30 days" in error.value.messages[0]
+    assert set(Invitation.objects.values_list("email", flat=True)) == {
+        "old@example.org",
+        "new@example.org",
+    }
 
 
 def test_non_members_cannot_invite(newcomer, analyst):

@@ -38,7 +38,7 @@ from intel.digests import services as digest_services
 from intel.models import Digest
 from intel.reports import services
 from tests.accounts.factories import ApplicationFactory, MembershipFactory, UserFactory
-from tests.conftest import api_token_for
+from tests.helpers import api_token_for
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory
 from tests.intel.reports.test_filetypes import PDF
 

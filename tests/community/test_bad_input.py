@@ -25,8 +25,8 @@ from community.admin import AdminSite
 from community.web import BadInput
 from intel.briefings import selectors as selectors_briefings
 from intel.reports import services
-from tests.conftest import api_token_for
-from tests.intel.briefings.support import subscription
+from tests.helpers import api_token_for
+from tests.intel.briefings.factories import SubscriptionFactory
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -325,7 +325,7 @@ def test_a_validly_signed_email_confirmation_of_the_wrong_shape_is_an_invalid_li
 
 @pytest.mark.parametrize("payload", WRONG_SHAPES)
 def test_a_validly_signed_confirmation_of_the_wrong_shape_is_an_invalid_link(anonymous, payload):
-    subscription("pending@example.org", sectors=["ai"], status="pending")
+    SubscriptionFactory(email="pending@example.org", sectors=["ai"], status="pending")
     token = signing.dumps(payload, salt=selectors_briefings.CONFIRM_SALT)
     response = anonymous.get(f"/briefings/confirm/{token}/")
     assert response.status_code == 400
@@ -340,8 +340,7 @@ def test_a_validly_signed_preferences_link_of_the_wrong_shape_is_an_invalid_link
     assert anonymous.get(f"/briefings/preferences/{token}/").status_code == 400
 
 
-def test_a_correctly_signed_link_still_opens(anonymous):
-    subscriber = subscription("reader@example.org", sectors=["ai"])
+def test_a_correctly_signed_link_still_opens(anonymous, subscriber):
     token = selectors_briefings.preferences_token(subscriber)
     assert anonymous.get(f"/briefings/preferences/{token}/").status_code == 200
 

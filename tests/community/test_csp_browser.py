@@ -13,7 +13,7 @@ from django.core.management import call_command
 from intel.models import Contribution
 from intel.reports import services
 from tests.accounts.factories import TEST_PASSWORD, totp_code
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

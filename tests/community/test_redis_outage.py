@@ -24,7 +24,7 @@ from django.utils import timezone
 from community.models import OutboxMessage
 from intel.models import ContributionFingerprint, ContributionTag, FieldReport
 from intel.reports import services
-from tests.conftest import record_sign_in
+from tests.helpers import record_sign_in
 from tests.intel.briefings.test_worker import _database_url, _start_worker, _stop
 from tests.intel.factories import FieldReportFactory
 

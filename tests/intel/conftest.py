@@ -1,4 +1,4 @@
-"""Intel fixtures: factories and reports in each workflow state."""
+"""Intel fixtures: each domain's factories, and reports in each workflow state."""
 
 from __future__ import annotations
 
@@ -6,8 +6,21 @@ from typing import Any
 
 import pytest
 
-from intel.reports import services
+from tests.intel.briefings.factories import (
+    BriefingWeekFactory,
+    DeliveryFactory,
+    SubscriptionFactory,
+)
+from tests.intel.digests.factories import DigestFactory, DigestItemFactory, SectorAssessmentFactory
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory, RequirementFactory
+from tests.intel.helpers import review, submit
+from tests.intel.tagging.factories import (
+    ContributionFingerprintFactory,
+    ContributionTagFactory,
+    DuplicateClusterFactory,
+)
+
+# --- Reports -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -32,15 +45,12 @@ def draft(contributor: Any) -> Any:
 
 @pytest.fixture
 def submitted(contributor: Any) -> Any:
-    report = FieldReportFactory(author=contributor)
-    services.report_submit(contribution=report, actor=contributor)
-    return report
+    return submit(FieldReportFactory(author=contributor), contributor)
 
 
 @pytest.fixture
 def in_review(submitted: Any, analyst: Any) -> Any:
-    services.report_start_review(contribution=submitted, analyst=analyst)
-    return submitted
+    return review(submitted, analyst)
 
 
 @pytest.fixture
@@ -53,14 +63,58 @@ def second_analyst(db: None) -> Any:
     return user
 
 
-def submit(report: Any, author: Any) -> Any:
-    services.report_submit(contribution=report, actor=author)
-    return report
+# --- Tagging -----------------------------------------------------------------
 
 
-def review(report: Any, analyst: Any) -> Any:
-    services.report_start_review(contribution=report, analyst=analyst)
-    return report
+@pytest.fixture
+def tag_factory(db: None) -> type[ContributionTagFactory]:
+    return ContributionTagFactory
+
+
+@pytest.fixture
+def cluster_factory(db: None) -> type[DuplicateClusterFactory]:
+    return DuplicateClusterFactory
+
+
+@pytest.fixture
+def fingerprint_factory(db: None) -> type[ContributionFingerprintFactory]:
+    return ContributionFingerprintFactory
+
+
+# --- Digests -----------------------------------------------------------------
+
+
+@pytest.fixture
+def digest_factory(db: None) -> type[DigestFactory]:
+    return DigestFactory
+
+
+@pytest.fixture
+def digest_item_factory(db: None) -> type[DigestItemFactory]:
+    return DigestItemFactory
+
+
+@pytest.fixture
+def assessment_factory(db: None) -> type[SectorAssessmentFactory]:
+    return SectorAssessmentFactory
+
+
+# --- Briefings ---------------------------------------------------------------
+
+
+@pytest.fixture
+def subscription_factory(db: None) -> type[SubscriptionFactory]:
+    return SubscriptionFactory
+
+
+@pytest.fixture
+def briefing_week_factory(db: None) -> type[BriefingWeekFactory]:
+    return BriefingWeekFactory
+
+
+@pytest.fixture
+def delivery_factory(db: None) -> type[DeliveryFactory]:
+    return DeliveryFactory
 
 
 @pytest.fixture(autouse=True)

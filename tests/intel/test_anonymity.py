@@ -14,13 +14,14 @@ from django.utils import timezone
 from intel.digests import core as digest_core
 from intel.digests import queries as digest_queries
 from intel.digests import services as digest_services
-from intel.models import Contribution, ContributionFingerprint, DigestItem, DuplicateCluster
+from intel.models import Contribution, DigestItem
 from intel.reports import services
 from intel.tagging.selectors import cluster_corroboration, cluster_for_review
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.intel.conftest import submit
 from tests.intel.digests.data import SECTOR, WEEK, accepted, days, jst
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory
+from tests.intel.helpers import submit
+from tests.intel.tagging.factories import ContributionFingerprintFactory, DuplicateClusterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,9 @@ def stranger(db):
 
 
 def clustered(*reports):
-    cluster = DuplicateCluster.objects.create()
+    cluster = DuplicateClusterFactory()
     for report in reports:
-        ContributionFingerprint.objects.create(
-            contribution=report, signature=b"", cluster=cluster, similarity=0.9
-        )
+        ContributionFingerprintFactory(contribution=report, cluster=cluster, similarity=0.9)
     return cluster
 
 
@@ -98,7 +97,7 @@ def test_the_cluster_of_two_looks_the_same_whoever_wrote_the_anonymous_report(
 
 
 def test_anonymous_members_neither_raise_nor_lower_corroboration(
-    contributor, other_contributor, stranger, analyst
+    contributor, other_contributor, stranger, analyst, fingerprint_factory
 ):
     first = submit(FieldReportFactory(author=contributor), contributor)
     second = submit(FieldReportFactory(author=other_contributor), other_contributor)
@@ -109,7 +108,7 @@ def test_anonymous_members_neither_raise_nor_lower_corroboration(
 
     for author in (stranger, contributor):
         report = submit(FieldReportFactory(author=author, attribution="anonymous"), author)
-        ContributionFingerprint.objects.create(contribution=report, signature=b"", cluster=cluster)
+        fingerprint_factory(contribution=report, cluster=cluster)
         accept(report, analyst)
         assert cluster_corroboration(cluster_ids=[cluster.pk]) == {cluster.pk: 2}
 
@@ -139,10 +138,10 @@ def _digest_cluster_item(cluster):
 
 @pytest.mark.parametrize("writer", ["same_member", "stranger"])
 def test_digest_corroboration_ignores_anonymous_members_and_matches_the_review_page(
-    writer, contributor, stranger
+    writer, contributor, stranger, cluster_factory
 ):
     monday = WEEK
-    cluster = DuplicateCluster.objects.create()
+    cluster = cluster_factory()
     accepted(contributor, at=jst(monday + days(1)), organisation="Institute A", cluster=cluster)
     hidden = contributor if writer == "same_member" else stranger
     anonymous = accepted(
@@ -156,8 +155,10 @@ def test_digest_corroboration_ignores_anonymous_members_and_matches_the_review_p
     assert cluster_corroboration(cluster_ids=[cluster.pk]) == {cluster.pk: 1}
 
 
-def test_a_digest_item_of_anonymous_reports_only_counts_one_source(contributor, stranger):
-    cluster = DuplicateCluster.objects.create()
+def test_a_digest_item_of_anonymous_reports_only_counts_one_source(
+    contributor, stranger, cluster_factory
+):
+    cluster = cluster_factory()
     for author in (contributor, stranger):
         report = accepted(author, at=jst(WEEK + days(1)), cluster=cluster)
         Contribution.objects.filter(pk=report.pk).update(attribution="anonymous")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from intel.models import BriefingWeek, Delivery
 from tests.accounts.factories import UserFactory, enrol_totp
-from tests.intel.briefings.support import WEEK, published_digest, subscription
+from tests.intel.digests.factories import WEEK
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,10 @@ def staff_client(client_for: Any) -> Any:
 
 
 @pytest.fixture
-def sent(analyst: Any, smtp_server: Any) -> Delivery:
+def sent(analyst: Any, smtp_server: Any, digest_factory: Any, subscriber: Any) -> Delivery:
     from intel.briefings.tasks import send_weekly_briefings
 
-    published_digest(sector="semiconductors", analyst=analyst)
-    subscription("reader@example.org")
+    digest_factory(sector="semiconductors", published_by=analyst)
     send_weekly_briefings.delay(WEEK.isoformat())
     smtp_server.wait_for(1)
     return Delivery.objects.get()
@@ -71,10 +70,15 @@ def test_admin_resends_a_briefing_from_the_log(
 
 
 def test_admin_sends_a_week_now(
-    admin_client, admin_user, analyst, smtp_server, django_capture_on_commit_callbacks
+    admin_client,
+    admin_user,
+    analyst,
+    smtp_server,
+    django_capture_on_commit_callbacks,
+    digest_factory,
+    subscriber,
 ):
-    published_digest(sector="semiconductors", analyst=analyst)
-    subscription("reader@example.org")
+    digest_factory(sector="semiconductors", published_by=analyst)
     url = reverse("admin:intel_briefingweek_send")
     assert admin_client.get(url).status_code == 200
     assert url in admin_client.get(reverse("admin:intel_briefingweek_changelist")).content.decode()
@@ -110,8 +114,10 @@ def test_send_week_form_wants_a_monday(admin_client):
     assert response.status_code == 200 and "starts on a Monday" in response.content.decode()
 
 
-def test_admin_grants_clearance_with_a_reason(admin_client, admin_user, contributor):
-    mine = subscription(contributor.email, user=contributor)
+def test_admin_grants_clearance_with_a_reason(
+    admin_client, admin_user, contributor, subscription_factory
+):
+    mine = subscription_factory(email=contributor.email, user=contributor)
     url = reverse("admin:intel_subscription_change", args=[mine.pk])
     missing = admin_client.post(url, {"granted_clearance": "amber", "reason": ""})
     assert missing.status_code == 200 and "Give a reason" in missing.content.decode()
@@ -122,12 +128,11 @@ def test_admin_grants_clearance_with_a_reason(admin_client, admin_user, contribu
     assert event.reason == "Works with the AI desk."
 
 
-def test_a_public_subscription_cannot_be_granted_clearance(admin_client):
-    public = subscription("someone@example.org")
+def test_a_public_subscription_cannot_be_granted_clearance(admin_client, subscriber):
     response = admin_client.post(
-        reverse("admin:intel_subscription_change", args=[public.pk]),
+        reverse("admin:intel_subscription_change", args=[subscriber.pk]),
         {"granted_clearance": "green", "reason": "Asked nicely."},
     )
     assert response.status_code == 200 and "linked to an account" in response.content.decode()
-    public.refresh_from_db()
-    assert public.granted_clearance == ""
+    subscriber.refresh_from_db()
+    assert subscriber.granted_clearance == ""

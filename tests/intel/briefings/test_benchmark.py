@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from intel.models import BriefingWeek, Delivery, Digest, Subscription
-from tests.intel.briefings.support import subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +32,8 @@ def test_benchmark_sends_one_email_per_subscriber_and_cleans_up():
     assert not Delivery.objects.exists() and not BriefingWeek.objects.exists()
 
 
-def test_benchmark_refuses_a_database_with_real_subscribers():
-    subscription("real@example.org", status="unsubscribed")
+def test_benchmark_refuses_a_database_with_real_subscribers(subscription_factory):
+    subscription_factory(email="real@example.org", status="unsubscribed")
     with pytest.raises(CommandError, match="throwaway database"):
         benchmark("--subscribers", "5", "--processes", "1")
     assert list(Subscription.objects.values_list("email", flat=True)) == ["real@example.org"]

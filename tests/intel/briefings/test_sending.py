@@ -19,18 +19,13 @@ from intel.digests import services as digest_services
 from intel.errors import WorkflowError
 from intel.models import BriefingWeek, Delivery, Digest, Subscription
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.intel.briefings.support import (
-    PREVIOUS_WEEK,
-    WEEK,
-    html_part,
-    published_digest,
-    recipients,
-    scripted_smtp_fixture,  # noqa: F401 - the scripted_smtp fixture
-    subscription,
-    text_part,
-)
+from tests.helpers import free_port, send_mail_to
+from tests.intel.briefings.support import html_part, recipients, text_part
+from tests.intel.digests.factories import WEEK
 
 pytestmark = pytest.mark.django_db
+
+PREVIOUS_WEEK = WEEK - datetime.timedelta(days=7)
 
 
 def settle(server: Any, count: int) -> list[Any]:
@@ -41,16 +36,20 @@ def settle(server: Any, count: int) -> list[Any]:
 
 
 @pytest.fixture
-def week(analyst: Any) -> dict[str, Digest]:
+def week(analyst: Any, digest_factory: Any) -> dict[str, Digest]:
     return {
-        sector: published_digest(sector=sector, analyst=analyst)
+        sector: digest_factory(sector=sector, published_by=analyst)
         for sector in ("semiconductors", "energy")
     }
 
 
-def test_each_subscriber_gets_one_briefing_when_the_send_task_runs_twice(week, smtp_server):
+def test_each_subscriber_gets_one_briefing_when_the_send_task_runs_twice(
+    week, smtp_server, subscription_factory
+):
     for number in range(3):
-        subscription(f"reader{number}@example.org", sectors=["semiconductors", "energy"])
+        subscription_factory(
+            email=f"reader{number}@example.org", sectors=["semiconductors", "energy"]
+        )
     send_weekly_briefings.delay(WEEK.isoformat())
     send_weekly_briefings.delay(WEEK.isoformat())
     messages = settle(smtp_server, 3)
@@ -59,8 +58,7 @@ def test_each_subscriber_gets_one_briefing_when_the_send_task_runs_twice(week, s
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_duplicated_chunk_task_sends_nothing_again(week, smtp_server):
-    subscription("reader@example.org")
+def test_a_duplicated_chunk_task_sends_nothing_again(week, smtp_server, subscriber):
     plan = services.briefing_week_start(week_start=WEEK)
     [chunk] = plan.chunks
     send_briefing_chunk.delay(WEEK.isoformat(), chunk)
@@ -69,12 +67,13 @@ def test_a_duplicated_chunk_task_sends_nothing_again(week, smtp_server):
     assert Delivery.objects.get().attempts == 1
 
 
-def test_briefing_has_one_click_unsubscribe_headers_and_both_parts(week, smtp_server, settings):
+def test_briefing_has_one_click_unsubscribe_headers_and_both_parts(
+    week, smtp_server, settings, subscriber
+):
     settings.SITE_URL = "https://intel.example.org"
-    reader = subscription("reader@example.org")
     send_weekly_briefings.delay(WEEK.isoformat())
     [message] = smtp_server.wait_for(1)
-    link = f"https://intel.example.org/briefings/u/{reader.unsubscribe_token}/"
+    link = f"https://intel.example.org/briefings/u/{subscriber.unsubscribe_token}/"
     # Long headers may be folded on the wire (RFC 5322); the unfolded value is what counts.
     assert " ".join(message["List-Unsubscribe"].split()) == f"<{link}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -89,10 +88,12 @@ def test_briefing_has_one_click_unsubscribe_headers_and_both_parts(week, smtp_se
     assert message["Subject"] == "[CIP] Weekly briefing, week of Nov. 16, 2026: Semiconductors"
 
 
-def test_clear_subscriber_never_receives_a_green_or_amber_item(analyst, smtp_server):
-    published_digest(
+def test_clear_subscriber_never_receives_a_green_or_amber_item(
+    analyst, smtp_server, digest_factory, subscription_factory
+):
+    digest_factory(
         sector="semiconductors",
-        analyst=analyst,
+        published_by=analyst,
         summary="Amber summary: do not share",
         summary_tlp="amber",
     )
@@ -100,9 +101,9 @@ def test_clear_subscriber_never_receives_a_green_or_amber_item(analyst, smtp_ser
     MembershipFactory(user=member)
     trusted = UserFactory(email="trusted@example.org")
     MembershipFactory(user=trusted)
-    subscription("public@example.org")
-    subscription("member@example.org", user=member)
-    subscription("trusted@example.org", user=trusted, granted_clearance="amber")
+    subscription_factory(email="public@example.org")
+    subscription_factory(email="member@example.org", user=member)
+    subscription_factory(email="trusted@example.org", user=trusted, granted_clearance="amber")
     send_weekly_briefings.delay(WEEK.isoformat())
     by_reader = {str(m["To"]): text_part(m) + html_part(m) for m in settle(smtp_server, 3)}
 
@@ -122,8 +123,8 @@ def test_clear_subscriber_never_receives_a_green_or_amber_item(analyst, smtp_ser
     assert "Amber item" in amber and "Amber summary" in amber
 
 
-def test_sector_with_nothing_published_says_so(week, smtp_server):
-    subscription("reader@example.org", sectors=["semiconductors", "quantum"])
+def test_sector_with_nothing_published_says_so(week, smtp_server, subscription_factory):
+    subscription_factory(email="reader@example.org", sectors=["semiconductors", "quantum"])
     send_weekly_briefings.delay(WEEK.isoformat())
     [message] = smtp_server.wait_for(1)
     text = text_part(message)
@@ -131,8 +132,8 @@ def test_sector_with_nothing_published_says_so(week, smtp_server):
     assert "Quantum" in message["Subject"] and "Semiconductors" in message["Subject"]
 
 
-def test_japanese_subscriber_gets_a_japanese_briefing(week, smtp_server):
-    subscription("yomu@example.org", language="ja")
+def test_japanese_subscriber_gets_a_japanese_briefing(week, smtp_server, subscription_factory):
+    subscription_factory(email="yomu@example.org", language="ja")
     send_weekly_briefings.delay(WEEK.isoformat())
     [message] = smtp_server.wait_for(1)
     from email.header import decode_header, make_header
@@ -142,10 +143,12 @@ def test_japanese_subscriber_gets_a_japanese_briefing(week, smtp_server):
     assert "配信停止" in text_part(message)
 
 
-def test_each_chunk_sends_over_one_smtp_connection(week, scripted_smtp, settings):
+def test_each_chunk_sends_over_one_smtp_connection(
+    week, scripted_smtp, settings, subscription_factory
+):
     settings.BRIEFING_CHUNK_SIZE = 2
     for number in range(5):
-        subscription(f"reader{number}@example.org")
+        subscription_factory(email=f"reader{number}@example.org")
     result = send_weekly_briefings.delay(WEEK.isoformat()).get()
     assert result["chunks"] == 3
     assert len(scripted_smtp.messages) == 5
@@ -153,15 +156,15 @@ def test_each_chunk_sends_over_one_smtp_connection(week, scripted_smtp, settings
 
 
 def test_permanent_failures_are_recorded_and_pause_the_address_after_three(
-    analyst, scripted_smtp, settings
+    analyst, scripted_smtp, settings, digest_factory, subscription_factory
 ):
     settings.BRIEFING_PAUSE_AFTER_FAILURES = 3
     scripted_smtp.replies["gone@example.org"] = "550 5.1.1 No such user"
-    gone = subscription("gone@example.org")
-    subscription("fine@example.org")
+    gone = subscription_factory(email="gone@example.org")
+    subscription_factory(email="fine@example.org")
     weeks = [WEEK - datetime.timedelta(days=7 * n) for n in (2, 1, 0)]
     for monday in weeks:
-        published_digest(sector="semiconductors", analyst=analyst, week_start=monday)
+        digest_factory(sector="semiconductors", published_by=analyst, week_start=monday)
         send_weekly_briefings.delay(monday.isoformat())
         gone.refresh_from_db()
     failed = Delivery.objects.filter(subscription=gone).order_by("week_start")
@@ -173,22 +176,20 @@ def test_permanent_failures_are_recorded_and_pause_the_address_after_three(
     )
     # Paused: the next week does not even try.
     next_week = WEEK + datetime.timedelta(days=7)
-    published_digest(sector="semiconductors", analyst=analyst, week_start=next_week)
+    digest_factory(sector="semiconductors", published_by=analyst, week_start=next_week)
     send_weekly_briefings.delay(next_week.isoformat())
     assert not Delivery.objects.filter(subscription=gone, week_start=next_week).exists()
 
 
-def test_a_success_resets_the_failure_count(week, scripted_smtp):
-    reader = subscription("flaky@example.org")
-    Subscription.objects.filter(pk=reader.pk).update(consecutive_failures=2)
+def test_a_success_resets_the_failure_count(week, scripted_smtp, subscriber):
+    Subscription.objects.filter(pk=subscriber.pk).update(consecutive_failures=2)
     send_weekly_briefings.delay(WEEK.isoformat())
-    reader.refresh_from_db()
-    assert reader.consecutive_failures == 0 and reader.status == "active"
+    subscriber.refresh_from_db()
+    assert subscriber.consecutive_failures == 0 and subscriber.status == "active"
 
 
-def test_temporary_failure_is_retried_then_sent(week, scripted_smtp, settings):
-    scripted_smtp.replies["busy@example.org"] = "451 4.3.0 Try again later"
-    subscription("busy@example.org")
+def test_temporary_failure_is_retried_then_sent(week, scripted_smtp, settings, subscriber):
+    scripted_smtp.replies[subscriber.email] = "451 4.3.0 Try again later"
     plan = services.briefing_week_start(week_start=WEEK)
     outcome = services.briefing_chunk_send(week_start=WEEK, delivery_ids=plan.chunks[0])
     assert outcome.deferred == 1 and outcome.retry_after == 30
@@ -200,25 +201,22 @@ def test_temporary_failure_is_retried_then_sent(week, scripted_smtp, settings):
     assert len(scripted_smtp.messages) == 1
 
 
-def test_temporary_failures_give_up_after_the_attempt_limit(week, scripted_smtp, settings):
+def test_temporary_failures_give_up_after_the_attempt_limit(
+    week, scripted_smtp, settings, subscriber
+):
     settings.BRIEFING_MAX_ATTEMPTS = 2
-    scripted_smtp.replies["busy@example.org"] = "451 4.3.0 Try again later"
-    reader = subscription("busy@example.org")
+    scripted_smtp.replies[subscriber.email] = "451 4.3.0 Try again later"
     plan = services.briefing_week_start(week_start=WEEK)
     services.briefing_chunk_send(week_start=WEEK, delivery_ids=plan.chunks[0])
     services.briefing_chunk_send(week_start=WEEK, delivery_ids=plan.chunks[0])
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and delivery.attempts == 2
-    reader.refresh_from_db()
-    assert reader.status == "active", "temporary failures never pause an address"
+    subscriber.refresh_from_db()
+    assert subscriber.status == "active", "temporary failures never pause an address"
 
 
-def test_a_dropped_connection_hands_the_chunk_back_for_the_retry(week, settings):
-    from tests.conftest import _free_port
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nothing listens
-    subscription("reader@example.org")
+def test_a_dropped_connection_hands_the_chunk_back_for_the_retry(week, settings, subscriber):
+    send_mail_to(settings, "127.0.0.1", free_port())  # nothing listens there
     plan = services.briefing_week_start(week_start=WEEK)
     with pytest.raises(ConnectionRefusedError):
         services.briefing_chunk_send(week_start=WEEK, delivery_ids=plan.chunks[0])
@@ -227,9 +225,10 @@ def test_a_dropped_connection_hands_the_chunk_back_for_the_retry(week, settings)
     assert "ConnectionRefusedError" in delivery.error
 
 
-def test_a_fresh_claim_is_left_alone_and_a_stale_one_taken_over(week, smtp_server, settings):
+def test_a_fresh_claim_is_left_alone_and_a_stale_one_taken_over(
+    week, smtp_server, settings, subscriber
+):
     settings.BRIEFING_CLAIM_TIMEOUT = 600
-    subscription("reader@example.org")
     plan = services.briefing_week_start(week_start=WEEK)
     # Another task (alive) holds the delivery.
     Delivery.objects.update(status="sending", claim_token="other", claimed_at=timezone.now())
@@ -244,17 +243,15 @@ def test_a_fresh_claim_is_left_alone_and_a_stale_one_taken_over(week, smtp_serve
     assert len(settle(smtp_server, 1)) == 1
 
 
-def test_unsubscribed_after_the_fan_out_is_skipped(week, smtp_server):
-    reader = subscription("reader@example.org")
+def test_unsubscribed_after_the_fan_out_is_skipped(week, smtp_server, subscriber):
     plan = services.briefing_week_start(week_start=WEEK)
-    services.subscription_unsubscribe(subscription=reader)
+    services.subscription_unsubscribe(subscription=subscriber)
     outcome = services.briefing_chunk_send(week_start=WEEK, delivery_ids=plan.chunks[0])
     assert outcome.skipped == 1 and smtp_server.messages == []
     assert Delivery.objects.get().status == "skipped"
 
 
-def test_a_week_with_nothing_published_is_not_started(smtp_server):
-    subscription("reader@example.org")
+def test_a_week_with_nothing_published_is_not_started(smtp_server, subscriber):
     result = send_weekly_briefings.delay(WEEK.isoformat()).get()
     assert result["started"] is False and "published" in result["reason"]
     assert not BriefingWeek.objects.exists() and smtp_server.messages == []
@@ -262,33 +259,36 @@ def test_a_week_with_nothing_published_is_not_started(smtp_server):
         services.briefing_week_start(week_start=WEEK)
 
 
-def test_default_week_is_the_week_just_ended(analyst, smtp_server):
+def test_default_week_is_the_week_just_ended(analyst, smtp_server, digest_factory, subscriber):
     last = digest_core.last_full_week(timezone.now())
-    published_digest(sector="semiconductors", analyst=analyst, week_start=last)
-    subscription("reader@example.org")
+    digest_factory(sector="semiconductors", published_by=analyst, week_start=last)
     result = send_weekly_briefings.delay().get()
     assert result["week_start"] == last.isoformat()
     smtp_server.wait_for(1)
 
 
-def test_corrections_lead_the_next_briefing_to_those_who_got_the_original(analyst, smtp_server):
-    original = published_digest(sector="semiconductors", analyst=analyst, week_start=PREVIOUS_WEEK)
-    published_digest(sector="energy", analyst=analyst, week_start=PREVIOUS_WEEK)
-    subscription("had-it@example.org", sectors=["semiconductors"])
-    subscription("other-sector@example.org", sectors=["energy"])
+def test_corrections_lead_the_next_briefing_to_those_who_got_the_original(
+    analyst, smtp_server, digest_factory, subscription_factory
+):
+    original = digest_factory(
+        sector="semiconductors", published_by=analyst, week_start=PREVIOUS_WEEK
+    )
+    digest_factory(sector="energy", published_by=analyst, week_start=PREVIOUS_WEEK)
+    subscription_factory(email="had-it@example.org", sectors=["semiconductors"])
+    subscription_factory(email="other-sector@example.org", sectors=["energy"])
     send_weekly_briefings.delay(PREVIOUS_WEEK.isoformat())
     smtp_server.wait_for(2)
-    subscription("newcomer@example.org", sectors=["semiconductors"])
-    correction = published_digest(
+    subscription_factory(email="newcomer@example.org", sectors=["semiconductors"])
+    correction = digest_factory(
         sector="semiconductors",
-        analyst=analyst,
+        published_by=analyst,
         week_start=PREVIOUS_WEEK,
         version=2,
         previous=original,
         correction_note="The licence count was 3, not 30.",
     )
-    published_digest(sector="semiconductors", analyst=analyst)
-    published_digest(sector="energy", analyst=analyst)
+    digest_factory(sector="semiconductors", published_by=analyst)
+    digest_factory(sector="energy", published_by=analyst)
     send_weekly_briefings.delay(WEEK.isoformat())
     send_weekly_briefings.delay(WEEK.isoformat())
     messages = settle(smtp_server, 5)[2:]
@@ -309,14 +309,14 @@ def test_corrections_lead_the_next_briefing_to_those_who_got_the_original(analys
     ).corrections == [correction.pk]
     # Carried once: the following week does not repeat it.
     following = WEEK + datetime.timedelta(days=7)
-    published_digest(sector="semiconductors", analyst=analyst, week_start=following)
+    digest_factory(sector="semiconductors", published_by=analyst, week_start=following)
     send_weekly_briefings.delay(following.isoformat())
     later = settle(smtp_server, 8)[5:]
     assert all("licence count was 3" not in text_part(m) for m in later)
 
 
 def test_real_build_publish_and_send_keeps_amber_out_of_a_public_briefing(
-    contributor, analyst, smtp_server, report_factory
+    contributor, analyst, smtp_server, report_factory, subscriber
 ):
     from intel.reports import services as intel_services
 
@@ -332,7 +332,6 @@ def test_real_build_publish_and_send_keeps_amber_out_of_a_public_briefing(
     monday = digest_core.week_start_of(timezone.now().astimezone(digest_core.TOKYO).date())
     [result] = digest_services.digests_build_week(week_start=monday, sectors=["semiconductors"])
     digest_services.digest_publish(digest=Digest.objects.get(pk=result.digest_id), analyst=analyst)
-    subscription("public@example.org")
     send_weekly_briefings.delay(monday.isoformat())
     [message] = smtp_server.wait_for(1)
     body = text_part(message) + html_part(message)
@@ -341,9 +340,8 @@ def test_real_build_publish_and_send_keeps_amber_out_of_a_public_briefing(
 
 
 def test_admin_resends_one_briefing(
-    week, smtp_server, admin_user, django_capture_on_commit_callbacks
+    week, smtp_server, admin_user, django_capture_on_commit_callbacks, subscriber
 ):
-    subscription("reader@example.org")
     send_weekly_briefings.delay(WEEK.isoformat())
     smtp_server.wait_for(1)
     delivery = Delivery.objects.get()
@@ -356,9 +354,8 @@ def test_admin_resends_one_briefing(
     assert AuditEvent.objects.filter(action="briefing.resend", actor=admin_user).count() == 1
 
 
-def test_only_an_administrator_resends_or_sends_a_week(week, analyst):
-    reader = subscription("reader@example.org")
-    delivery = Delivery.objects.create(subscription=reader, week_start=WEEK, status="failed")
+def test_only_an_administrator_resends_or_sends_a_week(week, analyst, subscriber, delivery_factory):
+    delivery = delivery_factory(subscription=subscriber, status="failed")
     with pytest.raises(PermissionDenied):
         services.delivery_resend(delivery=delivery, actor=analyst)
     with pytest.raises(PermissionDenied):
@@ -375,12 +372,11 @@ def test_weekly_schedule_is_monday_0800_tokyo(settings):
     assert settings.CELERY_TIMEZONE == "Asia/Tokyo"
 
 
-def test_a_chunk_out_of_time_goes_on_in_a_new_run(week, smtp_server, monkeypatch):
+def test_a_chunk_out_of_time_goes_on_in_a_new_run(week, smtp_server, monkeypatch, subscriber):
     from celery.exceptions import Retry, SoftTimeLimitExceeded
 
     from intel.briefings import tasks
 
-    subscription("reader@example.org")
     plan = services.briefing_week_start(week_start=WEEK)
     calls = []
 

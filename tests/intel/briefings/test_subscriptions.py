@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import AuditEvent, Membership
 from intel.briefings import selectors, services
 from intel.models import Subscription
-from tests.intel.briefings.support import subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +65,8 @@ def test_confirmation_link_expires_and_cannot_be_forged(on_commit, settings):
         selectors.subscription_from_confirmation(token)
 
 
-def test_a_request_never_changes_an_active_subscription(on_commit):
-    active = subscription("reader@example.org", sectors=["quantum"])
+def test_a_request_never_changes_an_active_subscription(on_commit, subscription_factory):
+    active = subscription_factory(email="reader@example.org", sectors=["quantum"])
     request(on_commit, sectors=["energy"], language="ja")
     active.refresh_from_db()
     assert active.status == "active" and active.sectors == ["quantum"] and active.language == "en"
@@ -82,8 +81,8 @@ def test_requests_for_one_address_are_mailed_at_most_every_five_minutes(on_commi
     assert len(mail.outbox) == 1
 
 
-def test_an_unsubscribed_address_must_confirm_again(on_commit):
-    gone = subscription("reader@example.org", status="unsubscribed")
+def test_an_unsubscribed_address_must_confirm_again(on_commit, subscription_factory):
+    gone = subscription_factory(email="reader@example.org", status="unsubscribed")
     request(on_commit, sectors=["space"])
     gone.refresh_from_db()
     assert gone.status == "pending" and gone.sectors == ["space"]
@@ -112,8 +111,8 @@ def test_a_vetted_member_subscribes_without_confirming(contributor):
     assert selectors.subscription_clearance(mine) == "green"
 
 
-def test_a_member_takes_over_their_earlier_public_subscription(contributor):
-    public = subscription(contributor.email, sectors=["space"], status="pending")
+def test_a_member_takes_over_their_earlier_public_subscription(contributor, subscription_factory):
+    public = subscription_factory(email=contributor.email, sectors=["space"], status="pending")
     assert selectors.subscription_clearance(public) == "clear"
     services.subscription_member_save(user=contributor, sectors=["ai"], language="en")
     public.refresh_from_db()
@@ -148,9 +147,8 @@ def test_a_suspended_member_falls_back_to_clear(contributor):
 
 
 def test_clearance_grants_are_for_admins_with_a_reason_on_linked_subscriptions(
-    contributor, analyst, admin_user
+    contributor, analyst, admin_user, subscriber
 ):
-    public = subscription("someone@example.org")
     mine = services.subscription_member_save(user=contributor, sectors=["ai"], language="en")
     with pytest.raises(PermissionDenied):
         services.subscription_grant_clearance(
@@ -163,7 +161,7 @@ def test_clearance_grants_are_for_admins_with_a_reason_on_linked_subscriptions(
     assert "reason" in missing.value.message_dict
     with pytest.raises(ValidationError) as unlinked:
         services.subscription_grant_clearance(
-            subscription=public, clearance="amber", actor=admin_user, reason="Because."
+            subscription=subscriber, clearance="amber", actor=admin_user, reason="Because."
         )
     assert "granted_clearance" in unlinked.value.message_dict
     services.subscription_grant_clearance(
@@ -176,18 +174,17 @@ def test_clearance_grants_are_for_admins_with_a_reason_on_linked_subscriptions(
     assert mine.granted_by == admin_user and mine.granted_at is not None
 
 
-def test_unsubscribe_is_idempotent():
-    reader = subscription("reader@example.org")
-    assert services.subscription_unsubscribe(subscription=reader) is True
-    assert services.subscription_unsubscribe(subscription=reader) is False
-    reader.refresh_from_db()
-    assert reader.status == "unsubscribed" and reader.unsubscribed_at is not None
+def test_unsubscribe_is_idempotent(subscriber):
+    assert services.subscription_unsubscribe(subscription=subscriber) is True
+    assert services.subscription_unsubscribe(subscription=subscriber) is False
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at is not None
 
 
-def test_resume_needs_an_earlier_confirmation():
-    gone = subscription("gone@example.org", status="unsubscribed")
-    paused = subscription("paused@example.org", status="paused")
-    pending = subscription("pending@example.org", status="pending")
+def test_resume_needs_an_earlier_confirmation(subscription_factory):
+    gone = subscription_factory(email="gone@example.org", status="unsubscribed")
+    paused = subscription_factory(email="paused@example.org", status="paused")
+    pending = subscription_factory(email="pending@example.org", status="pending")
     assert services.subscription_resume(subscription=gone) is True
     assert services.subscription_resume(subscription=paused) is True
     assert services.subscription_resume(subscription=pending) is False
@@ -195,8 +192,11 @@ def test_resume_needs_an_earlier_confirmation():
     assert paused.status == "active" and paused.consecutive_failures == 0
 
 
-def test_unsubscribe_tokens_are_random_and_unique():
-    first, second = subscription("a@example.org"), subscription("b@example.org")
+def test_unsubscribe_tokens_are_random_and_unique(subscription_factory):
+    first, second = (
+        subscription_factory(email="a@example.org"),
+        subscription_factory(email="b@example.org"),
+    )
     assert first.unsubscribe_token != second.unsubscribe_token
     assert len(first.unsubscribe_token) >= 40
     assert "a@example.org" not in first.unsubscribe_token

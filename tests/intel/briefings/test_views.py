@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from intel.briefings import selectors
-from intel.models import BriefingWeek, Subscription
-from tests.intel.briefings.support import WEEK, published_digest, subscription
+from intel.models import BriefingWeek, Digest, Subscription
+from tests.intel.digests.factories import WEEK
 
 pytestmark = pytest.mark.django_db
 
@@ -20,17 +20,11 @@ FORM = {"email": "reader@example.org", "sectors": ["semiconductors", "ai"], "lan
 
 
 @pytest.fixture
-def subscriber() -> Subscription:
-    """The subscriber persona: confirmed by email, no account."""
-    return subscription("subscriber@example.org", sectors=["semiconductors"])
-
-
-@pytest.fixture
-def briefed_week(analyst: Any) -> BriefingWeek:
-    published_digest(sector="semiconductors", analyst=analyst, summary="", summary_tlp="clear")
+def briefed_week(analyst: Any, digest_factory: Any, briefing_week_factory: Any) -> BriefingWeek:
+    digest_factory(sector="semiconductors", published_by=analyst, summary="", summary_tlp="clear")
     red = [("red", "Red item: eyes only", "report"), ("clear", "Clear energy note", "report")]
-    published_digest(sector="energy", analyst=analyst, items=red)
-    return BriefingWeek.objects.create(week_start=WEEK)
+    digest_factory(sector="energy", published_by=analyst, items=red)
+    return briefing_week_factory()
 
 
 # --- Subscribe and confirm -----------------------------------------------------------------
@@ -70,8 +64,8 @@ def test_the_subscribe_form_is_rate_limited(anonymous):
     assert not Subscription.objects.filter(email="x@ex.org").exists()
 
 
-def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous):
-    pending = subscription("reader@example.org", status="pending")
+def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous, subscription_factory):
+    pending = subscription_factory(email="reader@example.org", status="pending")
     url = reverse("briefings:confirm", args=[selectors.confirmation_token(pending)])
     page = anonymous.get(url)
     assert page.status_code == 200 and "Confirm subscription" in page.content.decode()
@@ -83,8 +77,8 @@ def test_confirm_page_needs_a_click_and_never_confirms_on_get(anonymous):
     assert pending.status == "active"
 
 
-def test_confirm_refuses_a_forged_or_expired_link(anonymous, settings):
-    pending = subscription("reader@example.org", status="pending")
+def test_confirm_refuses_a_forged_or_expired_link(anonymous, settings, subscription_factory):
+    pending = subscription_factory(email="reader@example.org", status="pending")
     token = selectors.confirmation_token(pending)
     forged = anonymous.post(reverse("briefings:confirm", args=[token[:-3] + "abc"]))
     assert forged.status_code == 400
@@ -167,9 +161,9 @@ def test_unsubscribe_with_an_unknown_token_is_404(anonymous, subscriber):
     assert subscriber.status == "active"
 
 
-def test_only_the_unsubscribe_view_is_csrf_exempt(subscriber):
+def test_only_the_unsubscribe_view_is_csrf_exempt(subscriber, subscription_factory):
     client = Client(enforce_csrf_checks=True)
-    pending = subscription("p@example.org", status="pending")
+    pending = subscription_factory(email="p@example.org", status="pending")
     refused = [
         client.post(reverse("briefings:subscribe"), FORM),
         client.post(preferences_url(subscriber), {"action": "unsubscribe"}),
@@ -240,6 +234,17 @@ def test_analysts_read_the_archive_at_their_clearance(client_for, analyst, brief
     assert b"Amber item" in text and b"Red item" in text
 
 
+def test_dropped_and_stale_items_reach_no_reader_of_the_archive(
+    client_for, analyst, briefed_week, digest_item_factory
+):
+    digest = Digest.objects.get(sector="semiconductors", week_start=WEEK)
+    digest_item_factory(digest=digest, tlp="clear", title="Dropped by the analyst", dropped=True)
+    digest_item_factory(digest=digest, tlp="clear", title="No longer in the data", stale=True)
+    body = client_for(analyst).get(reverse("briefings:week", args=["2026-11-16"])).content.decode()
+    assert "Clear item" in body and "Amber item" in body
+    assert "Dropped by the analyst" not in body and "No longer in the data" not in body
+
+
 def test_archive_week_filters_by_sector(anonymous, briefed_week):
     body = anonymous.get(
         reverse("briefings:week", args=["2026-11-16"]), {"sector": "energy"}
@@ -252,13 +257,18 @@ def test_a_week_without_a_briefing_is_404(anonymous, briefed_week):
     assert anonymous.get("/briefings/2026-13-45/").status_code == 404
 
 
-def test_archive_list_costs_a_fixed_number_of_queries(anonymous, django_assert_max_num_queries):
+def test_archive_list_costs_a_fixed_number_of_queries(
+    anonymous, briefing_week_factory, django_assert_max_num_queries
+):
     import datetime
 
     for weeks in range(40):
-        BriefingWeek.objects.create(week_start=WEEK - datetime.timedelta(days=7 * weeks))
+        briefing_week_factory(week_start=WEEK - datetime.timedelta(days=7 * weeks))
     with django_assert_max_num_queries(2):
-        assert anonymous.get(reverse("briefings:archive")).status_code == 200
+        response = anonymous.get(reverse("briefings:archive"))
+    assert response.status_code == 200
+    links = re.findall(r'href="/briefings/(\d{4}-\d{2}-\d{2})/"', response.content.decode())
+    assert len(links) == 25 and links[0] == WEEK.isoformat()  # a full page, newest first
 
 
 def test_a_week_page_costs_a_few_queries_per_published_sector(
@@ -267,4 +277,7 @@ def test_a_week_page_costs_a_few_queries_per_published_sector(
     client = client_for(contributor)
     client.get(reverse("briefings:archive"))  # session and user loaded once before
     with django_assert_max_num_queries(10):  # 2 published sectors, 2 queries each
-        assert client.get(reverse("briefings:week", args=["2026-11-16"])).status_code == 200
+        response = client.get(reverse("briefings:week", args=["2026-11-16"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Green item" in body and "Clear energy note" in body and "Amber item" not in body

@@ -39,7 +39,9 @@ from django.db import connection
 
 from intel.briefings.tasks import send_weekly_briefings
 from intel.models import Delivery
-from tests.intel.briefings.support import WEEK, published_digest, recipients, subscription
+from tests.helpers import free_port, smtp_serving
+from tests.intel.briefings.support import recipients
+from tests.intel.digests.factories import WEEK
 
 SUBSCRIBERS = 6
 VISIBILITY_TIMEOUT = 6  # seconds before an unacknowledged task is handed out again
@@ -146,19 +148,13 @@ def _clean_broker() -> None:
 
 @pytest.fixture
 def holding_smtp(request: pytest.FixtureRequest) -> Iterator[tuple[HoldingSmtp, int]]:
-    from aiosmtpd.controller import Controller
-
-    from tests.conftest import _free_port
-
     handler = HoldingSmtp(**request.param)
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        handler.released.set()
-        controller.stop()
+    port = free_port()
+    with smtp_serving(handler, port):
+        try:
+            yield handler, port
+        finally:
+            handler.released.set()  # a held message would keep the server from stopping
 
 
 def _wait_until(check: Any, timeout: float, what: str) -> None:
@@ -181,13 +177,15 @@ def _wait_until(check: Any, timeout: float, what: str) -> None:
     ],
     indirect=True,
 )
-def test_worker_killed_mid_chunk_then_redelivered(holding_smtp, analyst, tmp_path):
+def test_worker_killed_mid_chunk_then_redelivered(
+    holding_smtp, analyst, tmp_path, digest_factory, subscription_factory
+):
     from community.celery import app
 
     server, port = holding_smtp
-    published_digest(sector="semiconductors", analyst=analyst)
+    digest_factory(sector="semiconductors", published_by=analyst)
     for number in range(SUBSCRIBERS):
-        subscription(f"reader{number}@example.org")
+        subscription_factory(email=f"reader{number}@example.org")
     env = {
         **os.environ,
         **WORKER_ENV,
@@ -237,14 +235,16 @@ def test_worker_killed_mid_chunk_then_redelivered(holding_smtp, analyst, tmp_pat
 
 
 @pytest.mark.redis
-def test_the_send_task_run_twice_on_a_real_worker_sends_once(celery_worker, smtp_server):
+def test_the_send_task_run_twice_on_a_real_worker_sends_once(
+    celery_worker, smtp_server, digest_factory, subscription_factory
+):
     from intel.briefings.tasks import send_briefing_chunk  # noqa: F401 - registered with the worker
     from tests.accounts.factories import UserFactory
 
     analyst = UserFactory(email="analyst-w@test.example")
-    published_digest(sector="semiconductors", analyst=analyst)
+    digest_factory(sector="semiconductors", published_by=analyst)
     for number in range(3):
-        subscription(f"reader{number}@example.org")
+        subscription_factory(email=f"reader{number}@example.org")
     send_weekly_briefings.delay(WEEK.isoformat())
     send_weekly_briefings.delay(WEEK.isoformat())
     smtp_server.wait_for(3, timeout=60)

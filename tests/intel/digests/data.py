@@ -3,7 +3,9 @@
 Contributions are written as drafts through the services (so they are valid),
 then moved to "accepted" with the timestamps, grade and organisation the test
 needs: the weekly figures depend on `accepted_at`, which the services set to
-"now". No tagging runs, so clusters are exactly the ones a test creates.
+"now". No tagging runs, so clusters are exactly the ones a test creates (with
+the tagging factories). Digests written as rows, without a build, come from
+`tests/intel/digests/factories.py`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,11 @@ from typing import Any
 from django.utils import timezone
 
 from intel.digests.core import TOKYO
-from intel.models import (
-    Contribution,
-    ContributionFingerprint,
-    DuplicateCluster,
-    IntelligenceRequirement,
-    RequirementAnswer,
-    SectorAssessment,
-)
+from intel.models import Contribution, DuplicateCluster, IntelligenceRequirement, RequirementAnswer
 from tests.accounts.factories import MembershipFactory
+from tests.intel.digests.factories import SectorAssessmentFactory
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory, RequirementFactory
+from tests.intel.tagging.factories import ContributionFingerprintFactory, DuplicateClusterFactory
 
 # The hand-made week: Monday 5 October 2026 to Sunday 11 October, Asia/Tokyo.
 WEEK = datetime.date(2026, 10, 5)
@@ -89,7 +86,7 @@ def accepted(
         organisation=organisation,
     )
     if cluster is not None:
-        ContributionFingerprint.objects.create(contribution=draft, signature=b"", cluster=cluster)
+        ContributionFingerprintFactory(contribution=draft, cluster=cluster)
     if requirement is not None:
         RequirementAnswer.objects.create(requirement=requirement, contribution=draft)
     return Contribution.objects.get(pk=draft.pk)
@@ -133,7 +130,7 @@ def hand_made_week(*, contributor: Any, other_contributor: Any, analyst: Any) ->
     """
     made = HandMadeWeek()
     org_c, org_d, org_e = member("Org C"), member("Org D"), member("Org E")
-    cluster = DuplicateCluster.objects.create()
+    cluster = DuplicateClusterFactory()
     made.cluster = cluster
     monday, sunday = WEEK, WEEK + days(6)
     requirement = RequirementFactory(created_by=analyst, sector="critical-minerals", priority=4)
@@ -302,16 +299,15 @@ def hand_made_week(*, contributor: Any, other_contributor: Any, analyst: Any) ->
     for name, (author, kwargs) in spec.items():
         made.items[name] = accepted(author, **kwargs)
     # The sector was blue (3/4) before the week and is assessed red (3/5) during it.
-    before = SectorAssessment.objects.create(
+    SectorAssessmentFactory(
         sector=SECTOR, sector_class="blue", autonomy=3, indispensability=4,
-        rationale="Strong refining know-how.", assessed_by=analyst,
+        rationale="Strong refining know-how.", assessed_by=analyst, at=jst(monday - days(20)),
     )  # fmt: skip
-    during = SectorAssessment.objects.create(
+    SectorAssessmentFactory(
         sector=SECTOR, sector_class="red", autonomy=3, indispensability=5,
         rationale="New extraction technology changes the picture.", assessed_by=analyst,
+        at=jst(monday + days(1)),
     )  # fmt: skip
-    SectorAssessment.objects.filter(pk=before.pk).update(created_at=jst(monday - days(20)))
-    SectorAssessment.objects.filter(pk=during.pk).update(created_at=jst(monday + days(1)))
     return made
 
 

@@ -10,7 +10,7 @@ import pytest
 from intel.digests import services as digest_services
 from intel.models import Digest
 from tests.accounts.factories import totp_code
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from tests.intel.digests.data import SECTOR, WEEK, accepted, jst
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

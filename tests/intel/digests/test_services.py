@@ -13,7 +13,7 @@ from intel.digests import selectors as selectors_digests
 from intel.digests import services as digest_services
 from intel.errors import WorkflowError
 from intel.models import Digest, DigestItem, SectorAssessment
-from tests.conftest import signed_in
+from tests.helpers import signed_in
 from tests.intel.digests.data import SECTOR, WEEK, accepted, jst, member
 
 pytestmark = pytest.mark.django_db
@@ -163,9 +163,9 @@ def test_draft_cannot_be_corrected(draft, analyst):
                                        correction_note="Nothing published yet.")  # fmt: skip
 
 
-def test_database_allows_one_open_version_per_sector_and_week(draft):
+def test_database_allows_one_open_version_per_sector_and_week(draft, digest_factory):
     with pytest.raises(IntegrityError):
-        Digest.objects.create(sector=SECTOR, week_start=WEEK, version=2, previous=draft)
+        digest_factory(sector=SECTOR, week_start=WEEK, version=2, previous=draft, published=False)
 
 
 def test_assessments_are_appended_and_audited(analyst):

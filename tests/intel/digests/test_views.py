@@ -38,7 +38,7 @@ def as_persona(request, client_for, anonymous):
 
 
 @pytest.fixture
-def digests(contributor, analyst):
+def digests(contributor, analyst, assessment_factory):
     """A published critical-minerals digest (clear, green, amber items) and a semiconductors
     draft."""
     day = WEEK + datetime.timedelta(days=2)
@@ -56,10 +56,7 @@ def digests(contributor, analyst):
     )  # fmt: skip
     digest_services.digest_publish(digest=published, analyst=analyst)
     draft = Digest.objects.get(sector="semiconductors", week_start=WEEK)
-    SectorAssessment.objects.create(
-        sector=SECTOR, sector_class="green", autonomy=2, indispensability=3,
-        rationale="Refining concentrated abroad.", assessed_by=analyst,
-    )  # fmt: skip
+    assessment_factory(sector=SECTOR, assessed_by=analyst)
     return {"published": published, "draft": draft}
 
 
@@ -313,7 +310,14 @@ def test_build_form_builds_a_week(client_for, analyst, digests):
 
 def test_sector_index_and_archive_list_query_counts(anonymous, digests,
                                                     django_assert_max_num_queries):  # fmt: skip
+    published = reverse("intel:digest_detail", args=[digests["published"].pk])
     with django_assert_max_num_queries(8):
-        anonymous.get(reverse("intel:sector_index"))
+        index = anonymous.get(reverse("intel:sector_index"))
+    assert index.status_code == 200
+    assert f'href="{published}"' in index.content.decode()
+    assert index.content.decode().count('class="class-badge class-green"') == 1
     with django_assert_max_num_queries(8):
-        anonymous.get(reverse("intel:digest_archive", args=[SECTOR]))
+        archive = anonymous.get(reverse("intel:digest_archive", args=[SECTOR]))
+    assert archive.status_code == 200
+    assert f'href="{published}"' in archive.content.decode()
+    assert archive.content.decode().count('data-testid="archive-row"') == 1

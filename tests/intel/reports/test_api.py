@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from intel.reports import services
 from tests.accounts.factories import MembershipFactory
-from tests.intel.conftest import review, submit
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import review, submit
 from tests.intel.reports.test_filetypes import PDF
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from intel.errors import WorkflowError
 from intel.models import Attachment
 from intel.models.attachments import MAX_ATTACHMENT_BYTES
 from intel.reports import services
-from tests.intel.conftest import review, submit
+from tests.intel.helpers import review, submit
 from tests.intel.reports.upload_files import (
     AUTHOR,
     AUTHOR_EMAIL,

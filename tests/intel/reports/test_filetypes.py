@@ -121,17 +121,17 @@ def test_a_declared_type_that_disagrees_with_the_content_is_refused(content, nam
 
 
 @pytest.mark.parametrize(
-    ("content", "name", "declared"),
+    ("content", "name", "declared", "kind"),
     [
-        (b"a,b\n1,2\n", "a.csv", "application/vnd.ms-excel"),
-        (b"a,b\n1,2\n", "a.csv", "text/plain; charset=utf-8"),
-        (PDF, "a.pdf", "application/octet-stream"),
-        (uf.docx(), "a.docx", filetypes.DOCX.mime),
-        (JPEG, "a.jpeg", "image/pjpeg"),
+        (b"a,b\n1,2\n", "a.csv", "application/vnd.ms-excel", "csv"),
+        (b"a,b\n1,2\n", "a.csv", "text/plain; charset=utf-8", "csv"),
+        (PDF, "a.pdf", "application/octet-stream", "pdf"),
+        (uf.docx(), "a.docx", filetypes.DOCX.mime, "docx"),
+        (JPEG, "a.jpeg", "image/pjpeg", "jpeg"),
     ],
 )
-def test_declared_types_that_browsers_send_are_accepted(content, name, declared):
-    check(content, name, declared)
+def test_declared_types_that_browsers_send_are_accepted(content, name, declared, kind):
+    assert check(content, name, declared).file_type.key == kind
 
 
 # --- Markup and scripts pretending to be PDF or CSV ---------------------------------
@@ -246,7 +246,9 @@ def test_links_to_outside_templates_frames_and_objects_are_refused(content):
 def test_an_outside_hyperlink_is_fine():
     package = Office("docx")
     package.relate(package.main, f"{R}/hyperlink", "https://www.meti.go.jp/", external=True)
-    check(package.to_bytes(), "report.docx")
+    inspected = check(package.to_bytes(), "report.docx")
+    assert inspected.file_type.key == "docx"
+    assert b"https://www.meti.go.jp/" in b"".join(uf.unzip_all(inspected.content).values())
 
 
 @pytest.mark.parametrize(
@@ -374,7 +376,7 @@ def test_the_embedded_workbook_spends_the_outer_files_part_limit(monkeypatch):
     content = Office("docx").with_chart(uf.xlsx()).to_bytes()
     parts = len(uf.unzip_all(content)) + len(uf.unzip_all(uf.xlsx()))
     monkeypatch.setattr(filetypes, "MAX_MEMBERS", parts)
-    check(content, "report.docx")
+    assert check(content, "report.docx").file_type.key == "docx"
     monkeypatch.setattr(filetypes, "MAX_MEMBERS", parts - 1)
     assert f"more than {parts - 1} parts" in refusal(content, "report.docx")
 
@@ -385,7 +387,7 @@ def test_the_embedded_workbook_spends_the_outer_files_unpacked_size(monkeypatch)
     outer = sum(len(part) for part in uf.unzip_all(content).values())
     inner = sum(len(part) for part in _embedded(content).values())
     monkeypatch.setattr(filetypes, "MAX_UNPACKED_BYTES", outer + inner)
-    check(content, "report.docx")
+    assert check(content, "report.docx").file_type.key == "docx"
     # Each level alone fits; together they do not.
     monkeypatch.setattr(filetypes, "MAX_UNPACKED_BYTES", max(outer, inner) + 1)
     assert "cannot be checked safely" in refusal(content, "report.docx")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from intel.models import FieldReport
 from tests.accounts.factories import totp_code
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

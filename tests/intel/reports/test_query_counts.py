@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from intel.models import RequirementAnswer
 from intel.reports import services
-from tests.intel.conftest import submit
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory, RequirementFactory
+from tests.intel.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

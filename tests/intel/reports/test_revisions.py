@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from intel.models import Contribution, ContributionEdit
 from intel.reports import services
-from tests.intel.conftest import review, submit
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import review, submit
 from tests.intel.reports.test_filetypes import PDF
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from intel.models import Contribution
 from intel.reports import selectors
-from tests.intel.conftest import submit
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory
+from tests.intel.helpers import submit
 
 pytestmark = pytest.mark.django_db
 postgres = pytest.mark.postgres

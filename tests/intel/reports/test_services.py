@@ -22,8 +22,8 @@ from intel.models import (
     Status,
 )
 from intel.reports import services
-from tests.intel.conftest import review, submit
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import review, submit
 
 pytestmark = pytest.mark.django_db
 

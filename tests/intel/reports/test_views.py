@@ -11,8 +11,8 @@ from django.utils import timezone
 from intel.models import Contribution, FieldReport
 from intel.reports import services
 from tests.accounts.factories import MembershipFactory
-from tests.intel.conftest import review, submit
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import review, submit
 
 pytestmark = pytest.mark.django_db
 

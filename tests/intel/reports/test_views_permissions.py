@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from intel.reports import services
-from tests.intel.conftest import submit
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import submit
 from tests.intel.reports.test_filetypes import PDF
 
 pytestmark = pytest.mark.django_db

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from intel.models import ContributionFingerprint, ContributionTag, Status
 from intel.reports import services
-from intel.tagging.runtime import FEEDBACK_MIN_REMOVALS, current_tagger
+from intel.tagging.engine import default_taxonomy
+from intel.tagging.runtime import FEEDBACK_MIN_REMOVALS, current_tagger, feedback_overrides
 from intel.tagging.selectors import cluster_corroboration, cluster_for_review, tags_for_review
 from intel.tagging.services import contribution_tag, tag_correct
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import review, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +168,52 @@ def test_repeated_removals_down_weight_the_term_for_later_tagging(
     assert "critical-minerals" not in tagger.tag(*probe).as_contract()["sectors"]
     # Other labels keep the term: only the corrected (label, term) pair fades.
     assert tagger.tag("Gallium mining company", "A gallium mine in Hunan.").as_contract()["sectors"]
+
+
+STOCKPILING_EVIDENCE = [{"field": "body", "start": 0, "end": 11, "text": "stockpiling"}]
+
+
+def _stockpiling_tags(tag_factory, report, *, struck_out_by=None):
+    """The automatic stockpiling tag on `report`, and an analyst's removal of it if given."""
+    tag_factory(contribution=report, slug="stockpiling", spans=STOCKPILING_EVIDENCE)
+    if struck_out_by is not None:
+        tag_factory(contribution=report, slug="stockpiling", source="analyst", removed=True,
+                    score=None, spans=[], created_by=struck_out_by)  # fmt: skip
+
+
+def test_a_term_fades_by_kept_plus_one_over_kept_plus_removed_plus_one(
+    contributor, analyst, tag_factory
+):
+    for _ in range(FEEDBACK_MIN_REMOVALS):
+        _stockpiling_tags(
+            tag_factory, FieldReportFactory(author=contributor), struck_out_by=analyst
+        )
+    kept = review(submit(FieldReportFactory(author=contributor), contributor), analyst)
+    services.report_accept(contribution=kept, analyst=analyst)
+    _stockpiling_tags(tag_factory, kept)
+    # A kept tag on a report still in review is not evidence that the term is right.
+    _stockpiling_tags(tag_factory, submit(FieldReportFactory(author=contributor), contributor))
+
+    overrides = feedback_overrides(default_taxonomy())
+    # Weight 1.0 × (kept 1 + 1) / (kept 1 + removed 3 + 1).
+    assert overrides[("signals", "stockpiling", "stockpiling")] == 0.4
+    assert {key[:2] for key in overrides} == {("signals", "stockpiling")}
+
+
+def test_fewer_removals_than_the_threshold_change_no_weight(contributor, analyst, tag_factory):
+    for _ in range(FEEDBACK_MIN_REMOVALS - 1):
+        _stockpiling_tags(
+            tag_factory, FieldReportFactory(author=contributor), struck_out_by=analyst
+        )
+    assert feedback_overrides(default_taxonomy()) == {}
+
+
+def test_database_refuses_an_automatic_tag_marked_removed(contributor, tag_factory):
+    report = FieldReportFactory(author=contributor)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        tag_factory(contribution=report, source="auto", removed=True)
+    tag_factory(contribution=report, source="analyst", removed=True, score=None)
+    assert ContributionTag.objects.filter(contribution=report).count() == 1
 
 
 def test_near_duplicates_share_a_cluster_and_corroboration_counts_organisations(
