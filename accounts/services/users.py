@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..exceptions import TransitionError
+from intel.errors import WorkflowError
+
 from ..models import Application, Invitation, Membership, User
 from .audit import audit_record
 from .tokens import api_tokens_revoke_all
@@ -93,7 +94,7 @@ def account_delete(*, user: User, actor: User) -> User:
         updated_at=now,
     )
     if erased != 1:
-        raise TransitionError(_("This account has already been deleted."))
+        raise WorkflowError(_("This account has already been deleted."))
     user.groups.clear()
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
