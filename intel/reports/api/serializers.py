@@ -2,8 +2,9 @@
 
 Validation uses the same rules as the web forms (intel.validation), so a
 field error reads the same in both: `validate_<field>` calls the rule, and
-DRF turns the Django ValidationError it raises into that field's errors. The analyst-facing representation never
-contains the author: only the attribution label and the source grade.
+DRF turns the Django ValidationError it raises into that field's errors.
+The analyst-facing representation never contains the author: only the
+attribution label and the source grade.
 """
 
 from __future__ import annotations
