@@ -28,7 +28,8 @@ from intel.vocabulary import Sector, SourceReliability
 from .. import emails, roles
 from ..labels import COUNTRY_CODES
 from ..models import Affiliation, Application, GradeChange, Membership, User
-from .audit import audit_record, require_analyst, require_not_self, require_reason
+from ..permissions import require_analyst
+from .audit import audit_record, require_not_self, require_reason
 from .invitations import invitation_accept
 from .memberships import membership_create
 

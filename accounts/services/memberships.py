@@ -20,7 +20,8 @@ from intel.vocabulary import SourceReliability
 
 from .. import roles
 from ..models import GradeChange, Membership, User
-from .audit import audit_record, require_analyst, require_not_self, require_reason
+from ..permissions import require_analyst
+from .audit import audit_record, require_not_self, require_reason
 from .tokens import api_tokens_revoke_all
 
 

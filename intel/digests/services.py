@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require_analyst
 from accounts.services import audit_record
-from accounts.services.audit import require_analyst
 from intel import validation
 from intel.digests import core
 from intel.digests import queries as digest_queries

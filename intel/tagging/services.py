@@ -34,7 +34,7 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
-from intel.reports.services._common import require_analyst
+from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
@@ -245,7 +245,7 @@ def tag_correct(
     signals and countries are also added to or removed from the report's
     classification, which review filters and weekly digests read.
     """
-    require_analyst(contribution, analyst)
+    require_reviewer(contribution, analyst)
     if kind not in TagKind.values:
         raise ValidationError({"kind": _("Choose a tag kind.")})
     slug = _validate_tag(kind, slug.strip())
