@@ -4,11 +4,14 @@ Handling, in one place:
 
 - `reader_clearance(user)` is the highest handling level a reader may see:
   analysts whose sign-in passed the second factor TLP:RED, vetted members
-  TLP:GREEN, everyone else TLP:CLEAR. Briefings pass a subscription's
-  clearance instead.
+  TLP:GREEN, everyone else TLP:CLEAR. A reader may preview a lower one
+  (`preview`, the `?clearance=` of pages and API), never a higher one.
+  Briefings pass a subscription's clearance instead.
 - Published digests are open to everyone, redacted to their clearance by
   `digest_view` — the one function every page, export, API response and
   briefing renders. Drafts exist only for analysts (anyone else gets a 404).
+- Of a week corrected since, readers are shown the latest published version
+  (`published_digests`, `digests_for_listing`); the archive keeps them all.
 """
 
 from __future__ import annotations
@@ -42,19 +45,27 @@ from intel.models import (
     SupplyChainStage,
 )
 from intel.reports.selectors import is_reviewer
-from intel.vocabulary import Sector, Signal, Tlp
+from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
 
 DASHBOARD_WEEKS = 12
 TOP_SIGNALS = 4
 
 
-def reader_clearance(user: Any) -> str:
-    """The highest TLP level `user` may read in digests."""
+def reader_clearance(user: Any, *, preview: str = "") -> str:
+    """The highest TLP level `user` may read in digests, or the lower `preview` they asked for.
+
+    `preview` is taken as it came (a query parameter): anything that is not a
+    level at or below the reader's own is ignored.
+    """
     if has_analyst_access(user):
-        return Tlp.RED.value
-    if user is not None and user.is_authenticated and user.is_vetted_contributor:
-        return Tlp.GREEN.value
-    return Tlp.CLEAR.value
+        clearance = Tlp.RED.value
+    elif user is not None and user.is_authenticated and user.is_vetted_contributor:
+        clearance = Tlp.GREEN.value
+    else:
+        clearance = Tlp.CLEAR.value
+    if preview in TLP_ORDER and tlp_allows(clearance, preview):
+        return preview
+    return clearance
 
 
 # --- Which digests --------------------------------------------------------------------
@@ -64,16 +75,27 @@ def _superseded() -> Exists:
     return Exists(Digest.objects.filter(previous=OuterRef("pk"), status=DigestStatus.PUBLISHED))
 
 
-def published_digests(*, sector: str = "", latest_only: bool = True) -> QuerySet[Digest]:
-    """Published digests, newest week first; by default only the latest version of each week."""
-    queryset = Digest.objects.filter(status=DigestStatus.PUBLISHED).annotate(
-        superseded=_superseded()
-    )
-    if sector:
-        queryset = queryset.filter(sector=sector)
+def _newest_first(queryset: QuerySet[Digest], *, latest_only: bool) -> QuerySet[Digest]:
+    """Newest week first; with `latest_only`, no version a published correction superseded."""
+    queryset = queryset.annotate(superseded=_superseded())
     if latest_only:
         queryset = queryset.filter(superseded=False)
     return queryset.order_by("-week_start", "sector", "-version")
+
+
+def published_digests(*, sector: str = "", latest_only: bool = True) -> QuerySet[Digest]:
+    """Published digests, newest week first; by default only the latest version of each week."""
+    queryset = Digest.objects.filter(status=DigestStatus.PUBLISHED)
+    if sector:
+        queryset = queryset.filter(sector=sector)
+    return _newest_first(queryset, latest_only=latest_only)
+
+
+def digests_for_listing(*, user: Any, latest_only: bool = True) -> QuerySet[Digest]:
+    """The digests `user` may list: analysts every one (drafts too), others the published ones."""
+    if is_reviewer(user):
+        return _newest_first(Digest.objects.all(), latest_only=latest_only)
+    return published_digests(latest_only=latest_only)
 
 
 def open_digests(*, sector: str = "") -> QuerySet[Digest]:

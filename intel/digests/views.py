@@ -41,7 +41,7 @@ from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, D
 from intel.errors import WorkflowError
 from intel.models import Digest
 from intel.reports.selectors import is_reviewer
-from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
+from intel.vocabulary import Sector, Signal, Tlp
 
 
 def _language(request: HttpRequest) -> str:
@@ -50,11 +50,9 @@ def _language(request: HttpRequest) -> str:
 
 def _clearance(request: HttpRequest) -> str:
     """The reader's clearance, or a lower one they asked to preview."""
-    clearance = selectors_digests.reader_clearance(request.user)
-    asked = request.GET.get("clearance", "")
-    if asked in TLP_ORDER and tlp_allows(clearance, asked):
-        return asked
-    return clearance
+    return selectors_digests.reader_clearance(
+        request.user, preview=request.GET.get("clearance", "")
+    )
 
 
 def _sector(slug: str) -> str:
@@ -108,14 +106,15 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "digest": digest,
             "view": view,
             "clearance": clearance,
-            "levels": [level for level in Tlp if tlp_allows(_max_clearance(request), level)],
+            "levels": [
+                Tlp(level)
+                for level in digest_core.allowed_levels(
+                    selectors_digests.reader_clearance(request.user)
+                )
+            ],
             "is_analyst": is_reviewer(request.user),
         },
     )
-
-
-def _max_clearance(request: HttpRequest) -> str:
-    return selectors_digests.reader_clearance(request.user)
 
 
 @require_GET
