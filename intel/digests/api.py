@@ -25,14 +25,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import IsAnalyst
+from accounts.permissions import IsAnalyst, has_analyst_access
 from community.api import signed_in
 from intel.digests import core as digest_core
 from intel.digests import selectors as selectors_digests
 from intel.digests import services as digest_services
 from intel.models import Digest, DigestStatus, SectorAssessment, SectorClass
 from intel.reports.api.views import IntelPagination
-from intel.reports.selectors import is_reviewer
 from intel.vocabulary import TLP_ORDER, Sector, Tlp
 
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
@@ -299,7 +298,7 @@ class DigestViewSet(
         )
 
     def _detail(self, digest: Digest) -> dict[str, Any]:
-        analyst = is_reviewer(self.request.user)
+        analyst = has_analyst_access(self.request.user)
         view = selectors_digests.digest_view(
             digest=digest,
             clearance=self._clearance(),

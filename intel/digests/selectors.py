@@ -44,7 +44,6 @@ from intel.models import (
     Status,
     SupplyChainStage,
 )
-from intel.reports.selectors import is_reviewer
 from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
 
 DASHBOARD_WEEKS = 12
@@ -93,7 +92,7 @@ def published_digests(*, sector: str = "", latest_only: bool = True) -> QuerySet
 
 def digests_for_listing(*, user: Any, latest_only: bool = True) -> QuerySet[Digest]:
     """The digests `user` may list: analysts every one (drafts too), others the published ones."""
-    if is_reviewer(user):
+    if has_analyst_access(user):
         return _newest_first(Digest.objects.all(), latest_only=latest_only)
     return published_digests(latest_only=latest_only)
 
@@ -115,7 +114,7 @@ def open_digests(*, sector: str = "") -> QuerySet[Digest]:
 def digest_for_reader(*, user: Any, pk: int) -> Digest:
     """A digest `user` may open: any for analysts, published ones for everyone else; or 404."""
     queryset = Digest.objects.all()
-    if not is_reviewer(user):
+    if not has_analyst_access(user):
         queryset = queryset.filter(status=DigestStatus.PUBLISHED)
     try:
         return queryset.select_related("published_by", "edited_by", "previous").get(pk=pk)

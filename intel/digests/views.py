@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import analyst_required
+from accounts.permissions import analyst_required, has_analyst_access
 from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel.countries import country_name
 from intel.digests import core as digest_core
@@ -40,7 +40,6 @@ from intel.digests import text as digest_text
 from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, DigestEditForm
 from intel.errors import WorkflowError
 from intel.models import Digest
-from intel.reports.selectors import is_reviewer
 from intel.vocabulary import Sector, Signal, Tlp
 
 
@@ -67,7 +66,7 @@ def _view(request: HttpRequest, digest: Digest) -> tuple[dict[str, Any], str]:
         digest=digest,
         clearance=clearance,
         language=_language(request),
-        for_analyst=is_reviewer(request.user),
+        for_analyst=has_analyst_access(request.user),
     )
     return view, clearance
 
@@ -112,7 +111,7 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     selectors_digests.reader_clearance(request.user)
                 )
             ],
-            "is_analyst": is_reviewer(request.user),
+            "is_analyst": has_analyst_access(request.user),
         },
     )
 
@@ -125,7 +124,7 @@ def digest_print(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "intel/digests/print.html",
         {"digest": digest, "view": view, "clearance": clearance,
-         "is_analyst": is_reviewer(request.user)},
+         "is_analyst": has_analyst_access(request.user)},
     )  # fmt: skip
 
 
@@ -147,7 +146,7 @@ def digest_export_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     digest = selectors_digests.digest_for_reader(user=request.user, pk=pk)
     view, _clearance_level = _view(request, digest)
     contribution_url = None
-    if is_reviewer(request.user):
+    if has_analyst_access(request.user):
 
         def contribution_url(pk: int) -> str:
             return request.build_absolute_uri(reverse("intel:review_detail", args=[pk]))

@@ -3,8 +3,8 @@
 Visibility, in one place:
 - a contributor sees their own contributions, in any state, with the
   revision they have not yet resubmitted (`as_author_sees`);
-- an analyst whose sign-in passed the second factor (`is_reviewer`, the rule
-  of accounts.permissions) sees every contribution that has ever been
+- an analyst whose sign-in passed the second factor (`has_analyst_access`,
+  the rule of accounts.permissions) sees every contribution that has ever been
   submitted, never another's draft, and of a report sent back for changes the
   revision that was submitted: the rows, and the files attached before it
   (`reviewer_attachments`);
@@ -35,11 +35,6 @@ from intel.models import (
 )
 from intel.models.contributions import QUEUE_STATUSES
 from intel.text import cjk_tsquery_literal, latin_text
-
-
-def is_reviewer(user: Any) -> bool:
-    """An analyst signed in with the second factor: the only people who review and search."""
-    return has_analyst_access(user)
 
 
 def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
@@ -105,7 +100,7 @@ def contribution_for_viewer(*, user: Any, pk: int) -> Contribution:
     """For pages both sides use (comments, downloads): the author or a reviewer."""
     if not user.is_authenticated:
         raise Http404
-    if is_reviewer(user):
+    if has_analyst_access(user):
         queryset = submitted_contributions() | Contribution.objects.filter(author=user)
     elif user.is_vetted_contributor:
         queryset = Contribution.objects.filter(author=user)

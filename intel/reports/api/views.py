@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import IsAnalyst, IsVettedContributor
+from accounts.permissions import IsAnalyst, IsVettedContributor, has_analyst_access
 from community.api import signed_in
 from intel.models import CaseStudy, Contribution, FieldReport, IntelligenceRequirement, Kind
 from intel.reports import filetypes, selectors, services
@@ -351,7 +351,7 @@ class RequirementViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return IntelligenceRequirement.objects.none()
-        if selectors.is_reviewer(self.request.user):
+        if has_analyst_access(self.request.user):
             return selectors.requirements_with_counts()
         return selectors.requirements_open_for(user=cast(User, self.request.user))
 
