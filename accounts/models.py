@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from intel.countries import country_name
 from intel.vocabulary import SourceReliability
 
 from . import roles
-from .labels import country_name, sector_labels
+from .labels import sector_labels
 
 
 class UserManager(BaseUserManager["User"]):

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.mail import email_send_on_commit
+from intel import countries
 from intel.errors import WorkflowError
 from intel.vocabulary import Sector, SourceReliability
 
 from .. import emails, roles
-from ..labels import COUNTRY_CODES
 from ..models import Affiliation, Application, GradeChange, Membership, User
 from ..permissions import require_analyst
 from .audit import audit_record, require_not_self, require_reason
@@ -72,7 +72,7 @@ class ApplicationDetails:
             if not getattr(self, name).strip():
                 errors[name] = _("This field is required.")
         country = self.country.strip().upper()
-        if country not in COUNTRY_CODES:
+        if country not in countries.CODES:
             errors["country"] = _("Choose a country from the list.")
         sectors = [slug for slug in Sector.values if slug in set(self.sectors)]
         if not sectors or len(sectors) != len(set(self.sectors)):
