@@ -1,20 +1,12 @@
-"""Display labels for sector lists and the audit trail's action codes.
+"""Display labels for the audit trail's action codes.
 
-Country names live in `intel.countries`, shared with intel.
+Country names live in `intel.countries` and sector labels in
+`intel.vocabulary`, shared with intel.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-
-from intel.vocabulary import Sector
-
-SECTOR_LABELS = dict(Sector.choices)
-
-
-def sector_labels(slugs: list[str]) -> list[str]:
-    return [str(SECTOR_LABELS.get(slug, slug)) for slug in slugs]
-
 
 # Audit actions written by accounts; other apps' actions show as their code
 # until they add a label here or their own.

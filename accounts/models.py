@@ -21,10 +21,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from intel.countries import country_name
-from intel.vocabulary import SourceReliability
+from intel.vocabulary import SourceReliability, sector_labels
 
 from . import roles
-from .labels import sector_labels
 
 
 class UserManager(BaseUserManager["User"]):

@@ -198,11 +198,6 @@ def archive_url() -> str:
     return absolute(reverse("briefings:archive"))
 
 
-def sector_labels(sectors: Iterable[str], language: str) -> list[str]:
-    with translation.override(language):
-        return [str(Sector(sector).label) for sector in sectors]
-
-
 def ordered_sectors(sectors: Iterable[str]) -> list[str]:
     """The subscriber's sectors in the fixed order of the vocabulary (a stable cache key)."""
     chosen = set(sectors)

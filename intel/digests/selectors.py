@@ -44,7 +44,7 @@ from intel.models import (
     Status,
     SupplyChainStage,
 )
-from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
+from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, choice_label, tlp_allows
 
 DASHBOARD_WEEKS = 12
 TOP_SIGNALS = 4
@@ -156,21 +156,17 @@ def corrections_pending_briefing(*, sectors: Iterable[str] | None = None) -> Que
 # --- The reader's view --------------------------------------------------------------------
 
 
-def _stage_label(slug: str) -> str:
-    return str(SupplyChainStage(slug).label) if slug in SupplyChainStage.values else slug
-
-
 def labels(language: str) -> core.Labels:
     """Labels in `language`; call inside `translation.override(language)`."""
 
     def choice(choices: Any) -> Any:
-        return lambda slug: str(choices(slug).label) if slug in choices.values else slug
+        return lambda slug: choice_label(choices, slug)
 
     return core.Labels(
         sector=choice(Sector),
         signal=choice(Signal),
         country=lambda code: country_name(code, language),
-        stage=_stage_label,
+        stage=choice(SupplyChainStage),
         kind=choice(Kind),
         tlp=choice(Tlp),
         sector_class=choice(SectorClass),

@@ -280,9 +280,6 @@ class Contribution(models.Model):
         """Ids of the intelligence requirements this answers."""
         return self._listed("requirement_ids", "answer_rows", "requirement_id")
 
-    def sector_labels(self) -> list[str]:
-        return [str(Sector(slug).label) for slug in self.sectors]
-
     def signal_labels(self) -> list[str]:
         return [str(Signal(slug).label) for slug in self.signals]
 
