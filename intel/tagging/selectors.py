@@ -36,6 +36,7 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
+from intel.tagging.runtime import ENGINE_KIND
 from intel.vocabulary import Sector, Signal, choice_label
 
 
@@ -67,11 +68,10 @@ def _labels(kind: str, slugs: Iterable[str]) -> dict[str, str]:
         return {slug: choice_label(Signal, slug) for slug in slugs}
     if kind == TagKind.COUNTRY:
         return {slug: country_name(slug) for slug in slugs}
-    engine_kind = "commodities" if kind == TagKind.COMMODITY else "stages"
     japanese = (get_language() or "en").startswith("ja")
     return {
         label.slug: (label.label_ja if japanese and label.label_ja else label.label_en)
-        for label in TaxonomyLabel.objects.filter(kind=engine_kind, slug__in=slugs)
+        for label in TaxonomyLabel.objects.filter(kind=ENGINE_KIND[kind], slug__in=slugs)
     }
 
 

@@ -38,7 +38,7 @@ from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
-from intel.tagging.runtime import TAG_KIND, current_tagger
+from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
 from intel.vocabulary import Sector, Signal
 
 # A contribution is compared with at most this many LSH candidates.
@@ -191,10 +191,9 @@ def _validate_tag(kind: str, slug: str) -> str:
         return slug
     if kind == TagKind.SIGNAL and slug in Signal.values:
         return slug
-    engine_kind = {"country": "countries", "commodity": "commodities", "stage": "stages"}.get(kind)
-    if engine_kind:
+    if kind in (TagKind.COUNTRY, TagKind.COMMODITY, TagKind.STAGE):
         slug = slug.upper() if kind == TagKind.COUNTRY else slug
-        if TaxonomyLabel.objects.filter(kind=engine_kind, slug=slug).exists():
+        if TaxonomyLabel.objects.filter(kind=ENGINE_KIND[kind], slug=slug).exists():
             return slug
     raise ValidationError({"slug": _("Unknown tag “%(slug)s” for this kind.") % {"slug": slug}})
 
