@@ -165,6 +165,25 @@ def subscription_from_preferences(token: str) -> Subscription:
     return subscription
 
 
+def subscriptions_of_person(*, user: User, email: str) -> QuerySet[Subscription]:
+    """Every subscription that is this person's: linked to the account, or made with `email`."""
+    return Subscription.objects.filter(Q(user=user) | Q(email__iexact=email)).order_by("pk")
+
+
+def subscriptions_export(*, user: User) -> list[dict[str, Any]]:
+    """The person's subscriptions, for their data export (`accounts.selectors`)."""
+    return [
+        {
+            "email": subscription.email,
+            "sectors": subscription.sectors,
+            "language": subscription.language,
+            "status": subscription.status,
+            "created_at": subscription.created_at.isoformat(),
+        }
+        for subscription in subscriptions_of_person(user=user, email=user.email)
+    ]
+
+
 def subscription_of_user(user: User) -> Subscription | None:
     """The member's subscription: linked to the account, or made earlier with its address."""
     linked = Subscription.objects.filter(user=user).first()

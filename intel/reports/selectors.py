@@ -24,6 +24,7 @@ from accounts.models import Membership, User
 from accounts.permissions import has_analyst_access
 from intel.models import (
     Attachment,
+    Attribution,
     Comment,
     Contribution,
     ContributionCountry,
@@ -64,6 +65,23 @@ def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
         _with_rows(Contribution.objects.filter(author=user))
         .select_related("pending_edit", "fieldreport", "casestudy")
         .order_by("-updated_at", "-pk")
+    )
+
+
+def author_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, int]:
+    """How many of the author's contributions were submitted, accepted and rejected.
+
+    Without `include_anonymous` the anonymous ones are left out: analysts read
+    these figures, and a count that moved when an anonymous report was
+    submitted or decided would name its author.
+    """
+    contributions = Contribution.objects.filter(author=user)
+    if not include_anonymous:
+        contributions = contributions.exclude(attribution=Attribution.ANONYMOUS)
+    return contributions.aggregate(
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
     )
 
 

@@ -288,5 +288,13 @@ def subscription_grant_clearance(
     return subscription
 
 
+def subscriptions_erase(*, user: User, email: str) -> None:
+    """Erase a person's subscriptions, with their delivery log: they hold the address itself.
+
+    Called by `accounts.services.account_delete` inside its transaction.
+    """
+    selectors.subscriptions_of_person(user=user, email=email).delete()
+
+
 def sector_choices() -> list[tuple[str, str]]:
     return [(sector.value, str(sector.label)) for sector in Sector]

@@ -611,3 +611,24 @@ def report_withdraw(*, contribution: Contribution, actor: User, reason: str = ""
         )
     audit_author_action(contribution=contribution, action="report.withdraw", reason=reason)
     return contribution
+
+
+def contributions_anonymise(*, author: User) -> int:
+    """Accepted intelligence stays when its author's account goes, without a person behind it.
+
+    Reports and case studies are part of the community's record (digests,
+    briefings and corroboration counts were built on them), so deletion turns
+    their attribution to anonymous and drops the organisation snapshot instead
+    of deleting them; a revision the person never resubmitted is erased.
+    Called by `accounts.services.account_delete` inside its transaction.
+
+    Returns how many were attributed: the audit trail shows it, and a count of
+    the already anonymous ones would tell its readers this person wrote some.
+    """
+    theirs = Contribution.objects.filter(author=author)
+    attributed = theirs.exclude(attribution=Attribution.ANONYMOUS).update(
+        attribution=Attribution.ANONYMOUS, organisation=""
+    )
+    theirs.update(organisation="")
+    ContributionEdit.objects.filter(contribution__author=author).delete()
+    return attributed
