@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -76,9 +75,6 @@ class _OwnContributionViewSet(
     filterset_class = OwnContributionFilter
     kind: str = ""
     model: type[Contribution] = Contribution
-    create_service: Any = None
-    update_service: Any = None
-    update_argument = ""
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -97,15 +93,16 @@ class _OwnContributionViewSet(
         return selectors.as_author_sees(self.get_queryset().get(pk=pk))
 
     def perform_create(self, serializer: Any) -> None:
-        instance = self.create_service(
-            author=signed_in(self.request), **serializer.service_kwargs()
+        instance = services.contribution_save(
+            author=signed_in(self.request), kind=self.kind, **serializer.service_kwargs()
         )
         serializer.instance = self._reread(instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
-        instance = self.update_service(
-            actor=signed_in(self.request),
-            **{self.update_argument: serializer.instance},
+        instance = services.contribution_save(
+            author=signed_in(self.request),
+            kind=self.kind,
+            contribution=serializer.instance,
             **serializer.service_kwargs(),
         )
         serializer.instance = self._reread(instance.pk)
@@ -115,11 +112,7 @@ class _OwnContributionViewSet(
     def submit(self, request: Request, pk: str) -> Response:
         """Submit a draft, or resubmit one whose changes were requested."""
         contribution = self.get_object()
-        with transaction.atomic():
-            if contribution.status == "changes-requested":
-                services.report_resubmit(contribution=contribution, actor=signed_in(request))
-            else:
-                services.report_submit(contribution=contribution, actor=signed_in(request))
+        services.contribution_submit(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
@@ -203,9 +196,6 @@ class ReportViewSet(_OwnContributionViewSet):
     serializer_class = FieldReportSerializer
     kind = Kind.REPORT
     model = FieldReport
-    create_service = staticmethod(services.report_create_draft)
-    update_service = staticmethod(services.report_update)
-    update_argument = "report"
 
 
 @extend_schema_view(
@@ -226,9 +216,6 @@ class CaseStudyViewSet(_OwnContributionViewSet):
     serializer_class = CaseStudySerializer
     kind = Kind.CASE_STUDY
     model = CaseStudy
-    create_service = staticmethod(services.case_study_create_draft)
-    update_service = staticmethod(services.case_study_update)
-    update_argument = "case_study"
 
 
 @extend_schema_view(
