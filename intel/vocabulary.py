@@ -64,10 +64,6 @@ def tlp_allows(clearance: str, level: str) -> bool:
     return TLP_ORDER[level] <= TLP_ORDER[clearance]
 
 
-def tlp_levels_up_to(clearance: str) -> list[str]:
-    return [level for level, rank in TLP_ORDER.items() if rank <= TLP_ORDER[clearance]]
-
-
 class SourceReliability(models.TextChoices):
     """Admiralty source reliability, from the contributor's vetted trust."""
 

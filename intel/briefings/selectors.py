@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -363,15 +363,6 @@ def deliveries_to_send(*, week_start: datetime.date) -> QuerySet[Delivery, int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def week_delivery_counts(*, week_start: datetime.date) -> dict[str, int]:
-    counts = dict.fromkeys(DeliveryStatus.values, 0)
-    for row in (
-        Delivery.objects.filter(week_start=week_start).values("status").annotate(n=Count("pk"))
-    ):
-        counts[row["status"]] = row["n"]
-    return counts
 
 
 # --- Archive ------------------------------------------------------------------------------------

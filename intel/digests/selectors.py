@@ -342,7 +342,7 @@ def sector_dashboard(
     )
 
 
-def sector_overview(*, clearance: str) -> list[dict[str, Any]]:
+def sector_overview() -> list[dict[str, Any]]:
     """Every sector with its current class and latest published digest (two queries)."""
     assessments = current_assessments()
     newest_first = [F("week_start").desc(), F("version").desc()]

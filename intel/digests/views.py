@@ -79,7 +79,7 @@ def sector_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intel/digests/sector_index.html",
-        {"sectors": selectors_digests.sector_overview(clearance=_clearance(request))},
+        {"sectors": selectors_digests.sector_overview()},
     )
 
 

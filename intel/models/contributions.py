@@ -270,9 +270,6 @@ class Contribution(models.Model):
         """Ids of the intelligence requirements this answers."""
         return self._listed("requirement_ids", "answer_rows", "requirement_id")
 
-    def signal_labels(self) -> list[str]:
-        return [str(Signal(slug).label) for slug in self.signals]
-
     @property
     def detail(self) -> FieldReport | CaseStudy:
         """The kind-specific row (one extra query unless select_related)."""

@@ -140,7 +140,7 @@ class Digest(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Briefing bookkeeping (issue 7), the only columns that change after publication:
+    # Briefing bookkeeping, the only columns that change after publication:
     # a published correction waits here until the next briefing has carried it.
     correction_pending_briefing = models.BooleanField(
         _("correction waiting for the next briefing"), default=False

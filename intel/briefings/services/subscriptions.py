@@ -25,7 +25,7 @@ from accounts.services import audit_record
 from community.mail import email_send_on_commit, render_email
 from intel.briefings import selectors
 from intel.models import Subscription, SubscriptionStatus
-from intel.vocabulary import TLP_ORDER, Sector, Tlp, sector_labels
+from intel.vocabulary import TLP_ORDER, Tlp, sector_labels
 
 # A confirmation or preferences email is not sent again to the same address
 # sooner than this, whatever the form receives (the form cannot flood an inbox).
@@ -294,7 +294,3 @@ def subscriptions_erase(*, user: User, email: str) -> None:
     Called by `accounts.services.account_delete` inside its transaction.
     """
     selectors.subscriptions_of_person(user=user, email=email).delete()
-
-
-def sector_choices() -> list[tuple[str, str]]:
-    return [(sector.value, str(sector.label)) for sector in Sector]
