@@ -44,6 +44,7 @@ from intel.models import (
     Status,
     SupplyChainStage,
 )
+from intel.reports.selectors import requirements_with_counts
 from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, choice_label, tlp_allows
 
 DASHBOARD_WEEKS = 12
@@ -316,17 +317,7 @@ def sector_dashboard(
         .values_list("country", "count")
     )
     requirements = list(
-        IntelligenceRequirement.objects.filter(
-            sector=sector, status=IntelligenceRequirement.Status.OPEN
-        )
-        .annotate(
-            answer_count=Count(
-                "answers",
-                filter=Q(answers__contribution__submitted_at__isnull=False)
-                & ~Q(answers__contribution__status=Status.WITHDRAWN),
-            )
-        )
-        .order_by("-priority", "due_date", "pk")
+        requirements_with_counts(status=IntelligenceRequirement.Status.OPEN).filter(sector=sector)
     )
     return SectorDashboard(
         sector=sector,

@@ -59,13 +59,15 @@ def as_author_sees(contribution: Contribution) -> Contribution:
     return contribution
 
 
-def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
-    """The author's contributions, newest change first (show each with `as_author_sees`)."""
-    return (
-        _with_rows(Contribution.objects.filter(author=user))
-        .select_related("pending_edit", "fieldreport", "casestudy")
-        .order_by("-updated_at", "-pk")
-    )
+def contributions_of_author(
+    *, user: User, model: type[Contribution] = Contribution
+) -> QuerySet[Contribution]:
+    """The author's contributions (only field reports or case studies: `model`), newest
+    change first (show each with `as_author_sees`)."""
+    queryset = _with_rows(model.objects.filter(author=user)).select_related("pending_edit")
+    if model is Contribution:
+        queryset = queryset.select_related("fieldreport", "casestudy")
+    return queryset.order_by("-updated_at", "-pk")
 
 
 def author_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, int]:

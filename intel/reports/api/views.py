@@ -46,17 +46,6 @@ class IntelPagination(PageNumberPagination):
     max_page_size = 100
 
 
-def _own_queryset(user: Any, model: type[Contribution]) -> Any:
-    return (
-        model.objects.filter(author=user)
-        .select_related("pending_edit")
-        .prefetch_related(
-            "sector_rows", "signal_rows", "country_rows", "attachments", "answer_rows"
-        )
-        .order_by("-updated_at", "-pk")
-    )
-
-
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The report's state does not allow this step.")
 
@@ -79,7 +68,9 @@ class _OwnContributionViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
-        return _own_queryset(self.request.user, self.model)
+        return selectors.contributions_of_author(
+            user=signed_in(self.request), model=self.model
+        ).prefetch_related("attachments", "answer_rows")
 
     # The author reads their own work with the revision they have not yet resubmitted.
     def get_object(self) -> Any:
