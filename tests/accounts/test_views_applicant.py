@@ -41,19 +41,9 @@ def test_apply_form_in_japanese_names_countries_in_japanese(client_for, newcomer
         .content.decode()
     )
     assert '<option value="JP">日本</option>' in content
-
-
-def test_apply_form_names_countries_as_intel_pages_do(client_for, newcomer):
-    from intel.countries import country_name
-
-    content = (
-        client_for(newcomer)
-        .get(reverse("accounts:apply"), HTTP_ACCEPT_LANGUAGE="ja")
-        .content.decode()
-    )
-    # The common name, as on every intel page, not the ISO long form ("中国領・台湾").
-    assert f'<option value="TW">{country_name("TW", "ja")}</option>' in content
-    assert country_name("TW", "ja") == "台湾"
+    # The common name, as every intel page shows it (intel.countries), not the
+    # ISO long form "中国領・台湾".
+    assert '<option value="TW">台湾</option>' in content
 
 
 def test_apply_submits_and_shows_status(client_for, newcomer):
