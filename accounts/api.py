@@ -33,11 +33,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from community.api import signed_in
+from intel import countries
 from intel.vocabulary import Sector, SourceReliability
 
 from . import selectors, services
 from .filters import ApplicationFilter
-from .labels import COUNTRY_CODES
 from .models import Affiliation, Application, Membership, User
 from .permissions import IsAnalyst, mfa_enrolled
 from .services.applications import STATEMENT_MIN_LENGTH, ApplicationDetails
@@ -290,7 +290,7 @@ class ApplicationInputSerializer(serializers.Serializer):
 
     def validate_country(self, value: str) -> str:
         value = value.strip().upper()
-        if value not in COUNTRY_CODES:
+        if value not in countries.CODES:
             raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code.")
         return value
 

@@ -8,9 +8,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from community.filters import DateFilter
+from intel.countries import country_choices
 from intel.vocabulary import Sector, SourceReliability
 
-from .labels import action_label, country_choices
+from .labels import action_label
 from .models import Affiliation, Application, AuditEvent, Membership
 from .selectors import audit_actions, filter_by_min_age, filter_by_sector
 

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from intel.countries import country_choices
 from intel.vocabulary import Sector, SourceReliability
 
-from .labels import country_choices
 from .models import Affiliation, Application, User
 from .services import api_tokens_revoke_all, invitation_check
 from .services.applications import STATEMENT_MIN_LENGTH, ApplicationDetails

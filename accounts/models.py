@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from intel.vocabulary import SourceReliability
+from community.constraints import choices_constraint
+from intel.countries import country_name
+from intel.vocabulary import SourceReliability, sector_labels
 
 from . import roles
-from .labels import country_name, sector_labels
 
 
 class UserManager(BaseUserManager["User"]):
@@ -190,14 +191,17 @@ class Invitation(models.Model):
         return not self.is_used and not self.is_expired
 
 
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    MORE_INFO = "more-info", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Application(models.Model):
     """A request to join the community as a contributor."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        MORE_INFO = "more-info", _("More information requested")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+    Status = ApplicationStatus
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="application", verbose_name=_("applicant")
@@ -244,9 +248,8 @@ class Application(models.Model):
             models.Index(fields=["country"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=["submitted", "more-info", "approved", "rejected"]),
-                name="accounts_application_status_valid",
+            choices_constraint(
+                "status", ApplicationStatus, name="accounts_application_status_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(accepts_handling_rules=True),
@@ -272,13 +275,16 @@ class Application(models.Model):
         return country_name(self.country)
 
 
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+
+
 class Membership(models.Model):
     """A vetted contributor's standing in the community and source grade."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-        REVOKED = "revoked", _("Revoked")
+    Status = MembershipStatus
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("member")
@@ -302,13 +308,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         indexes = [models.Index(fields=["status"]), models.Index(fields=["source_grade"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=["active", "suspended", "revoked"]),
-                name="accounts_membership_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(source_grade__in=list("ABCDEF")),
-                name="accounts_membership_grade_valid",
+            choices_constraint("status", MembershipStatus, name="accounts_membership_status_valid"),
+            choices_constraint(
+                "source_grade", SourceReliability, name="accounts_membership_grade_valid"
             ),
         ]
 

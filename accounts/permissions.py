@@ -18,6 +18,8 @@ as `second_factor_passed`. Every check reads it through `has_analyst_access` or
 (`intel.digests.selectors.reader_clearance`). A user loaded any other way (a
 task, the shell) never has it.
 
+Services re-check the role itself with `require_analyst`, whoever calls them.
+
 Contributor pages need an active membership. A signed-in user who lacks the
 standing gets a page that explains it rather than a bare refusal.
 """
@@ -122,6 +124,16 @@ def second_factor_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
         request, _("This page needs two-factor authentication. Set it up to continue.")
     )
     return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+
+
+def require_analyst(actor: Any) -> None:
+    """Services re-check the role: a view or endpoint that forgets must still be refused.
+
+    The role only: the second factor is a property of a sign-in, which a
+    service (called from a task or the shell as well) does not have.
+    """
+    if not actor.is_analyst:
+        raise PermissionDenied(_("Only analysts may take this decision."))
 
 
 # --- Web views ----------------------------------------------------------------------

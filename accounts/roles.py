@@ -4,5 +4,3 @@ from __future__ import annotations
 
 CONTRIBUTORS = "contributors"
 ANALYSTS = "analysts"
-
-ALL_ROLES = (CONTRIBUTORS, ANALYSTS)

@@ -10,11 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from knox.models import AuthToken
@@ -82,40 +80,16 @@ def membership_get(*, pk: int) -> Membership:
 def member_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, Any]:
     """The contributor's record that should inform their source grade.
 
-    Counts come from the intel app's `Contribution` (reports and case studies)
-    once it exists; until then every count is zero and `available` is False,
-    so the page can say so rather than show zeros as if they were measured.
-    `corroborated` is None until duplicate clustering records corroboration
-    (then: accepted contributions whose cluster holds another organisation's).
-
-    Analysts read this record, so by default it leaves out the member's
-    anonymous contributions: a count that moved when an anonymous report was
-    submitted or decided would name its author. Only the member's own views
-    pass `include_anonymous=True`.
+    The counts are the reports domain's (`intel.reports.selectors.author_track_record`):
+    analysts read this record, so by default it leaves out the member's
+    anonymous contributions; only the member's own views pass
+    `include_anonymous=True`. `corroborated` is None: not measured yet.
     """
-    record: dict[str, Any] = {
-        "available": False,
-        "submitted": 0,
-        "accepted": 0,
-        "rejected": 0,
-        "corroborated": None,
-    }
-    try:
-        contribution = apps.get_model("intel", "Contribution")
-        for name in ("author", "status", "submitted_at", "attribution"):
-            contribution._meta.get_field(name)
-    except (LookupError, FieldDoesNotExist):
-        return record
-    contributions = contribution.objects.filter(author=user)
-    if not include_anonymous:
-        contributions = contributions.exclude(attribution="anonymous")
-    counts = contributions.aggregate(
-        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        accepted=Count("pk", filter=Q(status="accepted")),
-        rejected=Count("pk", filter=Q(status="rejected")),
-    )
-    record.update(counts, available=True)
-    return record
+    # Imported here: intel builds on accounts, so accounts loads first.
+    from intel.reports.selectors import author_track_record
+
+    counts = author_track_record(user=user, include_anonymous=include_anonymous)
+    return {**counts, "corroborated": None}
 
 
 # --- Invitations -----------------------------------------------------------------
@@ -166,6 +140,8 @@ def audit_actions() -> list[str]:
 
 def member_data_export(*, user: User) -> dict[str, Any]:
     """Everything we hold about `user` that they gave us or that was decided about them."""
+    from intel.briefings.selectors import subscriptions_export
+
     application = application_of(user=user)
     membership = Membership.objects.filter(user=user).first()
     history = (
@@ -218,18 +194,7 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             for invitation in invitations_of(inviter=user)
         ],
         "track_record": member_track_record(user=user, include_anonymous=True),
-        "briefing_subscriptions": [
-            {
-                "email": subscription.email,
-                "sectors": subscription.sectors,
-                "language": subscription.language,
-                "status": subscription.status,
-                "created_at": subscription.created_at.isoformat(),
-            }
-            for subscription in apps.get_model("intel", "Subscription").objects.filter(
-                Q(user=user) | Q(email__iexact=user.email)
-            )
-        ],
+        "briefing_subscriptions": subscriptions_export(user=user),
     }
 
 

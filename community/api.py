@@ -8,7 +8,7 @@ They are guards, so a new endpoint cannot answer 500 to bad input:
   parsers while it loads) limits how deeply JSON bodies nest.
 - `api_exception_handler` turns the services' refusals into HTTP answers:
   `ValidationError` 400 per field, `PermissionDenied` 403, a refused
-  transition (`WorkflowError`, `TransitionError`) 409, a missing object 404.
+  transition (`intel.errors.WorkflowError`) 409, a missing object 404.
   Views call services directly and let these propagate.
 """
 
@@ -26,7 +26,6 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from accounts.exceptions import TransitionError
 from intel.errors import WorkflowError
 
 if TYPE_CHECKING:
@@ -68,9 +67,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, WorkflowError):
-        exc = Conflict(exc.message)
-    elif isinstance(exc, TransitionError):
-        exc = Conflict(str(exc) or None)
+        exc = Conflict(exc.message or None)
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     return exception_handler(exc, context)

@@ -30,7 +30,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class RetryingTask(DjangoTask):
-    """Django-aware (`delay_on_commit`) with retries on transient errors."""
+    """Django-aware, with retries on transient errors. Queue through `community.queue`."""
 
     autoretry_for = TRANSIENT_ERRORS
     retry_backoff = 5

@@ -1,4 +1,11 @@
-"""ISO 3166-1 alpha-2 countries with names in the reader's language (from pycountry)."""
+"""ISO 3166-1 alpha-2 countries with names in the reader's language (from pycountry).
+
+The one country module of the site: accounts (applications, memberships,
+their forms, filters and API) and intel (classification, digests, tags)
+both read their codes and names here, and templates through the one
+`country_name` filter (`intel.templatetags.intel_tags`). The database keeps
+the upper-case code of DESIGN.md §4.
+"""
 
 from __future__ import annotations
 
@@ -41,15 +48,22 @@ def _choices(language: str) -> tuple[tuple[str, str], ...]:
             if not common or name == common:
                 name = translate(country.name)
         pairs.append((country.alpha_2, name))
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+    return tuple(sorted(pairs, key=lambda pair: pair[1].casefold()))
+
+
+def _language(language: str | None) -> str:
+    return (language or get_language() or "en")[:2]
 
 
 def country_choices(language: str | None = None) -> list[tuple[str, str]]:
-    return list(_choices((language or get_language() or "en")[:2]))
+    """(code, name) pairs sorted by name, in `language` (default: the active one)."""
+    return list(_choices(_language(language)))
 
 
 def country_name(code: str, language: str | None = None) -> str:
-    language = (language or get_language() or "en")[:2]
+    """The name of `code` in `language` (default: the active one); the code itself if unknown."""
+    code = (code or "").upper()
+    language = _language(language)
     if language == "en":
         return _english_name(code)
     return dict(_choices(language)).get(code, code)

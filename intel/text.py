@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 import markdown as markdown_lib
 import nh3
@@ -180,7 +179,3 @@ def has_visible_text(text: str) -> bool:
         unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_GLYPHS
         for char in text
     )
-
-
-def non_empty(values: Iterable[str]) -> list[str]:
-    return [value.strip() for value in values if value and value.strip()]

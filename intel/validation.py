@@ -145,6 +145,22 @@ def clean_digest_week(value: datetime.date) -> datetime.date:
     return value
 
 
+def clean_week_start(value: datetime.date, *, field: str | None = None) -> datetime.date:
+    """The first day of a digest (and so briefing) week: a Monday within `clean_digest_week`.
+
+    With `field`, the error names that field: services take the week as an
+    argument (`week_start`) and report it like a form would.
+    """
+    try:
+        if value.weekday() != 0:
+            raise ValidationError(_("A digest week starts on a Monday."), code="not_monday")
+        return clean_digest_week(value)
+    except ValidationError as exc:
+        if field is None:
+            raise
+        raise ValidationError({field: exc.error_list}) from None
+
+
 def _years_after(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)

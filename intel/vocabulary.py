@@ -6,7 +6,10 @@ translated through the normal catalogues (Japanese in locale/ja).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,10 +64,6 @@ def tlp_allows(clearance: str, level: str) -> bool:
     return TLP_ORDER[level] <= TLP_ORDER[clearance]
 
 
-def tlp_levels_up_to(clearance: str) -> list[str]:
-    return [level for level, rank in TLP_ORDER.items() if rank <= TLP_ORDER[clearance]]
-
-
 class SourceReliability(models.TextChoices):
     """Admiralty source reliability, from the contributor's vetted trust."""
 
@@ -85,3 +84,14 @@ class InformationCredibility(models.IntegerChoices):
     DOUBTFUL = 4, _("4 – Doubtful")
     IMPROBABLE = 5, _("5 – Improbable")
     CANNOT_JUDGE = 6, _("6 – Truth cannot be judged")
+
+
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of `value` in the active language (the value itself if it is not a choice)."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+def sector_labels(slugs: Iterable[str], language: str | None = None) -> list[str]:
+    """The sectors' labels in `language` (default: the active one), in the order given."""
+    with translation.override(language or translation.get_language()):
+        return [choice_label(Sector, slug) for slug in slugs]

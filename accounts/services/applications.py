@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.mail import email_send_on_commit
+from intel import countries
+from intel.errors import WorkflowError
 from intel.vocabulary import Sector, SourceReliability
 
 from .. import emails, roles
-from ..exceptions import TransitionError
-from ..labels import COUNTRY_CODES
 from ..models import Affiliation, Application, GradeChange, Membership, User
-from .audit import audit_record, require_analyst, require_not_self, require_reason
+from ..permissions import require_analyst
+from .audit import audit_record, require_not_self, require_reason
 from .invitations import invitation_accept
 from .memberships import membership_create
 
@@ -71,7 +72,7 @@ class ApplicationDetails:
             if not getattr(self, name).strip():
                 errors[name] = _("This field is required.")
         country = self.country.strip().upper()
-        if country not in COUNTRY_CODES:
+        if country not in countries.CODES:
             errors["country"] = _("Choose a country from the list.")
         sectors = [slug for slug in Sector.values if slug in set(self.sectors)]
         if not sectors or len(sectors) != len(set(self.sectors)):
@@ -120,9 +121,9 @@ def application_submit(
     if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
         raise PermissionDenied(_("Verify your email address before applying."))
     if Membership.objects.filter(user=user).exists():
-        raise TransitionError(_("You are already a member."))
+        raise WorkflowError(_("You are already a member."))
     if Application.objects.filter(user=user).exists():
-        raise TransitionError(_("You have already applied."))
+        raise WorkflowError(_("You have already applied."))
     try:
         with transaction.atomic():
             invitation = invitation_accept(code=referral_code, user=user) if referral_code else None
@@ -138,7 +139,7 @@ def application_submit(
     except IntegrityError as exc:
         # Two submissions racing: the one-application-per-user constraint decides.
         if Application.objects.filter(user=user).exists():
-            raise TransitionError(_("You have already applied.")) from exc
+            raise WorkflowError(_("You have already applied.")) from exc
         raise
     return application
 
@@ -165,7 +166,7 @@ def application_resubmit(
         **details.as_fields(),
     )
     if changed != 1:
-        raise TransitionError(
+        raise WorkflowError(
             _("Only an application waiting for more information can be resubmitted.")
         )
     application.refresh_from_db()
@@ -190,7 +191,7 @@ def _decide(
         status=to_status, decision_reason=reason, decided_by=actor, decided_at=now, updated_at=now
     )
     if changed != 1:
-        raise TransitionError(refused)
+        raise WorkflowError(refused)
     application.refresh_from_db()
     return reason
 
@@ -238,7 +239,7 @@ def application_approve(
     if source_grade not in SourceReliability.values:
         raise ValidationError({"source_grade": _("Choose a grade from A to F.")})
     if Membership.objects.filter(user_id=application.user_id).exists():
-        raise TransitionError(_("The applicant is already a member."))
+        raise WorkflowError(_("The applicant is already a member."))
     reason = _decide(
         application=application,
         actor=actor,

@@ -32,12 +32,6 @@ def audit_record(
     )
 
 
-def require_analyst(actor: User) -> None:
-    """Services re-check the role: a view or endpoint that forgets must still be refused."""
-    if not actor.is_analyst:
-        raise PermissionDenied(_("Only analysts may take this decision."))
-
-
 def require_not_self(actor: User, subject: User) -> None:
     if actor.pk == subject.pk:
         raise PermissionDenied(_("You cannot decide on your own membership."))

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intel.errors import WorkflowError
 from intel.vocabulary import SourceReliability
 
 from .. import roles
-from ..exceptions import TransitionError
 from ..models import GradeChange, Membership, User
-from .audit import audit_record, require_analyst, require_not_self, require_reason
+from ..permissions import require_analyst
+from .audit import audit_record, require_not_self, require_reason
 from .tokens import api_tokens_revoke_all
 
 
@@ -77,7 +78,7 @@ def _membership_transition(
             status=to_status, updated_at=timezone.now()
         )
         if changed != 1:
-            raise TransitionError(refused)
+            raise WorkflowError(refused)
         user = membership.user
         if to_status == Membership.Status.ACTIVE:
             user.groups.add(_contributors())
@@ -153,7 +154,7 @@ def grade_change(*, membership: Membership, actor: User, grade: str, reason: str
         source_grade=grade, updated_at=timezone.now()
     )
     if changed != 1:
-        raise TransitionError(_("The grade was changed by someone else meanwhile; reload."))
+        raise WorkflowError(_("The grade was changed by someone else meanwhile; reload."))
     membership.refresh_from_db()
     change = GradeChange.objects.create(
         membership=membership,

@@ -6,16 +6,15 @@ from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..exceptions import TransitionError
+from intel.errors import WorkflowError
+
 from ..models import Application, Invitation, Membership, User
 from .audit import audit_record
 from .tokens import api_tokens_revoke_all
@@ -74,8 +73,13 @@ def account_delete(*, user: User, actor: User) -> User:
     the application and membership lose their free-text personal fields and
     the membership is revoked. Audit events written before keep their text
     (`actor_repr`, `target_repr`): the audit trail is append-only by design.
-    Contributions are anonymised, not deleted (see `_contributions_anonymise`).
+    Contributions are anonymised, not deleted, and briefing subscriptions
+    erased, by the intel services that own them.
     """
+    # Imported here: intel builds on accounts, so accounts loads first.
+    from intel.briefings.services import subscriptions_erase
+    from intel.reports.services import contributions_anonymise
+
     if actor.pk != user.pk and not actor.is_site_admin:
         raise PermissionDenied(_("Only the account holder or an administrator may do this."))
     if user.is_superuser:
@@ -93,7 +97,7 @@ def account_delete(*, user: User, actor: User) -> User:
         updated_at=now,
     )
     if erased != 1:
-        raise TransitionError(_("This account has already been deleted."))
+        raise WorkflowError(_("This account has already been deleted."))
     user.groups.clear()
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
@@ -115,8 +119,8 @@ def account_delete(*, user: User, actor: User) -> User:
     # keeps only the link between inviter and invitee.
     Invitation.objects.filter(inviter=user, used_by__isnull=True).delete()
     Invitation.objects.filter(used_by=user).update(email=placeholder)
-    anonymised = _contributions_anonymise(user=user)
-    _subscriptions_erase(user=user, email=former_email)
+    anonymised = contributions_anonymise(author=user)
+    subscriptions_erase(user=user, email=former_email)
     user.refresh_from_db()
     audit_record(
         # The holder is named by the placeholder: the deletion record holds no personal data.
@@ -126,43 +130,3 @@ def account_delete(*, user: User, actor: User) -> User:
         data={"contributions_anonymised": anonymised},
     )
     return user
-
-
-def _subscriptions_erase(*, user: User, email: str) -> None:
-    """Briefing subscriptions hold the address itself: they go, with their delivery log."""
-    subscription = apps.get_model("intel", "Subscription")
-    subscription.objects.filter(Q(user=user) | Q(email__iexact=email)).delete()
-
-
-def _contributions_anonymise(*, user: User) -> int:
-    """Hook for the reports feature: accepted intelligence stays, without a person behind it.
-
-    Reports and case studies are part of the community's record (digests,
-    briefings and corroboration counts were built on them), so deletion turns
-    their attribution to anonymous and drops the organisation snapshot instead
-    of deleting them; a revision the person never resubmitted is erased. Until
-    the intel app has its `Contribution` model this is a no-op; if the model
-    changes shape, fail loudly rather than leave a deleted person named on
-    their reports.
-
-    Returns how many were attributed: the audit trail shows it, and a count of
-    the already anonymous ones would tell its readers this person wrote some.
-    """
-    try:
-        contribution = apps.get_model("intel", "Contribution")
-    except LookupError:
-        return 0
-    for field in ("author", "attribution", "organisation"):
-        try:
-            contribution._meta.get_field(field)
-        except FieldDoesNotExist as exc:
-            raise RuntimeError(
-                f"intel.Contribution has no {field!r}: update accounts account deletion."
-            ) from exc
-    theirs = contribution.objects.filter(author=user)
-    attributed = theirs.exclude(attribution="anonymous").update(
-        attribution="anonymous", organisation=""
-    )
-    theirs.update(organisation="")
-    apps.get_model("intel", "ContributionEdit").objects.filter(contribution__author=user).delete()
-    return attributed

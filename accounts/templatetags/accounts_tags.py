@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..labels import action_label, country_name
+from ..labels import action_label
 
 register = template.Library()
 
@@ -13,8 +13,3 @@ register = template.Library()
 def audit_action(action: str) -> str:
     """The translated label of an audit action code (the code if unknown)."""
     return action_label(action)
-
-
-@register.filter
-def country(code: str) -> str:
-    return country_name(code)

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from community.web import AuthenticatedRequest, add_service_errors, paginate
+from intel.errors import WorkflowError
 from intel.vocabulary import SourceReliability
 
 from .. import selectors, services
-from ..exceptions import TransitionError
 from ..filters import ApplicationQueueFilter, AuditEventFilter, MembershipFilter
 from ..forms import DecisionForm, GradeForm, MembershipStatusForm
 from ..models import Application, AuditEvent, Membership
@@ -101,7 +101,7 @@ def vetting_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _render_application(request, application, form)
-    except (TransitionError, PermissionDenied) as exc:
+    except (WorkflowError, PermissionDenied) as exc:
         messages.error(request, str(exc))
         return redirect("accounts:vetting-detail", pk=application.pk)
     messages.success(request, done % {"name": application.user.email})
@@ -156,7 +156,7 @@ def _member_action(
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _render_member(request, membership, **forms)
-    except (TransitionError, PermissionDenied) as exc:
+    except (WorkflowError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from community.web import AuthenticatedRequest, add_service_errors
+from intel.errors import WorkflowError
 
 from .. import selectors, services
-from ..exceptions import TransitionError
 from ..forms import ApplicationForm, ResubmitForm
 from ..models import Application, Membership
 
@@ -59,7 +59,7 @@ def apply(request: AuthenticatedRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except (TransitionError, PermissionDenied) as exc:
+            except (WorkflowError, PermissionDenied) as exc:
                 messages.error(request, str(exc))
                 return redirect("accounts:application")
             else:
@@ -97,7 +97,7 @@ def application_resubmit(request: AuthenticatedRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except TransitionError as exc:
+            except WorkflowError as exc:
                 messages.error(request, str(exc))
                 return redirect("accounts:application")
             else:

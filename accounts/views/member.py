@@ -19,9 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.web import AuthenticatedRequest, add_service_errors
+from intel.errors import WorkflowError
 
 from .. import selectors, services
-from ..exceptions import TransitionError
 from ..forms import AccountDeleteForm, ApiTokenRevokeForm, InvitationForm
 from ..permissions import contributor_required
 
@@ -133,7 +133,7 @@ def account_delete(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.account_delete(user=user, actor=user)
-        except (TransitionError, PermissionDenied) as exc:
+        except (WorkflowError, PermissionDenied) as exc:
             messages.error(request, str(exc))
             return redirect("accounts:privacy")
         logout(request)

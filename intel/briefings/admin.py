@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from community.admin import ReadOnlyAdmin
+from intel import validation
 from intel.briefings import services
 from intel.digests import core as digest_core
 from intel.errors import WorkflowError
@@ -118,10 +119,7 @@ class SendWeekForm(forms.Form):
     )
 
     def clean_week_start(self) -> datetime.date:
-        day = self.cleaned_data["week_start"]
-        if not digest_core.is_monday(day):
-            raise ValidationError(_("A briefing week starts on a Monday."))
-        return day
+        return validation.clean_week_start(self.cleaned_data["week_start"])
 
 
 @admin.register(BriefingWeek)

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -165,6 +165,25 @@ def subscription_from_preferences(token: str) -> Subscription:
     return subscription
 
 
+def subscriptions_of_person(*, user: User, email: str) -> QuerySet[Subscription]:
+    """Every subscription that is this person's: linked to the account, or made with `email`."""
+    return Subscription.objects.filter(Q(user=user) | Q(email__iexact=email)).order_by("pk")
+
+
+def subscriptions_export(*, user: User) -> list[dict[str, Any]]:
+    """The person's subscriptions, for their data export (`accounts.selectors`)."""
+    return [
+        {
+            "email": subscription.email,
+            "sectors": subscription.sectors,
+            "language": subscription.language,
+            "status": subscription.status,
+            "created_at": subscription.created_at.isoformat(),
+        }
+        for subscription in subscriptions_of_person(user=user, email=user.email)
+    ]
+
+
 def subscription_of_user(user: User) -> Subscription | None:
     """The member's subscription: linked to the account, or made earlier with its address."""
     linked = Subscription.objects.filter(user=user).first()
@@ -196,11 +215,6 @@ def week_url(week_start: datetime.date) -> str:
 
 def archive_url() -> str:
     return absolute(reverse("briefings:archive"))
-
-
-def sector_labels(sectors: Iterable[str], language: str) -> list[str]:
-    with translation.override(language):
-        return [str(Sector(sector).label) for sector in sectors]
 
 
 def ordered_sectors(sectors: Iterable[str]) -> list[str]:
@@ -349,15 +363,6 @@ def deliveries_to_send(*, week_start: datetime.date) -> QuerySet[Delivery, int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def week_delivery_counts(*, week_start: datetime.date) -> dict[str, int]:
-    counts = dict.fromkeys(DeliveryStatus.values, 0)
-    for row in (
-        Delivery.objects.filter(week_start=week_start).values("status").annotate(n=Count("pk"))
-    ):
-        counts[row["status"]] = row["n"]
-    return counts
 
 
 # --- Archive ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from intel.briefings import compose, selectors, services
 from intel.briefings.forms import PreferencesForm, SubscribeForm
 from intel.digests.selectors import reader_clearance
 from intel.models import Subscription, SubscriptionStatus
-from intel.vocabulary import Sector, Tlp
+from intel.vocabulary import Sector, Tlp, sector_labels
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -99,7 +99,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "intel/briefings/confirm.html",
         {
             "subscription": subscription,
-            "sectors": selectors.sector_labels(subscription.sectors, translation.get_language()),
+            "sectors": sector_labels(subscription.sectors),
             "confirmed": confirmed,
             "preferences_path": _preferences_path(subscription),
         },

@@ -25,15 +25,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import IsAnalyst
+from accounts.permissions import IsAnalyst, has_analyst_access
 from community.api import signed_in
 from intel.digests import core as digest_core
 from intel.digests import selectors as selectors_digests
 from intel.digests import services as digest_services
 from intel.models import Digest, DigestStatus, SectorAssessment, SectorClass
 from intel.reports.api.views import IntelPagination
-from intel.reports.selectors import is_reviewer
-from intel.vocabulary import TLP_ORDER, Sector, Tlp, tlp_allows
+from intel.vocabulary import TLP_ORDER, Sector, Tlp
 
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The digest's state does not allow this step.")
@@ -288,17 +287,18 @@ class DigestViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Digest.objects.none()
-        if is_reviewer(self.request.user):
-            return Digest.objects.order_by("-week_start", "sector", "-version")
-        return selectors_digests.published_digests(latest_only=False)
+        return selectors_digests.digests_for_listing(
+            user=self.request.user,
+            latest_only=self.request.query_params.get("latest", "true") != "false",
+        )
 
     def _clearance(self) -> str:
-        clearance = selectors_digests.reader_clearance(self.request.user)
-        asked = self.request.query_params.get("clearance", "")
-        return asked if asked in TLP_ORDER and tlp_allows(clearance, asked) else clearance
+        return selectors_digests.reader_clearance(
+            self.request.user, preview=self.request.query_params.get("clearance", "")
+        )
 
     def _detail(self, digest: Digest) -> dict[str, Any]:
-        analyst = is_reviewer(self.request.user)
+        analyst = has_analyst_access(self.request.user)
         view = selectors_digests.digest_view(
             digest=digest,
             clearance=self._clearance(),
@@ -338,16 +338,6 @@ class DigestViewSet(
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
-
-    def filter_queryset(self, queryset: Any) -> Any:
-        queryset = super().filter_queryset(queryset)
-        if self.action == "list" and self.request.query_params.get("latest", "true") != "false":
-            queryset = queryset.exclude(
-                pk__in=Digest.objects.filter(
-                    status=DigestStatus.PUBLISHED, correction__status=DigestStatus.PUBLISHED
-                ).values("pk")
-            )
-        return queryset
 
     @extend_schema(
         summary="One digest, redacted to your clearance",

@@ -138,10 +138,6 @@ def last_full_week(now: datetime.datetime) -> datetime.date:
     return week_start_of(now.astimezone(TOKYO).date()) - WEEK
 
 
-def is_monday(day: datetime.date) -> bool:
-    return day.weekday() == 0
-
-
 # --- Per-level figures ---------------------------------------------------------
 
 Levels = Mapping[str, Any]  # {tlp: count} or {tlp: [count per week]}

@@ -4,11 +4,14 @@ Handling, in one place:
 
 - `reader_clearance(user)` is the highest handling level a reader may see:
   analysts whose sign-in passed the second factor TLP:RED, vetted members
-  TLP:GREEN, everyone else TLP:CLEAR. Briefings pass a subscription's
-  clearance instead.
+  TLP:GREEN, everyone else TLP:CLEAR. A reader may preview a lower one
+  (`preview`, the `?clearance=` of pages and API), never a higher one.
+  Briefings pass a subscription's clearance instead.
 - Published digests are open to everyone, redacted to their clearance by
   `digest_view` — the one function every page, export, API response and
   briefing renders. Drafts exist only for analysts (anyone else gets a 404).
+- Of a week corrected since, readers are shown the latest published version
+  (`published_digests`, `digests_for_listing`); the archive keeps them all.
 """
 
 from __future__ import annotations
@@ -41,20 +44,28 @@ from intel.models import (
     Status,
     SupplyChainStage,
 )
-from intel.reports.selectors import is_reviewer
-from intel.vocabulary import Sector, Signal, Tlp
+from intel.reports.selectors import requirements_with_counts
+from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, choice_label, tlp_allows
 
 DASHBOARD_WEEKS = 12
 TOP_SIGNALS = 4
 
 
-def reader_clearance(user: Any) -> str:
-    """The highest TLP level `user` may read in digests."""
+def reader_clearance(user: Any, *, preview: str = "") -> str:
+    """The highest TLP level `user` may read in digests, or the lower `preview` they asked for.
+
+    `preview` is taken as it came (a query parameter): anything that is not a
+    level at or below the reader's own is ignored.
+    """
     if has_analyst_access(user):
-        return Tlp.RED.value
-    if user is not None and user.is_authenticated and user.is_vetted_contributor:
-        return Tlp.GREEN.value
-    return Tlp.CLEAR.value
+        clearance = Tlp.RED.value
+    elif user is not None and user.is_authenticated and user.is_vetted_contributor:
+        clearance = Tlp.GREEN.value
+    else:
+        clearance = Tlp.CLEAR.value
+    if preview in TLP_ORDER and tlp_allows(clearance, preview):
+        return preview
+    return clearance
 
 
 # --- Which digests --------------------------------------------------------------------
@@ -64,16 +75,27 @@ def _superseded() -> Exists:
     return Exists(Digest.objects.filter(previous=OuterRef("pk"), status=DigestStatus.PUBLISHED))
 
 
-def published_digests(*, sector: str = "", latest_only: bool = True) -> QuerySet[Digest]:
-    """Published digests, newest week first; by default only the latest version of each week."""
-    queryset = Digest.objects.filter(status=DigestStatus.PUBLISHED).annotate(
-        superseded=_superseded()
-    )
-    if sector:
-        queryset = queryset.filter(sector=sector)
+def _newest_first(queryset: QuerySet[Digest], *, latest_only: bool) -> QuerySet[Digest]:
+    """Newest week first; with `latest_only`, no version a published correction superseded."""
+    queryset = queryset.annotate(superseded=_superseded())
     if latest_only:
         queryset = queryset.filter(superseded=False)
     return queryset.order_by("-week_start", "sector", "-version")
+
+
+def published_digests(*, sector: str = "", latest_only: bool = True) -> QuerySet[Digest]:
+    """Published digests, newest week first; by default only the latest version of each week."""
+    queryset = Digest.objects.filter(status=DigestStatus.PUBLISHED)
+    if sector:
+        queryset = queryset.filter(sector=sector)
+    return _newest_first(queryset, latest_only=latest_only)
+
+
+def digests_for_listing(*, user: Any, latest_only: bool = True) -> QuerySet[Digest]:
+    """The digests `user` may list: analysts every one (drafts too), others the published ones."""
+    if has_analyst_access(user):
+        return _newest_first(Digest.objects.all(), latest_only=latest_only)
+    return published_digests(latest_only=latest_only)
 
 
 def open_digests(*, sector: str = "") -> QuerySet[Digest]:
@@ -93,7 +115,7 @@ def open_digests(*, sector: str = "") -> QuerySet[Digest]:
 def digest_for_reader(*, user: Any, pk: int) -> Digest:
     """A digest `user` may open: any for analysts, published ones for everyone else; or 404."""
     queryset = Digest.objects.all()
-    if not is_reviewer(user):
+    if not has_analyst_access(user):
         queryset = queryset.filter(status=DigestStatus.PUBLISHED)
     try:
         return queryset.select_related("published_by", "edited_by", "previous").get(pk=pk)
@@ -135,21 +157,17 @@ def corrections_pending_briefing(*, sectors: Iterable[str] | None = None) -> Que
 # --- The reader's view --------------------------------------------------------------------
 
 
-def _stage_label(slug: str) -> str:
-    return str(SupplyChainStage(slug).label) if slug in SupplyChainStage.values else slug
-
-
 def labels(language: str) -> core.Labels:
     """Labels in `language`; call inside `translation.override(language)`."""
 
     def choice(choices: Any) -> Any:
-        return lambda slug: str(choices(slug).label) if slug in choices.values else slug
+        return lambda slug: choice_label(choices, slug)
 
     return core.Labels(
         sector=choice(Sector),
         signal=choice(Signal),
         country=lambda code: country_name(code, language),
-        stage=_stage_label,
+        stage=choice(SupplyChainStage),
         kind=choice(Kind),
         tlp=choice(Tlp),
         sector_class=choice(SectorClass),
@@ -299,17 +317,7 @@ def sector_dashboard(
         .values_list("country", "count")
     )
     requirements = list(
-        IntelligenceRequirement.objects.filter(
-            sector=sector, status=IntelligenceRequirement.Status.OPEN
-        )
-        .annotate(
-            answer_count=Count(
-                "answers",
-                filter=Q(answers__contribution__submitted_at__isnull=False)
-                & ~Q(answers__contribution__status=Status.WITHDRAWN),
-            )
-        )
-        .order_by("-priority", "due_date", "pk")
+        requirements_with_counts(status=IntelligenceRequirement.Status.OPEN).filter(sector=sector)
     )
     return SectorDashboard(
         sector=sector,
@@ -325,7 +333,7 @@ def sector_dashboard(
     )
 
 
-def sector_overview(*, clearance: str) -> list[dict[str, Any]]:
+def sector_overview() -> list[dict[str, Any]]:
     """Every sector with its current class and latest published digest (two queries)."""
     assessments = current_assessments()
     newest_first = [F("week_start").desc(), F("version").desc()]

@@ -31,10 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require_analyst
 from accounts.services import audit_record
-from accounts.services.audit import require_analyst
 from intel import validation
-from intel.digests import core
 from intel.digests import queries as digest_queries
 from intel.errors import WorkflowError
 from intel.models import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
@@ -58,15 +57,6 @@ class BuildResult:
     version: int
     outcome: str
     items: int
-
-
-def _clean_week(week_start: datetime.date) -> datetime.date:
-    if not core.is_monday(week_start):
-        raise ValidationError({"week_start": _("A digest week starts on a Monday.")})
-    try:
-        return validation.clean_digest_week(week_start)
-    except ValidationError as exc:
-        raise ValidationError({"week_start": exc.error_list}) from None
 
 
 def _clean_sectors(sectors: Iterable[str] | None) -> list[str]:
@@ -94,7 +84,7 @@ def digests_build_week(
     """
     if actor is not None:
         require_analyst(actor)
-    week_start = _clean_week(week_start)
+    week_start = validation.clean_week_start(week_start, field="week_start")
     chosen = _clean_sectors(sectors)
     computed = digest_queries.compute_week(week_start=week_start, sectors=chosen)
     return [

@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import analyst_required
+from accounts.permissions import analyst_required, has_analyst_access
 from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel.countries import country_name
 from intel.digests import core as digest_core
@@ -40,8 +40,7 @@ from intel.digests import text as digest_text
 from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, DigestEditForm
 from intel.errors import WorkflowError
 from intel.models import Digest
-from intel.reports.selectors import is_reviewer
-from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, tlp_allows
+from intel.vocabulary import Sector, Signal, Tlp
 
 
 def _language(request: HttpRequest) -> str:
@@ -50,11 +49,9 @@ def _language(request: HttpRequest) -> str:
 
 def _clearance(request: HttpRequest) -> str:
     """The reader's clearance, or a lower one they asked to preview."""
-    clearance = selectors_digests.reader_clearance(request.user)
-    asked = request.GET.get("clearance", "")
-    if asked in TLP_ORDER and tlp_allows(clearance, asked):
-        return asked
-    return clearance
+    return selectors_digests.reader_clearance(
+        request.user, preview=request.GET.get("clearance", "")
+    )
 
 
 def _sector(slug: str) -> str:
@@ -69,7 +66,7 @@ def _view(request: HttpRequest, digest: Digest) -> tuple[dict[str, Any], str]:
         digest=digest,
         clearance=clearance,
         language=_language(request),
-        for_analyst=is_reviewer(request.user),
+        for_analyst=has_analyst_access(request.user),
     )
     return view, clearance
 
@@ -82,7 +79,7 @@ def sector_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intel/digests/sector_index.html",
-        {"sectors": selectors_digests.sector_overview(clearance=_clearance(request))},
+        {"sectors": selectors_digests.sector_overview()},
     )
 
 
@@ -108,14 +105,15 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "digest": digest,
             "view": view,
             "clearance": clearance,
-            "levels": [level for level in Tlp if tlp_allows(_max_clearance(request), level)],
-            "is_analyst": is_reviewer(request.user),
+            "levels": [
+                Tlp(level)
+                for level in digest_core.allowed_levels(
+                    selectors_digests.reader_clearance(request.user)
+                )
+            ],
+            "is_analyst": has_analyst_access(request.user),
         },
     )
-
-
-def _max_clearance(request: HttpRequest) -> str:
-    return selectors_digests.reader_clearance(request.user)
 
 
 @require_GET
@@ -126,7 +124,7 @@ def digest_print(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "intel/digests/print.html",
         {"digest": digest, "view": view, "clearance": clearance,
-         "is_analyst": is_reviewer(request.user)},
+         "is_analyst": has_analyst_access(request.user)},
     )  # fmt: skip
 
 
@@ -148,7 +146,7 @@ def digest_export_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     digest = selectors_digests.digest_for_reader(user=request.user, pk=pk)
     view, _clearance_level = _view(request, digest)
     contribution_url = None
-    if is_reviewer(request.user):
+    if has_analyst_access(request.user):
 
         def contribution_url(pk: int) -> str:
             return request.build_absolute_uri(reverse("intel:review_detail", args=[pk]))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from community.constraints import choices_constraint
 from intel.reports import filetypes
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -75,9 +76,7 @@ class Attachment(models.Model):
             models.CheckConstraint(
                 condition=Q(size__gt=0, size__lte=MAX_ATTACHMENT_BYTES), name="intel_attach_size"
             ),
-            models.CheckConstraint(
-                condition=Q(file_type__in=list(filetypes.ALLOWED)), name="intel_attach_type"
-            ),
+            choices_constraint("file_type", filetypes.ALLOWED, name="intel_attach_type"),
         ]
 
     def __str__(self) -> str:

@@ -27,15 +27,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from community.constraints import choices_constraint
 from intel.vocabulary import Tlp
 
 
 def new_unsubscribe_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def _in(field: str, values: list[str]) -> Q:
-    return Q(**{f"{field}__in": values})
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -103,16 +100,12 @@ class Subscription(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="intel_sub_email_once"),
-            models.CheckConstraint(
-                condition=_in("status", SubscriptionStatus.values), name="intel_sub_status"
+            choices_constraint("status", SubscriptionStatus, name="intel_sub_status"),
+            choices_constraint(
+                "language", [code for code, _name in settings.LANGUAGES], name="intel_sub_language"
             ),
-            models.CheckConstraint(
-                condition=_in("language", [code for code, _name in settings.LANGUAGES]),
-                name="intel_sub_language",
-            ),
-            models.CheckConstraint(
-                condition=Q(granted_clearance="") | _in("granted_clearance", Tlp.values),
-                name="intel_sub_clearance",
+            choices_constraint(
+                "granted_clearance", Tlp, name="intel_sub_clearance", allow_blank=True
             ),
             # Clearance above the public's is held by an identified person only.
             models.CheckConstraint(
@@ -210,9 +203,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["subscription", "week_start"], name="intel_delivery_once"
             ),
-            models.CheckConstraint(
-                condition=_in("status", DeliveryStatus.values), name="intel_delivery_status"
-            ),
+            choices_constraint("status", DeliveryStatus, name="intel_delivery_status"),
             models.CheckConstraint(
                 condition=~Q(status="sending") | (~Q(claim_token="") & Q(claimed_at__isnull=False)),
                 name="intel_delivery_claimed",

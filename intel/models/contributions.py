@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils.translation import gettext_lazy as _
 
+from community.constraints import choices_constraint
 from intel.vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
 
 
@@ -82,10 +83,6 @@ class CompanySize(models.TextChoices):
     MEDIUM = "medium", _("Medium (50–249 people)")
     LARGE = "large", _("Large (250–999 people)")
     ENTERPRISE = "enterprise", _("Enterprise (1,000 people or more)")
-
-
-def _choices_q(field: str, choices: type[models.Choices]) -> Q:
-    return Q(**{f"{field}__in": [choice.value for choice in choices]})
 
 
 class Contribution(models.Model):
@@ -158,25 +155,18 @@ class Contribution(models.Model):
             models.Index(fields=["source_grade"], name="intel_contr_grade_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=_choices_q("kind", Kind), name="intel_contr_kind"),
-            models.CheckConstraint(
-                condition=_choices_q("status", Status), name="intel_contr_status"
-            ),
-            models.CheckConstraint(condition=_choices_q("tlp", Tlp), name="intel_contr_tlp"),
-            models.CheckConstraint(
-                condition=_choices_q("attribution", Attribution), name="intel_contr_attribution"
-            ),
-            models.CheckConstraint(
-                condition=_choices_q("language", Language), name="intel_contr_language"
-            ),
+            choices_constraint("kind", Kind, name="intel_contr_kind"),
+            choices_constraint("status", Status, name="intel_contr_status"),
+            choices_constraint("tlp", Tlp, name="intel_contr_tlp"),
+            choices_constraint("attribution", Attribution, name="intel_contr_attribution"),
+            choices_constraint("language", Language, name="intel_contr_language"),
             models.CheckConstraint(
                 condition=Q(information_credibility__isnull=True)
                 | Q(information_credibility__gte=1, information_credibility__lte=6),
                 name="intel_contr_credibility_range",
             ),
-            models.CheckConstraint(
-                condition=Q(source_grade="") | Q(source_grade__in=list("ABCDEF")),
-                name="intel_contr_grade",
+            choices_constraint(
+                "source_grade", SourceReliability, name="intel_contr_grade", allow_blank=True
             ),
             models.CheckConstraint(
                 condition=~Q(kind=Kind.REPORT)
@@ -280,12 +270,6 @@ class Contribution(models.Model):
         """Ids of the intelligence requirements this answers."""
         return self._listed("requirement_ids", "answer_rows", "requirement_id")
 
-    def sector_labels(self) -> list[str]:
-        return [str(Sector(slug).label) for slug in self.sectors]
-
-    def signal_labels(self) -> list[str]:
-        return [str(Signal(slug).label) for slug in self.signals]
-
     @property
     def detail(self) -> FieldReport | CaseStudy:
         """The kind-specific row (one extra query unless select_related)."""
@@ -316,10 +300,7 @@ class CaseStudy(Contribution):
         verbose_name = _("case study")
         verbose_name_plural = _("case studies")
         constraints = [
-            models.CheckConstraint(
-                condition=_choices_q("company_size", CompanySize),
-                name="intel_casestudy_company_size",
-            )
+            choices_constraint("company_size", CompanySize, name="intel_casestudy_company_size")
         ]
 
 
@@ -367,9 +348,7 @@ class ContributionSector(models.Model):
         verbose_name_plural = _("sectors")
         constraints = [
             models.UniqueConstraint(fields=["contribution", "sector"], name="intel_sector_once"),
-            models.CheckConstraint(
-                condition=_choices_q("sector", Sector), name="intel_sector_slug"
-            ),
+            choices_constraint("sector", Sector, name="intel_sector_slug"),
         ]
         indexes = [models.Index(fields=["sector", "contribution"], name="intel_sector_idx")]
 
@@ -388,9 +367,7 @@ class ContributionSignal(models.Model):
         verbose_name_plural = _("signals")
         constraints = [
             models.UniqueConstraint(fields=["contribution", "signal"], name="intel_signal_once"),
-            models.CheckConstraint(
-                condition=_choices_q("signal", Signal), name="intel_signal_slug"
-            ),
+            choices_constraint("signal", Signal, name="intel_signal_slug"),
         ]
         indexes = [models.Index(fields=["signal", "contribution"], name="intel_signal_idx")]
 

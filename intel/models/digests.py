@@ -26,11 +26,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from community.constraints import choices_constraint
 from intel.vocabulary import Sector, Tlp
-
-
-def _in(field: str, choices: type[models.Choices]) -> Q:
-    return Q(**{f"{field}__in": [choice.value for choice in choices]})
 
 
 class SectorClass(models.TextChoices):
@@ -70,10 +67,8 @@ class SectorAssessment(models.Model):
             models.Index(fields=["sector", "-created_at", "-id"], name="intel_assess_sector_idx")
         ]
         constraints = [
-            models.CheckConstraint(condition=_in("sector", Sector), name="intel_assess_sector"),
-            models.CheckConstraint(
-                condition=_in("sector_class", SectorClass), name="intel_assess_class"
-            ),
+            choices_constraint("sector", Sector, name="intel_assess_sector"),
+            choices_constraint("sector_class", SectorClass, name="intel_assess_class"),
             models.CheckConstraint(
                 condition=Q(autonomy__gte=1, autonomy__lte=5), name="intel_assess_autonomy"
             ),
@@ -145,7 +140,7 @@ class Digest(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Briefing bookkeeping (issue 7), the only columns that change after publication:
+    # Briefing bookkeeping, the only columns that change after publication:
     # a published correction waits here until the next briefing has carried it.
     correction_pending_briefing = models.BooleanField(
         _("correction waiting for the next briefing"), default=False
@@ -183,11 +178,9 @@ class Digest(models.Model):
                 condition=Q(status__in=["draft", "edited"]),
                 name="intel_digest_one_open",
             ),
-            models.CheckConstraint(condition=_in("sector", Sector), name="intel_digest_sector"),
-            models.CheckConstraint(
-                condition=_in("status", DigestStatus), name="intel_digest_status"
-            ),
-            models.CheckConstraint(condition=_in("summary_tlp", Tlp), name="intel_digest_sum_tlp"),
+            choices_constraint("sector", Sector, name="intel_digest_sector"),
+            choices_constraint("status", DigestStatus, name="intel_digest_status"),
+            choices_constraint("summary_tlp", Tlp, name="intel_digest_sum_tlp"),
             models.CheckConstraint(condition=Q(version__gte=1), name="intel_digest_version_min"),
             # Version 1 is the weekly build's; every later version corrects another.
             models.CheckConstraint(
@@ -258,7 +251,7 @@ class DigestItem(models.Model):
         indexes = [models.Index(fields=["digest", "position"], name="intel_digestitem_pos_idx")]
         constraints = [
             models.UniqueConstraint(fields=["digest", "key"], name="intel_digestitem_once"),
-            models.CheckConstraint(condition=_in("tlp", Tlp), name="intel_digestitem_tlp"),
+            choices_constraint("tlp", Tlp, name="intel_digestitem_tlp"),
         ]
 
     def __str__(self) -> str:

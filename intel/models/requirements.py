@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from community.constraints import choices_constraint
 from intel.vocabulary import Sector
 
 
@@ -17,10 +18,13 @@ class Priority(models.IntegerChoices):
     CRITICAL = 4, _("Critical")
 
 
+class RequirementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
 class IntelligenceRequirement(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+    Status = RequirementStatus
 
     sector = models.CharField(_("sector"), max_length=32, choices=Sector)
     question = models.CharField(_("question"), max_length=500)
@@ -58,16 +62,11 @@ class IntelligenceRequirement(models.Model):
             models.Index(fields=["closed_at"], name="intel_req_closed_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["open", "closed"]), name="intel_req_status"
-            ),
+            choices_constraint("status", RequirementStatus, name="intel_req_status"),
             models.CheckConstraint(
                 condition=Q(priority__gte=1, priority__lte=4), name="intel_req_priority"
             ),
-            models.CheckConstraint(
-                condition=Q(sector__in=[sector.value for sector in Sector]),
-                name="intel_req_sector",
-            ),
+            choices_constraint("sector", Sector, name="intel_req_sector"),
             models.CheckConstraint(
                 condition=Q(status="open", closed_at__isnull=True)
                 | Q(status="closed", closed_at__isnull=False),

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from community.constraints import choices_constraint
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    CHANGES_REQUESTED = "changes-requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    ACCEPTED = "accepted", _("Accepted")
 
 
 class Comment(models.Model):
-    class Kind(models.TextChoices):
-        COMMENT = "comment", _("Comment")
-        CHANGES_REQUESTED = "changes-requested", _("Changes requested")
-        REJECTED = "rejected", _("Rejected")
-        ACCEPTED = "accepted", _("Accepted")
+    Kind = CommentKind
 
     contribution = models.ForeignKey(
         "intel.Contribution", on_delete=models.CASCADE, related_name="comments"
@@ -31,12 +35,7 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["contribution", "created_at"], name="intel_comment_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["comment", "changes-requested", "rejected", "accepted"]),
-                name="intel_comment_kind",
-            )
-        ]
+        constraints = [choices_constraint("kind", CommentKind, name="intel_comment_kind")]
 
     def __str__(self) -> str:
         return f"Comment #{self.pk} on {self.contribution_id}"

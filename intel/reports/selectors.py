@@ -3,8 +3,8 @@
 Visibility, in one place:
 - a contributor sees their own contributions, in any state, with the
   revision they have not yet resubmitted (`as_author_sees`);
-- an analyst whose sign-in passed the second factor (`is_reviewer`, the rule
-  of accounts.permissions) sees every contribution that has ever been
+- an analyst whose sign-in passed the second factor (`has_analyst_access`,
+  the rule of accounts.permissions) sees every contribution that has ever been
   submitted, never another's draft, and of a report sent back for changes the
   revision that was submitted: the rows, and the files attached before it
   (`reviewer_attachments`);
@@ -24,6 +24,7 @@ from accounts.models import Membership, User
 from accounts.permissions import has_analyst_access
 from intel.models import (
     Attachment,
+    Attribution,
     Comment,
     Contribution,
     ContributionCountry,
@@ -35,11 +36,6 @@ from intel.models import (
 )
 from intel.models.contributions import QUEUE_STATUSES
 from intel.text import cjk_tsquery_literal, latin_text
-
-
-def is_reviewer(user: Any) -> bool:
-    """An analyst signed in with the second factor: the only people who review and search."""
-    return has_analyst_access(user)
 
 
 def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
@@ -63,12 +59,31 @@ def as_author_sees(contribution: Contribution) -> Contribution:
     return contribution
 
 
-def contributions_of_author(*, user: User) -> QuerySet[Contribution]:
-    """The author's contributions, newest change first (show each with `as_author_sees`)."""
-    return (
-        _with_rows(Contribution.objects.filter(author=user))
-        .select_related("pending_edit", "fieldreport", "casestudy")
-        .order_by("-updated_at", "-pk")
+def contributions_of_author(
+    *, user: User, model: type[Contribution] = Contribution
+) -> QuerySet[Contribution]:
+    """The author's contributions (only field reports or case studies: `model`), newest
+    change first (show each with `as_author_sees`)."""
+    queryset = _with_rows(model.objects.filter(author=user)).select_related("pending_edit")
+    if model is Contribution:
+        queryset = queryset.select_related("fieldreport", "casestudy")
+    return queryset.order_by("-updated_at", "-pk")
+
+
+def author_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, int]:
+    """How many of the author's contributions were submitted, accepted and rejected.
+
+    Without `include_anonymous` the anonymous ones are left out: analysts read
+    these figures, and a count that moved when an anonymous report was
+    submitted or decided would name its author.
+    """
+    contributions = Contribution.objects.filter(author=user)
+    if not include_anonymous:
+        contributions = contributions.exclude(attribution=Attribution.ANONYMOUS)
+    return contributions.aggregate(
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
     )
 
 
@@ -105,7 +120,7 @@ def contribution_for_viewer(*, user: Any, pk: int) -> Contribution:
     """For pages both sides use (comments, downloads): the author or a reviewer."""
     if not user.is_authenticated:
         raise Http404
-    if is_reviewer(user):
+    if has_analyst_access(user):
         queryset = submitted_contributions() | Contribution.objects.filter(author=user)
     elif user.is_vetted_contributor:
         queryset = Contribution.objects.filter(author=user)

@@ -39,7 +39,8 @@ from intel.tagging.taxonomy import Kind, Taxonomy
 
 FEEDBACK_MIN_REMOVALS = 3
 
-# ContributionTag.kind (singular, stored) ↔ engine label family (plural).
+# ContributionTag.kind (`TagKind`, singular, stored) ↔ engine label family (plural):
+# the one mapping, used by tagging, feedback, tag labels and tag corrections.
 ENGINE_KIND: dict[str, Kind] = {
     "sector": "sectors",
     "signal": "signals",

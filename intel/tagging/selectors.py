@@ -36,7 +36,8 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
-from intel.vocabulary import Sector, Signal
+from intel.tagging.runtime import ENGINE_KIND
+from intel.vocabulary import Sector, Signal, choice_label
 
 
 @dataclass
@@ -62,16 +63,15 @@ class TagGroup:
 def _labels(kind: str, slugs: Iterable[str]) -> dict[str, str]:
     slugs = set(slugs)
     if kind == TagKind.SECTOR:
-        return {slug: str(Sector(slug).label) for slug in slugs if slug in Sector.values}
+        return {slug: choice_label(Sector, slug) for slug in slugs}
     if kind == TagKind.SIGNAL:
-        return {slug: str(Signal(slug).label) for slug in slugs if slug in Signal.values}
+        return {slug: choice_label(Signal, slug) for slug in slugs}
     if kind == TagKind.COUNTRY:
         return {slug: country_name(slug) for slug in slugs}
-    engine_kind = "commodities" if kind == TagKind.COMMODITY else "stages"
     japanese = (get_language() or "en").startswith("ja")
     return {
         label.slug: (label.label_ja if japanese and label.label_ja else label.label_en)
-        for label in TaxonomyLabel.objects.filter(kind=engine_kind, slug__in=slugs)
+        for label in TaxonomyLabel.objects.filter(kind=ENGINE_KIND[kind], slug__in=slugs)
     }
 
 

@@ -34,11 +34,11 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
-from intel.reports.services._common import require_analyst
+from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
-from intel.tagging.runtime import TAG_KIND, current_tagger
+from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
 from intel.vocabulary import Sector, Signal
 
 # A contribution is compared with at most this many LSH candidates.
@@ -191,10 +191,9 @@ def _validate_tag(kind: str, slug: str) -> str:
         return slug
     if kind == TagKind.SIGNAL and slug in Signal.values:
         return slug
-    engine_kind = {"country": "countries", "commodity": "commodities", "stage": "stages"}.get(kind)
-    if engine_kind:
+    if kind in (TagKind.COUNTRY, TagKind.COMMODITY, TagKind.STAGE):
         slug = slug.upper() if kind == TagKind.COUNTRY else slug
-        if TaxonomyLabel.objects.filter(kind=engine_kind, slug=slug).exists():
+        if TaxonomyLabel.objects.filter(kind=ENGINE_KIND[kind], slug=slug).exists():
             return slug
     raise ValidationError({"slug": _("Unknown tag “%(slug)s” for this kind.") % {"slug": slug}})
 
@@ -245,7 +244,7 @@ def tag_correct(
     signals and countries are also added to or removed from the report's
     classification, which review filters and weekly digests read.
     """
-    require_analyst(contribution, analyst)
+    require_reviewer(contribution, analyst)
     if kind not in TagKind.values:
         raise ValidationError({"kind": _("Choose a tag kind.")})
     slug = _validate_tag(kind, slug.strip())

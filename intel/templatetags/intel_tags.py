@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from intel import text
 from intel.countries import country_name as _country_name
-from intel.vocabulary import Sector, Signal, Tlp
+from intel.vocabulary import Sector, Signal, Tlp, choice_label
 
 register = template.Library()
 
@@ -25,14 +25,14 @@ def country_name(code: str) -> str:
 
 @register.filter
 def sector_label(slug: str) -> str:
-    return str(Sector(slug).label) if slug in Sector.values else slug
+    return choice_label(Sector, slug)
 
 
 @register.filter
 def signal_label(slug: str) -> str:
-    return str(Signal(slug).label) if slug in Signal.values else slug
+    return choice_label(Signal, slug)
 
 
 @register.filter
 def tlp_label(level: str) -> str:
-    return str(Tlp(level).label) if level in Tlp.values else level
+    return choice_label(Tlp, level)

@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from accounts import selectors as accounts_selectors
 from accounts import services
-from accounts.exceptions import TransitionError
 from accounts.models import Application, AuditEvent, Invitation, Membership, User
 from intel.briefings.services.subscriptions import subscription_member_save, subscription_request
+from intel.errors import WorkflowError
 from intel.models import Subscription
 from tests.accounts.factories import ApplicationFactory, enrol_totp, invitation_make
 
@@ -162,7 +162,7 @@ def test_contributions_are_anonymised_not_deleted(contributor):
 
 def test_delete_twice_is_refused(contributor):
     services.account_delete(user=contributor, actor=contributor)
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.account_delete(user=contributor, actor=contributor)
 
 

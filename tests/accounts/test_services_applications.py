@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import roles, services
-from accounts.exceptions import TransitionError
 from accounts.models import Application, AuditEvent, GradeChange, Membership
 from accounts.services.applications import ApplicationDetails
+from intel.errors import WorkflowError
 from tests.accounts.factories import ApplicationFactory, UserFactory, invitation_make
 
 pytestmark = pytest.mark.django_db
@@ -78,20 +78,20 @@ def test_unverified_user_cannot_apply():
 
 def test_cannot_apply_twice(newcomer):
     services.application_submit(user=newcomer, details=DETAILS)
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_submit(user=newcomer, details=DETAILS)
     assert Application.objects.count() == 1
 
 
 def test_member_cannot_apply(contributor):
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_submit(user=contributor, details=DETAILS)
 
 
 def test_rejected_applicant_cannot_apply_again(newcomer, analyst):
     application = ApplicationFactory(user=newcomer)
     services.application_reject(application=application, actor=analyst, reason="Not relevant.")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_submit(user=newcomer, details=DETAILS)
 
 
@@ -205,11 +205,11 @@ def test_invalid_grade_is_refused(analyst):
 def test_approved_application_cannot_be_decided_again(analyst, admin_user):
     application = ApplicationFactory()
     services.application_approve(application=application, actor=analyst, reason="ok")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_approve(application=application, actor=admin_user, reason="again")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_reject(application=application, actor=admin_user, reason="no")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_request_info(application=application, actor=admin_user, reason="?")
     assert Membership.objects.filter(user=application.user).count() == 1
 
@@ -219,7 +219,7 @@ def test_stale_copy_cannot_overturn_a_decision(analyst, admin_user):
     application = ApplicationFactory()
     stale = Application.objects.get(pk=application.pk)
     services.application_reject(application=application, actor=analyst, reason="No.")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_approve(application=stale, actor=admin_user, reason="Yes.")
     assert not Membership.objects.exists()
     assert Application.objects.get(pk=application.pk).status == Application.Status.REJECTED
@@ -265,7 +265,7 @@ def test_request_info_then_resubmit_then_approve(analyst):
 def test_cannot_approve_while_waiting_for_the_applicant(analyst):
     application = ApplicationFactory()
     services.application_request_info(application=application, actor=analyst, reason="?")
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_approve(application=application, actor=analyst, reason="ok")
 
 
@@ -278,7 +278,7 @@ def test_can_reject_while_waiting_for_the_applicant(analyst):
 
 def test_resubmit_refused_unless_more_info_requested():
     application = ApplicationFactory()
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.application_resubmit(
             application=application, user=application.user, details=DETAILS, response="x"
         )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts import roles, services
-from accounts.exceptions import TransitionError
 from accounts.models import AuditEvent, GradeChange, Membership, User
+from intel.errors import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_suspend_reinstate_revoke(contributor, analyst):
 
 def test_refused_transitions(contributor, analyst):
     membership = contributor.membership
-    with pytest.raises(TransitionError):
+    with pytest.raises(WorkflowError):
         services.membership_reinstate(membership=membership, actor=analyst, reason="x")
     services.membership_revoke(membership=membership, actor=analyst, reason="Final.")
     for transition in (
@@ -54,7 +54,7 @@ def test_refused_transitions(contributor, analyst):
         services.membership_reinstate,
         services.membership_revoke,
     ):
-        with pytest.raises(TransitionError):
+        with pytest.raises(WorkflowError):
             transition(membership=membership, actor=analyst, reason="again")
     assert AuditEvent.objects.count() == 1
 

@@ -41,6 +41,9 @@ def test_apply_form_in_japanese_names_countries_in_japanese(client_for, newcomer
         .content.decode()
     )
     assert '<option value="JP">日本</option>' in content
+    # The common name, as every intel page shows it (intel.countries), not the
+    # ISO long form "中国領・台湾".
+    assert '<option value="TW">台湾</option>' in content
 
 
 def test_apply_submits_and_shows_status(client_for, newcomer):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.exceptions import TransitionError
 from community.api import api_exception_handler
 from intel.errors import WorkflowError
 from intel.models import Digest
@@ -41,11 +40,11 @@ def test_a_workflow_or_transition_refusal_is_a_409():
         409,
         {"detail": "Only a draft can be submitted."},
     )
-    assert answer(TransitionError("Someone decided first.")) == (
+    assert answer(WorkflowError("Someone decided first.")) == (
         409,
         {"detail": "Someone decided first."},
     )
-    status, data = answer(TransitionError())
+    status, data = answer(WorkflowError())
     assert status == 409 and data["detail"]
 
 

@@ -17,6 +17,7 @@ from intel.briefings.services.subscriptions import (
     subscription_resume,
     subscription_unsubscribe,
     subscription_update,
+    subscriptions_erase,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "subscription_resume",
     "subscription_unsubscribe",
     "subscription_update",
+    "subscriptions_erase",
 ]

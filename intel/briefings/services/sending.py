@@ -50,7 +50,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -60,8 +60,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_record
 from community.queue import enqueue_on_commit
+from intel import validation
 from intel.briefings import compose, selectors
-from intel.digests import core as digest_core
 from intel.digests.selectors import corrections_pending_briefing
 from intel.digests.services import digest_corrections_mark_briefed
 from intel.errors import WorkflowError
@@ -123,12 +123,6 @@ class ChunkOutcome:
 # --- Starting a week ------------------------------------------------------------------------
 
 
-def _clean_week(week_start: datetime.date) -> datetime.date:
-    if not digest_core.is_monday(week_start):
-        raise ValidationError({"week_start": _("A briefing week starts on a Monday.")})
-    return week_start
-
-
 def _require_briefable_week(week_start: datetime.date) -> None:
     """A week is briefed once something of it is published (or its sending has begun)."""
     if not BriefingWeek.objects.filter(week_start=week_start).exists() and not (
@@ -173,7 +167,7 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
     Refuses a week with no published digest at all (`WorkflowError`): the
     analysts have not published yet, and an administrator sends it later.
     """
-    week_start = _clean_week(week_start)
+    week_start = validation.clean_week_start(week_start, field="week_start")
     if actor is not None and not actor.is_site_admin:
         raise PermissionDenied(_("Only administrators send briefings."))
     _require_briefable_week(week_start)
@@ -598,7 +592,7 @@ def briefing_week_send_now(*, week_start: datetime.date, actor: User) -> None:
     Raises `WorkflowError` at once when the week has nothing published, so
     the administrator learns it on the page rather than from a worker's log.
     """
-    week_start = _clean_week(week_start)
+    week_start = validation.clean_week_start(week_start, field="week_start")
     if not actor.is_site_admin:
         raise PermissionDenied(_("Only administrators send briefings."))
     _require_briefable_week(week_start)

@@ -25,7 +25,7 @@ from accounts.services import audit_record
 from community.mail import email_send_on_commit, render_email
 from intel.briefings import selectors
 from intel.models import Subscription, SubscriptionStatus
-from intel.vocabulary import TLP_ORDER, Sector, Tlp
+from intel.vocabulary import TLP_ORDER, Tlp, sector_labels
 
 # A confirmation or preferences email is not sent again to the same address
 # sooner than this, whatever the form receives (the form cannot flood an inbox).
@@ -60,7 +60,7 @@ def _send_confirmation(subscription: Subscription) -> None:
             language=subscription.language,
             context={
                 "confirm_url": selectors.confirm_url(subscription),
-                "sectors": selectors.sector_labels(subscription.sectors, subscription.language),
+                "sectors": sector_labels(subscription.sectors, subscription.language),
                 "max_age_days": max(1, settings.BRIEFING_CONFIRM_MAX_AGE // 86400),
             },
         )
@@ -75,7 +75,7 @@ def _send_manage_link(subscription: Subscription) -> None:
             language=subscription.language,
             context={
                 "preferences_url": selectors.preferences_url(subscription),
-                "sectors": selectors.sector_labels(subscription.sectors, subscription.language),
+                "sectors": sector_labels(subscription.sectors, subscription.language),
             },
         )
     )
@@ -288,5 +288,9 @@ def subscription_grant_clearance(
     return subscription
 
 
-def sector_choices() -> list[tuple[str, str]]:
-    return [(sector.value, str(sector.label)) for sector in Sector]
+def subscriptions_erase(*, user: User, email: str) -> None:
+    """Erase a person's subscriptions, with their delivery log: they hold the address itself.
+
+    Called by `accounts.services.account_delete` inside its transaction.
+    """
+    selectors.subscriptions_of_person(user=user, email=email).delete()

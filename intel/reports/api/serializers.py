@@ -1,16 +1,16 @@
 """Serializers translate JSON to service arguments and back; services decide.
 
 Validation uses the same rules as the web forms (intel.validation), so a
-field error reads the same in both. The analyst-facing representation never
-contains the author: only the attribution label and the source grade.
+field error reads the same in both: `validate_<field>` calls the rule, and
+DRF turns the Django ValidationError it raises into that field's errors.
+The analyst-facing representation never contains the author: only the
+attribution label and the source grade.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -30,13 +30,6 @@ from intel.models import (
     SupplyChainStage,
 )
 from intel.vocabulary import InformationCredibility, Sector, Signal, Tlp
-
-
-def _django_rule(rule: Callable[[Any], Any], value: Any) -> Any:
-    try:
-        return rule(value)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.messages) from None
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -120,13 +113,13 @@ class _ContributionSerializer(serializers.Serializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     def validate_sectors(self, value: list[str]) -> list[str]:
-        return _django_rule(validation.clean_sectors, value)
+        return validation.clean_sectors(value)
 
     def validate_signals(self, value: list[str]) -> list[str]:
-        return _django_rule(validation.clean_signals, value)
+        return validation.clean_signals(value)
 
     def validate_countries(self, value: list[str]) -> list[str]:
-        return _django_rule(validation.clean_countries, value)
+        return validation.clean_countries(value)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -149,10 +142,10 @@ class FieldReportSerializer(_ContributionSerializer):
     )
 
     def validate_date_observed(self, value: Any) -> Any:
-        return _django_rule(validation.clean_date_observed, value)
+        return validation.clean_date_observed(value)
 
     def validate_evidence_links(self, value: list[str]) -> list[str]:
-        return _django_rule(validation.clean_evidence_links, value)
+        return validation.clean_evidence_links(value)
 
 
 class CaseStudySerializer(_ContributionSerializer):
@@ -247,7 +240,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "answer_count", "created_at", "closed_at"]
 
     def validate_due_date(self, value: Any) -> Any:
-        return _django_rule(validation.clean_due_date, value)
+        return validation.clean_due_date(value)
 
     def to_representation(self, instance: IntelligenceRequirement) -> dict[str, Any]:
         data = super().to_representation(instance)

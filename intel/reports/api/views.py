@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import IsAnalyst, IsVettedContributor
+from accounts.permissions import IsAnalyst, IsVettedContributor, has_analyst_access
 from community.api import signed_in
 from intel.models import CaseStudy, Contribution, FieldReport, IntelligenceRequirement, Kind
 from intel.reports import filetypes, selectors, services
@@ -47,17 +46,6 @@ class IntelPagination(PageNumberPagination):
     max_page_size = 100
 
 
-def _own_queryset(user: Any, model: type[Contribution]) -> Any:
-    return (
-        model.objects.filter(author=user)
-        .select_related("pending_edit")
-        .prefetch_related(
-            "sector_rows", "signal_rows", "country_rows", "attachments", "answer_rows"
-        )
-        .order_by("-updated_at", "-pk")
-    )
-
-
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The report's state does not allow this step.")
 
@@ -76,14 +64,13 @@ class _OwnContributionViewSet(
     filterset_class = OwnContributionFilter
     kind: str = ""
     model: type[Contribution] = Contribution
-    create_service: Any = None
-    update_service: Any = None
-    update_argument = ""
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
-        return _own_queryset(self.request.user, self.model)
+        return selectors.contributions_of_author(
+            user=signed_in(self.request), model=self.model
+        ).prefetch_related("attachments", "answer_rows")
 
     # The author reads their own work with the revision they have not yet resubmitted.
     def get_object(self) -> Any:
@@ -97,15 +84,16 @@ class _OwnContributionViewSet(
         return selectors.as_author_sees(self.get_queryset().get(pk=pk))
 
     def perform_create(self, serializer: Any) -> None:
-        instance = self.create_service(
-            author=signed_in(self.request), **serializer.service_kwargs()
+        instance = services.contribution_save(
+            author=signed_in(self.request), kind=self.kind, **serializer.service_kwargs()
         )
         serializer.instance = self._reread(instance.pk)
 
     def perform_update(self, serializer: Any) -> None:
-        instance = self.update_service(
-            actor=signed_in(self.request),
-            **{self.update_argument: serializer.instance},
+        instance = services.contribution_save(
+            author=signed_in(self.request),
+            kind=self.kind,
+            contribution=serializer.instance,
             **serializer.service_kwargs(),
         )
         serializer.instance = self._reread(instance.pk)
@@ -115,11 +103,7 @@ class _OwnContributionViewSet(
     def submit(self, request: Request, pk: str) -> Response:
         """Submit a draft, or resubmit one whose changes were requested."""
         contribution = self.get_object()
-        with transaction.atomic():
-            if contribution.status == "changes-requested":
-                services.report_resubmit(contribution=contribution, actor=signed_in(request))
-            else:
-                services.report_submit(contribution=contribution, actor=signed_in(request))
+        services.contribution_submit(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
@@ -203,9 +187,6 @@ class ReportViewSet(_OwnContributionViewSet):
     serializer_class = FieldReportSerializer
     kind = Kind.REPORT
     model = FieldReport
-    create_service = staticmethod(services.report_create_draft)
-    update_service = staticmethod(services.report_update)
-    update_argument = "report"
 
 
 @extend_schema_view(
@@ -226,9 +207,6 @@ class CaseStudyViewSet(_OwnContributionViewSet):
     serializer_class = CaseStudySerializer
     kind = Kind.CASE_STUDY
     model = CaseStudy
-    create_service = staticmethod(services.case_study_create_draft)
-    update_service = staticmethod(services.case_study_update)
-    update_argument = "case_study"
 
 
 @extend_schema_view(
@@ -351,7 +329,7 @@ class RequirementViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return IntelligenceRequirement.objects.none()
-        if selectors.is_reviewer(self.request.user):
+        if has_analyst_access(self.request.user):
             return selectors.requirements_with_counts()
         return selectors.requirements_open_for(user=cast(User, self.request.user))
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require_analyst
 from accounts.services import audit_record
 from intel.models import Contribution
 
@@ -42,10 +43,10 @@ def require_vetted(actor: User) -> None:
         raise PermissionDenied(_("Only active members may submit; your membership is not active."))
 
 
-def require_analyst(contribution: Contribution | None, analyst: User) -> None:
-    if not analyst.is_analyst:
-        raise PermissionDenied(_("Only analysts may decide on reports."))
-    if contribution is not None and contribution.author_id == analyst.pk:
+def require_reviewer(contribution: Contribution, analyst: User) -> None:
+    """An analyst (`accounts.permissions.require_analyst`), and not the report's author."""
+    require_analyst(analyst)
+    if contribution.author_id == analyst.pk:
         raise PermissionDenied(_("Analysts may not review their own reports."))
 
 

@@ -598,6 +598,43 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
 
 
 @transaction.atomic
+def contribution_submit(*, contribution: Contribution, actor: User) -> Contribution:
+    """Send `contribution` to the analysts: a draft is submitted, one with changes
+    requested resubmitted; any other state is refused (`WorkflowError`)."""
+    if contribution.status == Status.CHANGES_REQUESTED:
+        return report_resubmit(contribution=contribution, actor=actor)
+    return report_submit(contribution=contribution, actor=actor)
+
+
+@transaction.atomic
+def contribution_save(
+    *,
+    author: User,
+    kind: str,
+    contribution: Contribution | None = None,
+    submit: bool = False,
+    **fields: Any,
+) -> Contribution:
+    """Save the author's form: a new draft of `kind`, or a change to `contribution`;
+    with `submit`, also send it to the analysts (`contribution_submit`), all or nothing.
+
+    `fields` are the keyword arguments of `report_create_draft` or
+    `case_study_create_draft` (any subset when changing).
+    """
+    saved: Contribution
+    if contribution is None:
+        create = report_create_draft if kind == Kind.REPORT else case_study_create_draft
+        saved = create(author=author, **fields)
+    elif kind == Kind.REPORT:
+        saved = report_update(report=cast(FieldReport, contribution), actor=author, **fields)
+    else:
+        saved = case_study_update(case_study=cast(CaseStudy, contribution), actor=author, **fields)
+    if submit:
+        contribution_submit(contribution=saved, actor=author)
+    return saved
+
+
+@transaction.atomic
 def report_withdraw(*, contribution: Contribution, actor: User, reason: str = "") -> Contribution:
     """The author takes a report back before an analyst has started reviewing it."""
     require_author(contribution, actor)
@@ -611,3 +648,24 @@ def report_withdraw(*, contribution: Contribution, actor: User, reason: str = ""
         )
     audit_author_action(contribution=contribution, action="report.withdraw", reason=reason)
     return contribution
+
+
+def contributions_anonymise(*, author: User) -> int:
+    """Accepted intelligence stays when its author's account goes, without a person behind it.
+
+    Reports and case studies are part of the community's record (digests,
+    briefings and corroboration counts were built on them), so deletion turns
+    their attribution to anonymous and drops the organisation snapshot instead
+    of deleting them; a revision the person never resubmitted is erased.
+    Called by `accounts.services.account_delete` inside its transaction.
+
+    Returns how many were attributed: the audit trail shows it, and a count of
+    the already anonymous ones would tell its readers this person wrote some.
+    """
+    theirs = Contribution.objects.filter(author=author)
+    attributed = theirs.exclude(attribution=Attribution.ANONYMOUS).update(
+        attribution=Attribution.ANONYMOUS, organisation=""
+    )
+    theirs.update(organisation="")
+    ContributionEdit.objects.filter(contribution__author=author).delete()
+    return attributed

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require_analyst
 from accounts.services import audit_record
 from intel import validation
 from intel.errors import WorkflowError
 from intel.models import IntelligenceRequirement
-from intel.reports.services._common import require_analyst
 from intel.vocabulary import Sector
 
 
@@ -30,7 +30,7 @@ def requirement_publish(
     details: str = "",
 ) -> IntelligenceRequirement:
     """Put an open question to the contributors of one sector."""
-    require_analyst(None, analyst)
+    require_analyst(analyst)
     errors: dict[str, list[ValidationError]] = {}
     if sector not in Sector.values:
         errors["sector"] = [ValidationError(_("Choose a sector."))]
@@ -70,7 +70,7 @@ def requirement_publish(
 def requirement_close(
     *, requirement: IntelligenceRequirement, analyst: User, reason: str = ""
 ) -> IntelligenceRequirement:
-    require_analyst(None, analyst)
+    require_analyst(analyst)
     now = timezone.now()
     updated = IntelligenceRequirement.objects.filter(
         pk=requirement.pk, status=IntelligenceRequirement.Status.OPEN

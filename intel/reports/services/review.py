@@ -22,7 +22,7 @@ from community.mail import email_send_on_commit
 from intel.errors import WorkflowError
 from intel.models import Comment, Contribution, ReviewApproval, Status
 from intel.reports.emails import report_decision_email
-from intel.reports.services._common import require_analyst, transition
+from intel.reports.services._common import require_reviewer, transition
 
 MIN_REASON_LENGTH = 10
 
@@ -47,7 +47,7 @@ def _clean_reason(reason: str, *, field: str = "reason") -> str:
 @transaction.atomic
 def report_start_review(*, contribution: Contribution, analyst: User) -> Contribution:
     """An analyst takes a submitted report; the author can no longer withdraw it."""
-    require_analyst(contribution, analyst)
+    require_reviewer(contribution, analyst)
     if not transition(
         contribution,
         from_statuses=(Status.SUBMITTED,),
@@ -66,7 +66,7 @@ def _lock(contribution: Contribution) -> Contribution:
 @transaction.atomic
 def report_accept(*, contribution: Contribution, analyst: User, note: str = "") -> AcceptOutcome:
     """Accept a report in review (or approve it, when the four-eyes rule applies)."""
-    require_analyst(contribution, analyst)
+    require_reviewer(contribution, analyst)
     # The row lock serialises two analysts accepting at once, so the second
     # approval always sees the first.
     locked = _lock(contribution)
@@ -131,7 +131,7 @@ def _decide(
     action: str,
     refusal: str,
 ) -> Contribution:
-    require_analyst(contribution, analyst)
+    require_reviewer(contribution, analyst)
     reason = _clean_reason(reason)
     if not transition(
         contribution,

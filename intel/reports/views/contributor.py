@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,33 +31,6 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _save(
-    request: AuthenticatedRequest, *, kind: str, contribution: Contribution | None, form: Any
-) -> Contribution:
-    kwargs = form.service_kwargs()
-    saved: Contribution
-    with transaction.atomic():
-        if kind == Kind.REPORT:
-            if contribution is None:
-                saved = services.report_create_draft(author=request.user, **kwargs)
-            else:
-                saved = services.report_update(
-                    report=cast(FieldReport, contribution), actor=request.user, **kwargs
-                )
-        elif contribution is None:
-            saved = services.case_study_create_draft(author=request.user, **kwargs)
-        else:
-            saved = services.case_study_update(
-                case_study=cast(CaseStudy, contribution), actor=request.user, **kwargs
-            )
-        if request.POST.get("action") == "submit":
-            if saved.status == Status.DRAFT:
-                services.report_submit(contribution=saved, actor=request.user)
-            elif saved.status == Status.CHANGES_REQUESTED:
-                services.report_resubmit(contribution=saved, actor=request.user)
-    return saved
-
-
 def _form_page(
     request: AuthenticatedRequest, *, kind: str, contribution: Contribution | None = None
 ) -> HttpResponse:
@@ -70,7 +42,13 @@ def _form_page(
         form = form_class(request.POST, user=request.user)
         if form.is_valid():
             try:
-                saved = _save(request, kind=kind, contribution=contribution, form=form)
+                saved = services.contribution_save(
+                    author=request.user,
+                    kind=kind,
+                    contribution=contribution,
+                    submit=request.POST.get("action") == "submit",
+                    **form.service_kwargs(),
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             except WorkflowError as error:
@@ -153,10 +131,7 @@ def contribution_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def contribution_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_for_author(user=request.user, pk=pk)
     try:
-        if contribution.status == Status.CHANGES_REQUESTED:
-            services.report_resubmit(contribution=contribution, actor=request.user)
-        else:
-            services.report_submit(contribution=contribution, actor=request.user)
+        services.contribution_submit(contribution=contribution, actor=request.user)
     except WorkflowError as error:
         messages.error(request, error.message)
     else:

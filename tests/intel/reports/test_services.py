@@ -246,6 +246,36 @@ def test_full_cycle_changes_requested_then_resubmitted_then_accepted(
     assert Comment.objects.filter(contribution=in_review, kind="changes-requested").count() == 1
 
 
+def test_one_submit_sends_a_draft_and_resubmits_a_report_sent_back(in_review, contributor, analyst):
+    draft = FieldReportFactory(author=contributor)
+    services.contribution_submit(contribution=draft, actor=contributor)
+    assert Contribution.objects.get(pk=draft.pk).status == Status.SUBMITTED
+    services.report_request_changes(
+        contribution=in_review, analyst=analyst, reason="Please name the port."
+    )
+    in_review.refresh_from_db()
+    services.contribution_submit(contribution=in_review, actor=contributor)
+    in_review.refresh_from_db()
+    assert (in_review.status, in_review.revision) == (Status.SUBMITTED, 2)
+    with pytest.raises(WorkflowError):
+        services.contribution_submit(contribution=in_review, actor=contributor)
+
+
+def test_save_and_submit_keeps_nothing_when_the_submission_is_refused(contributor):
+    draft = FieldReportFactory(author=contributor, title="Gallium licences")
+    contributor.membership.status = "suspended"
+    contributor.membership.save()
+    with pytest.raises(PermissionDenied):
+        services.contribution_save(
+            author=contributor,
+            kind=draft.kind,
+            contribution=draft,
+            submit=True,
+            title="Gallium licences, revised",
+        )
+    assert Contribution.objects.get(pk=draft.pk).title == "Gallium licences"
+
+
 def test_decisions_need_review_to_have_started(submitted, analyst):
     with pytest.raises(WorkflowError):
         services.report_accept(contribution=submitted, analyst=analyst)
