@@ -4,7 +4,7 @@ The one country module of the site: accounts (applications, memberships,
 their forms, filters and API) and intel (classification, digests, tags)
 both read their codes and names here, and templates through the one
 `country_name` filter (`intel.templatetags.intel_tags`). The database keeps
-the upper-case code of DESIGN.md §4.
+the upper-case code the fixed vocabulary uses.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The fixed vocabulary of DESIGN.md §4 and the domain's fixed scales.
+"""The fixed vocabulary (sector, signal and country slugs) and the domain's fixed scales.
 
 These slugs are a contract with other tools: never rename one. Labels are
 translated through the normal catalogues (Japanese in locale/ja).

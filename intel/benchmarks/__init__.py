@@ -1,4 +1,4 @@
-"""Benchmarks run by `manage.py benchmark NAME` (DESIGN §4).
+"""Benchmarks run by `manage.py benchmark NAME`.
 
 Each benchmark is a module here exposing `add_arguments(parser)` and
 `run(*, stdout, options) -> dict`; it prints progress through `stdout` and

@@ -82,7 +82,7 @@ class DigestItemViewSerializer(serializers.Serializer):
     language = serializers.CharField()
     tlp = serializers.ChoiceField(choices=Tlp.choices, help_text="Highest level of its reports.")
     tlp_label = serializers.CharField()
-    score = serializers.FloatField(help_text="0–100, see the README's ranking formula.")
+    score = serializers.FloatField(help_text="0–100, by the ranking formula in docs/digests.md.")
     corroboration = serializers.IntegerField(help_text="Independent organisations behind it.")
     credibility = serializers.IntegerField(allow_null=True)
     source_grade = serializers.CharField()

@@ -31,7 +31,7 @@ from intel.vocabulary import Sector, Tlp
 
 
 class SectorClass(models.TextChoices):
-    """METI's three classes (DESIGN §2)."""
+    """METI's three classes of a sector, assessed by analysts over time."""
 
     GREEN = "green", _("Green: supply-chain autonomy lost, diversify")
     BLUE = "blue", _("Blue: technological superiority, protect and control")
