@@ -30,6 +30,7 @@ from typing import Any
 
 import stix2
 from django.utils import translation
+from stix2.utils import STIXdatetime, format_datetime
 
 from intel.countries import country_name
 from intel.digests import core as digest_core
@@ -64,6 +65,14 @@ _CASE_STUDY_SECTIONS = {
 }
 EXTENSION_VERSION = "1.0"
 EXTENSION_SCHEMA = "docs/interop.md#the-economic-security-extension"
+
+
+def timestamp(moment: datetime.datetime) -> str:
+    """`moment` as `stix2` writes `created`/`modified` (UTC, at least milliseconds), so a
+    TAXII manifest's `version` equals the object's `modified` character for character."""
+    return str(
+        format_datetime(STIXdatetime(moment, precision="millisecond", precision_constraint="min"))
+    )
 
 
 def stix_id(stix_type: str, kind: str, key: object) -> str:
