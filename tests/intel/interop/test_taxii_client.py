@@ -71,9 +71,7 @@ def test_a_cleared_reader_pages_through_everything(live_server, week, analyst, t
     }
 
 
-def test_a_clear_reader_never_receives_anything_above_clear(
-    live_server, week, newcomer, token_for
-):
+def test_a_clear_reader_never_receives_anything_above_clear(live_server, week, newcomer, token_for):
     collection = _collection(live_server, token_for(newcomer))
     objects, _pages = _paged(collection, per_request=2)
     assert objects
