@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from intel.digests import urls as digests_urls
+from intel.interop import urls as interop_urls
 from intel.reports import urls as reports_urls
 
 app_name = "intel"
-urlpatterns = [*reports_urls.urlpatterns, *digests_urls.urlpatterns]
+urlpatterns = [
+    *reports_urls.urlpatterns,
+    *digests_urls.urlpatterns,
+    *interop_urls.web_urlpatterns,
+]

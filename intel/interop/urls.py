@@ -1,9 +1,12 @@
-"""TAXII 2.1 URLs, included under /taxii2/ (namespace `taxii`)."""
+"""Interop URLs: TAXII 2.1 under /taxii2/ (namespace `taxii`); the downloads, which
+`intel.urls` (under /intel/) and `intel.api_urls` (under /api/) list."""
 
 from __future__ import annotations
 
 from django.urls import path
 
+from intel.interop import api
+from intel.interop import views as export_views
 from intel.interop.taxii import views
 
 app_name = "taxii"
@@ -22,4 +25,29 @@ urlpatterns = [
         name="versions",
     ),
     path(f"{COLLECTION}manifest/", views.ManifestView.as_view(), name="manifest"),
+]
+
+# Web downloads, in the `intel` namespace beside the search and digest pages.
+web_urlpatterns = [
+    path("search/export.stix.json", export_views.search_export_stix, name="search_export_stix"),
+    path("search/export.csv", export_views.search_export_csv, name="search_export_csv"),
+    path(
+        "digests/<int:pk>/export.stix.json",
+        export_views.digest_export_stix,
+        name="digest_export_stix",
+    ),
+]
+
+api_urlpatterns = [
+    path(
+        "search/export.stix.json",
+        api.SearchStixExportView.as_view(),
+        name="api-search-export-stix",
+    ),
+    path("search/export.csv", api.SearchCsvExportView.as_view(), name="api-search-export-csv"),
+    path(
+        "digests/<int:pk>/export.stix.json",
+        api.DigestStixExportView.as_view(),
+        name="api-digest-export-stix",
+    ),
 ]
