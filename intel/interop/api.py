@@ -7,9 +7,9 @@ validate is a 400 with field errors.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
@@ -27,25 +27,29 @@ from intel.reports.selectors import SEARCH_SORTS
 from intel.vocabulary import TLP_ORDER
 
 
-class _FileRenderer(BaseRenderer):
-    """Passes a file's text through; errors (dicts) are written as JSON."""
+class StixRenderer(BaseRenderer):
+    """Names the media type for negotiation and the schema; the views return the file."""
 
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
-        if isinstance(data, str):
-            return data.encode()
-        return json.dumps(data).encode()
-
-
-class StixRenderer(_FileRenderer):
     media_type = "application/stix+json"
     format = "stix"
 
 
-class CsvRenderer(_FileRenderer):
+class CsvRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
+
+
+class _Download(GenericAPIView):
+    """Success is the file itself; every refusal a JSON error, whatever was accepted."""
+
+    queryset = Contribution.objects.none()
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 _CLEARANCE = OpenApiParameter(
@@ -63,10 +67,9 @@ _BUNDLE = OpenApiResponse(OpenApiTypes.OBJECT, description="A STIX 2.1 bundle.")
 _REFUSED = OpenApiResponse(description="Analysts with a token that passed two-factor only.")
 
 
-class _SearchExport(GenericAPIView):
+class _SearchExport(_Download):
     permission_classes = [IsAuthenticated, IsAnalyst]
     filterset_class = ContributionFilter
-    queryset = Contribution.objects.none()
 
     def results(self, request: Request) -> list[Contribution]:
         params = request.query_params
@@ -77,9 +80,18 @@ class _SearchExport(GenericAPIView):
             user=request.user,
             clearance=clearance,
             query=params.get("q", "").strip(),
-            sort=params.get("sort", "") if params.get("sort", "") in SEARCH_SORTS else "",
+            sort=_sort(params),
         )
         return exports.limited(self.filter_queryset(queryset))
+
+
+def _sort(params: Any) -> str:
+    """As the API search sorts: the order asked for, else relevance with a query and the
+    oldest submission first without one."""
+    sort = params.get("sort", "")
+    if sort in SEARCH_SORTS:
+        return str(sort)
+    return "" if params.get("q", "").strip() else "oldest"
 
 
 class SearchStixExportView(_SearchExport):
@@ -90,10 +102,11 @@ class SearchStixExportView(_SearchExport):
         parameters=_SEARCH_PARAMETERS,
         responses={(200, "application/stix+json"): _BUNDLE, 400: OpenApiResponse(), 403: _REFUSED},
     )
-    def get(self, request: Request) -> Response:
-        body = exports.search_bundle(self.results(request))
-        return _attachment(
-            Response(body, content_type=exports.STIX_CONTENT_TYPE), "search.stix.json"
+    def get(self, request: Request) -> HttpResponse:
+        return exports.download(
+            exports.search_bundle(self.results(request)),
+            content_type=exports.STIX_CONTENT_TYPE,
+            filename="search.stix.json",
         )
 
 
@@ -109,33 +122,30 @@ class SearchCsvExportView(_SearchExport):
             403: _REFUSED,
         },
     )
-    def get(self, request: Request) -> Response:
-        body = exports.search_csv(self.results(request))
-        return _attachment(Response(body, content_type=exports.CSV_CONTENT_TYPE), "search.csv")
+    def get(self, request: Request) -> HttpResponse:
+        return exports.download(
+            exports.search_csv(self.results(request)),
+            content_type=exports.CSV_CONTENT_TYPE,
+            filename="search.csv",
+        )
 
 
-class DigestStixExportView(GenericAPIView):
+class DigestStixExportView(_Download):
     permission_classes = [AllowAny]
     renderer_classes = [StixRenderer, JSONRenderer]
-    queryset = Contribution.objects.none()
 
     @extend_schema(
         summary="A digest as a STIX 2.1 bundle, redacted to your clearance",
         parameters=[_CLEARANCE],
         responses={(200, "application/stix+json"): _BUNDLE, 404: OpenApiResponse()},
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, pk: int) -> HttpResponse:
         digest = digest_selectors.digest_for_reader(user=request.user, pk=pk)
         clearance = digest_selectors.reader_clearance(
             request.user, preview=request.query_params.get("clearance", "")
         )
-        body = exports.digest_bundle(digest=digest, clearance=clearance)
-        response = Response(body, content_type=exports.STIX_CONTENT_TYPE)
-        return _attachment(response, exports.digest_filename(digest))
-
-
-def _attachment(response: Response, filename: str) -> Response:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["Vary"] = "Cookie, Authorization"
-    return response
+        return exports.download(
+            exports.digest_bundle(digest=digest, clearance=clearance),
+            content_type=exports.STIX_CONTENT_TYPE,
+            filename=exports.digest_filename(digest),
+        )
