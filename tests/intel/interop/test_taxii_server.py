@@ -313,3 +313,17 @@ def test_a_page_costs_the_same_queries_whatever_its_size(
     with django_assert_max_num_queries(14):
         large = get(OBJECTS, token, limit=500, **{"match[type]": "report,note,identity"})
     assert len(body(small)["objects"]) == 5 and len(body(large)["objects"]) > 25
+
+
+def test_match_spec_version(published, token_for, contributor):
+    token = token_for(contributor)
+    assert all_objects(token, **{"match[spec_version]": "2.0"}) == []
+    assert all_objects(token, **{"match[spec_version]": "2.0,2.1"})
+
+
+def test_locations_travel_only_with_contributions(published, token_for, analyst, newcomer):
+    japan = stix.location_id("JP")
+    path = f"{ROOT}collections/{ALL}/objects/{japan}/"
+    (location,) = body(get(path, token_for(analyst)))["objects"]
+    assert location["country"] == "JP" and location["name"] == "Japan"
+    assert get(path, token_for(newcomer)).status_code == 404
