@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from intel.digests import services as digest_services
 from intel.interop import stix
 from intel.interop.taxii import feed
+from intel.models import Contribution
 from tests.intel.digests.data import SECTOR, accepted, jst, member
 from tests.intel.interop.validation import assert_valid_stix
 
@@ -327,3 +329,26 @@ def test_locations_travel_only_with_contributions(published, token_for, analyst,
     (location,) = body(get(path, token_for(analyst)))["objects"]
     assert location["country"] == "JP" and location["name"] == "Japan"
     assert get(path, token_for(newcomer)).status_code == 404
+
+
+def test_an_anonymous_contribution_never_moves_its_organisations_identity(
+    published, token_for, analyst
+):
+    """The organisation identity's presence and date added come from its attributed
+    contributions only: an anonymous one from the same organisation changes neither."""
+    author = member("Org Twin KK")
+    named = accepted(author, at=jst(published.digest.week_start, 15), tlp="green")
+    token = token_for(analyst)
+    identity = stix.organisation_identity_id("Org Twin KK")
+    manifest_path = f"{ROOT}collections/{ALL}/manifest/"
+
+    def record():
+        records = body(get(manifest_path, token, limit=1000, **{"match[id]": identity}))
+        return records.get("objects", [])
+
+    before = record()
+    earlier = accepted(author, at=jst(published.digest.week_start, 1), tlp="green")
+    Contribution.objects.filter(pk=earlier.pk).update(
+        attribution="anonymous", updated_at=named.updated_at - datetime.timedelta(days=1)
+    )
+    assert record() == before and len(before) == 1
