@@ -6,6 +6,7 @@ from django.urls import path
 
 from community.api import IdRouter
 from intel.digests import api as digests
+from intel.interop import urls as interop_urls
 from intel.reports.api import views
 
 router = IdRouter()
@@ -18,6 +19,7 @@ router.register("assessments", digests.SectorAssessmentViewSet, basename="api-as
 
 urlpatterns = [
     *router.urls,
+    *interop_urls.api_urlpatterns,
     path(
         "attachments/<int:pk>/download/",
         views.AttachmentDownloadView.as_view(),

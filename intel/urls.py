@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from intel.digests import urls as digests_urls
+from intel.interop import urls as interop_urls
 from intel.reports import urls as reports_urls
 from intel.workbench import urls as workbench_urls
 
@@ -10,5 +11,6 @@ app_name = "intel"
 urlpatterns = [
     *reports_urls.urlpatterns,
     *digests_urls.urlpatterns,
+    *interop_urls.web_urlpatterns,
     *workbench_urls.urlpatterns,
 ]

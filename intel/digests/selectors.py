@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from intel.reports.selectors import requirements_with_counts
 from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, choice_label, tlp_allows
 
 DASHBOARD_WEEKS = 12
+DIGEST_ITEM_FIELDS = ("key", "position", "tlp", "score", "dropped", "stale", "note", "data")
 TOP_SIGNALS = 4
 
 
@@ -174,8 +175,15 @@ def labels(language: str) -> core.Labels:
     )
 
 
-def digest_meta(digest: Digest, *, for_analyst: bool = False) -> dict[str, Any]:
-    correction = superseded_by(digest) if digest.is_published else None
+# `correction` not given: look it up (a list passes what it fetched for all its digests).
+_LOOK_UP: Any = object()
+
+
+def digest_meta(
+    digest: Digest, *, for_analyst: bool = False, correction: Digest | None = _LOOK_UP
+) -> dict[str, Any]:
+    if correction is _LOOK_UP:
+        correction = superseded_by(digest) if digest.is_published else None
     meta: dict[str, Any] = {
         "id": digest.pk,
         "sector": digest.sector,
@@ -202,17 +210,22 @@ def digest_view(
     language: str = "en",
     for_analyst: bool = False,
     max_items: int = core.READER_ITEMS,
+    items: Iterable[Mapping[str, Any]] | None = None,
+    correction: Digest | None = _LOOK_UP,
 ) -> dict[str, Any]:
-    """`digest` as a reader cleared to `clearance` may see it, in `language` (plain data)."""
+    """`digest` as a reader cleared to `clearance` may see it, in `language` (plain data).
+
+    A list of digests passes each one's `items` (rows of `DIGEST_ITEM_FIELDS`) and
+    published `correction` fetched for all at once, so it costs no query per digest.
+    """
     language = digest_text.supported_language(language)
-    items = list(
-        digest.items.values("key", "position", "tlp", "score", "dropped", "stale", "note", "data")
-    )
+    if items is None:
+        items = digest.items.values(*DIGEST_ITEM_FIELDS)
     with translation.override(language):
         return core.compose_view(
-            meta=digest_meta(digest, for_analyst=for_analyst),
+            meta=digest_meta(digest, for_analyst=for_analyst, correction=correction),
             snapshot=digest.snapshot,
-            items=items,
+            items=list(items),
             summary=digest.summary,
             summary_tlp=digest.summary_tlp,
             clearance=clearance,
