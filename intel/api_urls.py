@@ -6,6 +6,7 @@ from django.urls import path
 
 from community.api import IdRouter
 from intel.digests import api as digests
+from intel.interop.api import BundleImportView
 from intel.reports.api import views
 
 router = IdRouter()
@@ -23,4 +24,5 @@ urlpatterns = [
         views.AttachmentDownloadView.as_view(),
         name="api-attachment-download",
     ),
+    path("import/stix/", BundleImportView.as_view(), name="api-stix-import"),
 ]

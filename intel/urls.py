@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
 from intel.digests import urls as digests_urls
+from intel.interop import views as interop_views
 from intel.reports import urls as reports_urls
 
 app_name = "intel"
-urlpatterns = [*reports_urls.urlpatterns, *digests_urls.urlpatterns]
+urlpatterns = [
+    *reports_urls.urlpatterns,
+    *digests_urls.urlpatterns,
+    path("import/", interop_views.bundle_import, name="bundle_import"),
+]

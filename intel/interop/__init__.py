@@ -1,0 +1,1 @@
+"""Interoperability with partner systems: STIX 2.1 and TAXII 2.1."""
