@@ -236,3 +236,23 @@ def test_only_analysts_with_a_second_factor_use_the_api(
         assert api_for(user).post(API, body, format="json").status_code == 403
     assert APIClient().post(API, body, format="json").status_code in (401, 403)
     assert not Contribution.objects.exists()
+
+
+def test_admin_lists_partner_sources_and_their_reports_read_only(
+    client_for: Any, admin_user: Any, analyst: Any
+) -> None:
+    client_for(analyst).post(
+        PAGE, _upload(stix2_bundle(), partner_name="Allied Supply Watch", partner_grade="B")
+    )
+    admin = client_for(admin_user)
+    partners = admin.get(reverse("admin:intel_partnersource_changelist"))
+    assert partners.status_code == 200
+    assert "Allied Supply Watch" in partners.content.decode()
+    reports = admin.get(reverse("admin:intel_contribution_changelist"))
+    assert reports.status_code == 200
+    assert "Allied Supply Watch" in reports.content.decode()
+    assert admin.get(reverse("admin:intel_partnersource_add")).status_code == 403
+    # An analyst is not staff: no admin at all.
+    assert (
+        client_for(analyst).get(reverse("admin:intel_partnersource_changelist")).status_code == 302
+    )
