@@ -7,10 +7,12 @@ from django.urls import path
 from intel.digests import urls as digests_urls
 from intel.interop import views as interop_views
 from intel.reports import urls as reports_urls
+from intel.workbench import urls as workbench_urls
 
 app_name = "intel"
 urlpatterns = [
     *reports_urls.urlpatterns,
     *digests_urls.urlpatterns,
+    *workbench_urls.urlpatterns,
     path("import/", interop_views.bundle_import, name="bundle_import"),
 ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from stix2.exceptions import STIXError
 
 from intel.countries import CODES
+from intel.interop import stix
 from intel.text import detect_language, has_visible_text, strip_bidi_controls
 from intel.validation import EARLIEST_DATE, MAX_EVIDENCE_LINKS
 from intel.vocabulary import TLP_ORDER, Tlp
@@ -43,18 +44,14 @@ TITLE_MAX = 200
 SUMMARY_MAX = 1000
 BODY_MAX = 50_000
 
-# The well-known marking-definition ids: TLP 1.0 (STIX 2.1 specification,
-# section 7.2.1.4) and TLP 2.0 (the OASIS TLP 2.0 marking definitions).
+# The well-known marking-definition ids: TLP 2.0 (the ones we export,
+# `intel.interop.stix`) and TLP 1.0 (STIX 2.1 specification, section 7.2.1.4).
 TLP_MARKING_IDS: dict[str, str] = {
     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": Tlp.CLEAR,
     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": Tlp.GREEN,
     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": Tlp.CLEAR,
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": Tlp.GREEN,
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": Tlp.AMBER,
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": Tlp.AMBER_STRICT,
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": Tlp.RED,
+    **{marking_id: level for level, marking_id in stix.TLP_MARKING_IDS.items()},
 }
 # TLP names as markings and MISP tags spell them ("tlp:white" is TLP 1.0's CLEAR).
 _TLP_NAMES: dict[str, str] = {
