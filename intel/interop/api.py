@@ -102,6 +102,8 @@ class BundleImportView(APIView):
     def post(self, request: Request) -> Response:
         try:
             data = request.data
+        except RecursionError:
+            raise ParseError(_("The JSON is nested too deeply.")) from None
         except RequestDataTooBig:
             raise ParseError(
                 _("The request is larger than %(limit)s bytes.") % {"limit": MAX_BYTES}

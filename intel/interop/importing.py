@@ -227,6 +227,10 @@ def _parse_json(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BundleError([_("The file is not UTF-8 text, so it is not a STIX bundle.")]) from None
+    except RecursionError:
+        raise BundleError(
+            [_("The file's JSON is nested too deeply to be a STIX bundle.")]
+        ) from None
     except json.JSONDecodeError as error:
         raise BundleError(
             [
@@ -272,7 +276,7 @@ def _check_object(index: int, obj: Any) -> tuple[Mapping[str, Any] | None, str |
         }
     try:
         parsed = stix2.parse(obj, allow_custom=True, version="2.1")
-    except (STIXError, ValueError, TypeError, KeyError) as error:
+    except (STIXError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         return None, _("object %(where)s: %(problem)s") % {"where": where, "problem": error}
     return parsed, None
 

@@ -186,6 +186,7 @@ def test_a_bad_object_refuses_the_whole_bundle_and_keeps_earlier_imports(
         (b'{"type": "bundle", "spec_version": "2.0", "objects": []}', "STIX 2.0 bundle"),
         (b'{"type": "bundle", "objects": {"a": 1}}', '"objects" is not a list'),
         (b'{"type": "bundle", "objects": [42]}', "object 0: not a STIX object"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ],
 )
 def test_what_is_not_a_stix_2_1_bundle_is_refused_with_the_reason(

@@ -256,3 +256,26 @@ def test_admin_lists_partner_sources_and_their_reports_read_only(
     assert (
         client_for(analyst).get(reverse("admin:intel_partnersource_changelist")).status_code == 302
     )
+
+
+def test_search_and_the_review_api_show_an_imported_report_by_its_partner(
+    client_for: Any, api_for: Any, analyst: Any
+) -> None:
+    client_for(analyst).post(
+        PAGE, _upload(stix2_bundle(), partner_name="Allied Supply Watch", partner_grade="B")
+    )
+    report = FieldReport.objects.get()
+    found = client_for(analyst).get(reverse("intel:search"), {"q": "gallium"})
+    assert found.status_code == 200
+    assert report.title in found.content.decode()
+    response = api_for(analyst).get(f"/api/review/{report.pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert "Allied Supply Watch" in json.dumps(body)
+    assert body["source_grade"] == "B"
+
+
+def test_absurdly_nested_json_is_a_400_not_a_crash(api_for: Any, analyst: Any) -> None:
+    raw = b'{"bundle": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = api_for(analyst).post(API, raw, content_type="application/json")
+    assert response.status_code == 400
