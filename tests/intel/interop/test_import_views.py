@@ -279,3 +279,18 @@ def test_absurdly_nested_json_is_a_400_not_a_crash(api_for: Any, analyst: Any) -
     raw = b'{"bundle": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = api_for(analyst).post(API, raw, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_the_upload_page_costs_the_same_queries_however_many_partners(
+    client_for: Any, analyst: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(analyst)
+    PartnerSource.objects.create(name="Partner 0", source_grade="C")
+    with django_assert_max_num_queries(20) as few:
+        client.get(PAGE)
+    PartnerSource.objects.bulk_create(
+        [PartnerSource(name=f"Partner {n}", source_grade="C") for n in range(1, 40)]
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(PAGE)
+    assert "Partner 39" in page.content.decode()
