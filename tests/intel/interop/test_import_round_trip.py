@@ -68,3 +68,32 @@ def test_an_anonymous_export_imports_without_naming_anyone(analyst: Any) -> None
     imported = FieldReport.objects.get(pk=summary.imported[0])
     assert "Secret Works" not in imported.body
     assert author.get_full_name() not in imported.body
+
+
+def test_an_accepted_partner_report_exports_as_valid_stix_and_imports_again(
+    analyst: Any,
+) -> None:
+    from intel.reports import services as report_services
+    from tests.intel.interop.import_bundles import misp_bundle
+    from tests.intel.interop.validation import assert_valid_stix
+
+    first = services.bundle_import(
+        analyst=analyst, raw=misp_bundle(), partner_name="MISP-ISAC", partner_grade="B"
+    )
+    report = FieldReport.objects.get(stix_id__startswith="report--a6ef17d6")
+    report_services.report_start_review(contribution=report, analyst=analyst)
+    report_services.report_accept(contribution=report, analyst=analyst)
+    assert len(first.imported) == 2
+
+    exported = _exported(report)
+    bundle = assert_valid_stix(exported)
+
+    (exported_report,) = [o for o in bundle["objects"] if o["type"] == "report"]
+    assert exported_report["object_marking_refs"] == [stix.TLP_MARKING_IDS["amber"]]
+    again = services.bundle_import(
+        analyst=analyst, raw=exported, partner_name="Downstream", partner_grade="C"
+    )
+    copy = FieldReport.objects.get(pk=again.imported[0])
+    assert copy.title == report.title
+    assert copy.tlp == "amber"
+    assert "supply disruption of at least a month" in copy.body
