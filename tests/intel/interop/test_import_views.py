@@ -294,3 +294,16 @@ def test_the_upload_page_costs_the_same_queries_however_many_partners(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(PAGE)
     assert "Partner 39" in page.content.decode()
+
+
+def test_the_import_pages_and_problems_speak_japanese(client_for: Any, analyst: Any) -> None:
+    client = client_for(analyst)
+    page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "パートナーの STIX 2.1 バンドルを取り込む" in page
+    refused = client.post(
+        PAGE,
+        _upload(b'{"type": "indicator"}', partner_name="MISP-ISAC", partner_grade="B"),
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert refused.status_code == 400
+    assert "この JSON は STIX バンドルではありません" in refused.content.decode()
