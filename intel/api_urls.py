@@ -7,6 +7,7 @@ from django.urls import path
 from community.api import IdRouter
 from intel.digests import api as digests
 from intel.interop import urls as interop_urls
+from intel.interop.api import BundleImportView
 from intel.reports.api import views
 
 router = IdRouter()
@@ -25,4 +26,5 @@ urlpatterns = [
         views.AttachmentDownloadView.as_view(),
         name="api-attachment-download",
     ),
+    path("import/stix/", BundleImportView.as_view(), name="api-stix-import"),
 ]

@@ -379,12 +379,15 @@ def _ranked_items(
     # Sources among attributed members only: anonymous ones count as NULL, which
     # COUNT(DISTINCT …) skips (the corroboration rule of `intel.tagging.selectors`).
     attributed = f"m.attribution <> '{Attribution.ANONYMOUS.value}'"
+    # A partner's imported report has no author: its partner source stands in,
+    # negated so it never meets a member's id (`intel.tagging.selectors`).
+    source = "COALESCE(m.author_id, -m.partner_source_id)"
     organisation = (
         f"CASE WHEN NOT ({attributed}) THEN NULL"
-        " WHEN TRIM(m.organisation) = '' THEN 'author:' || m.author_id"
+        f" WHEN TRIM(m.organisation) = '' THEN 'author:' || {source}"
         " ELSE LOWER(TRIM(m.organisation)) END"
     )
-    author = f"CASE WHEN {attributed} THEN m.author_id END"
+    author = f"CASE WHEN {attributed} THEN {source} END"
     sql = f"""
     WITH week_rows AS (
         SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
@@ -418,8 +421,9 @@ def _ranked_items(
         WHERE w.cluster_id IS NULL
     ),
     members AS (
-        SELECT f.cluster_id AS item, c.id, c.author_id, c.attribution, c.organisation, c.tlp,
-            c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
+        SELECT f.cluster_id AS item, c.id, c.author_id, c.partner_source_id, c.attribution,
+            c.organisation, c.tlp, c.information_credibility, c.source_grade, c.date_observed,
+            c.accepted_at
         FROM {t["fingerprint"]} f
         JOIN {t["contribution"]} c ON c.id = f.contribution_id
         WHERE f.cluster_id IN (SELECT cluster_id FROM week_rows WHERE cluster_id IS NOT NULL)

@@ -24,6 +24,7 @@ from intel.models.contributions import (
     SupplyChainStage,
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ReviewApproval
 from intel.models.tagging import (
@@ -63,6 +64,7 @@ __all__ = [
     "IntelligenceRequirement",
     "Kind",
     "Language",
+    "PartnerSource",
     "Priority",
     "PrivateStorage",
     "RequirementAnswer",

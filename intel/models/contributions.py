@@ -89,12 +89,31 @@ class Contribution(models.Model):
     """What the workflow sees of a field report or case study."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, editable=False)
+    # A member wrote it, or it was imported from a partner's STIX bundle
+    # (exactly one of the two; see `intel.interop.services`).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="contributions",
         verbose_name=_("author"),
     )
+    partner_source = models.ForeignKey(
+        "intel.PartnerSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("partner source"),
+    )
+    # The imported STIX object's id and `modified`, so a re-import finds it.
+    # The database default keeps bulk loaders that name their columns
+    # (`intel.benchmarks`) working without knowing of imports.
+    stix_id = models.CharField(
+        _("STIX id"), max_length=100, blank=True, default="", db_default="", editable=False
+    )
+    stix_modified = models.DateTimeField(_("STIX modified"), null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     language = models.CharField(_("language"), max_length=2, choices=Language, default="en")
     tlp = models.CharField(_("handling level"), max_length=16, choices=Tlp, default=Tlp.GREEN)
@@ -168,14 +187,31 @@ class Contribution(models.Model):
             choices_constraint(
                 "source_grade", SourceReliability, name="intel_contr_grade", allow_blank=True
             ),
+            # A partner's report says nothing about the supply-chain stage.
             models.CheckConstraint(
                 condition=~Q(kind=Kind.REPORT)
                 | Q(
                     date_observed__isnull=False,
                     information_credibility__isnull=False,
                     supply_chain_stage__in=[stage.value for stage in SupplyChainStage],
+                )
+                | Q(
+                    partner_source__isnull=False,
+                    date_observed__isnull=False,
+                    information_credibility__isnull=False,
+                    supply_chain_stage="",
                 ),
                 name="intel_contr_report_facts",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False, partner_source__isnull=True, stix_id="")
+                | Q(author__isnull=True, partner_source__isnull=False) & ~Q(stix_id=""),
+                name="intel_contr_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["partner_source", "stix_id"],
+                condition=Q(partner_source__isnull=False),
+                name="intel_contr_stix_id_once",
             ),
             # "Not in the future", as far as the database can tell: no later
             # than the day after the row was created (a day of slack covers
@@ -210,6 +246,11 @@ class Contribution(models.Model):
         return self.kind == Kind.REPORT
 
     @property
+    def is_imported(self) -> bool:
+        """Imported from a partner's STIX bundle: no member stands behind it."""
+        return self.partner_source_id is not None
+
+    @property
     def is_anonymous(self) -> bool:
         return self.attribution == Attribution.ANONYMOUS
 
@@ -219,9 +260,10 @@ class Contribution(models.Model):
         if self.attribution == Attribution.ANONYMOUS:
             return str(_("Anonymous contributor"))
         organisation = self.organisation or str(_("organisation not recorded"))
-        if self.attribution == Attribution.ORGANISATION:
+        author = self.author if self.author_id is not None else None
+        if self.attribution == Attribution.ORGANISATION or author is None:
             return organisation
-        return f"{self.author.get_full_name()} ({organisation})"
+        return f"{author.get_full_name()} ({organisation})"
 
     @property
     def is_editable(self) -> bool:

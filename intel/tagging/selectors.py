@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 from django.utils.translation import get_language
 
@@ -125,6 +125,13 @@ class ClusterView:
     members: list[ClusterMember]
 
 
+def _source_id(author_id: int | None, partner_source_id: int | None) -> int:
+    """Who stands behind a contribution: its author, or (negated, so the two never
+    meet) the partner source it was imported from. `cluster_corroboration` and
+    `intel.digests.queries` key sources the same way."""
+    return author_id if author_id is not None else -(partner_source_id or 0)
+
+
 def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     """The near-duplicate cluster of `contribution`, oldest submission first."""
     cluster_id = (
@@ -147,10 +154,11 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
         is_repeat = False
         if not member.is_anonymous:
             organisation = member.organisation.strip().casefold()
-            is_repeat = member.author_id in seen_authors or (
+            source = _source_id(member.author_id, member.partner_source_id)
+            is_repeat = source in seen_authors or (
                 bool(organisation) and organisation in seen_organisations
             )
-            seen_authors.add(member.author_id)
+            seen_authors.add(source)
             if organisation:
                 seen_organisations.add(organisation)
         members.append(
@@ -176,16 +184,17 @@ def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
     counted = Q(contribution__status=Status.ACCEPTED) & ~Q(
         contribution__attribution=Attribution.ANONYMOUS
     )
+    author_key = Coalesce("contribution__author_id", -F("contribution__partner_source_id"))
     source_key = Coalesce(
         NullIf(Lower(Trim("contribution__organisation")), Value("")),
-        Concat(Value("author:"), Cast("contribution__author_id", CharField())),
+        Concat(Value("author:"), Cast(author_key, CharField())),
     )
     rows = (
         ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
         .values("cluster_id")
         .annotate(
             organisations=Count(source_key, distinct=True, filter=counted),
-            authors=Count("contribution__author_id", distinct=True, filter=counted),
+            authors=Count(author_key, distinct=True, filter=counted),
         )
     )
     return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}

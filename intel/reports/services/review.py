@@ -156,8 +156,10 @@ def _decide(
 
 
 def _notify_author(contribution: Contribution) -> None:
-    """Email the author the decision once the transaction commits (not a deleted account)."""
-    if contribution.author.is_active:
+    """Email the author the decision once the transaction commits (not a deleted account;
+    an imported partner report has no author to tell)."""
+    author = contribution.author if contribution.author_id is not None else None
+    if author is not None and author.is_active:
         email_send_on_commit(message=report_decision_email(contribution=contribution))
 
 
@@ -180,6 +182,11 @@ def report_request_changes(
     *, contribution: Contribution, analyst: User, reason: str
 ) -> Contribution:
     """Send a report in review back to its author with what to change."""
+    if contribution.is_imported:
+        # Nobody here can revise a partner's report: it is accepted or rejected.
+        raise WorkflowError(
+            _("A report imported from a partner cannot be sent back; accept or reject it.")
+        )
     return _decide(
         contribution=contribution,
         analyst=analyst,
@@ -213,8 +220,12 @@ def author_reveal(*, contribution: Contribution, admin: User, reason: str) -> Us
     if not admin.is_site_admin:
         raise PermissionDenied(_("Only an administrator may reveal an anonymous author."))
     reason = _clean_reason(reason)
+    author = contribution.author
+    if author is None:
+        # Only anonymous reports are revealed, and every one of them has a member author.
+        raise WorkflowError(_("This report was imported from a partner; it has no member author."))
     audit_record(actor=admin, action="report.reveal_author", target=contribution, reason=reason)
-    return contribution.author
+    return author
 
 
 __all__ = [
