@@ -118,9 +118,10 @@ def _bucket_columns(starts: list[datetime.datetime]) -> tuple[str, list[Any]]:
 
 
 @contextmanager
-def _aggregation_session() -> Iterator[None]:
-    """PostgreSQL: one consistent snapshot for every statement of a build, enough memory
-    for its hash joins and sorts, and no JIT (its compile time exceeds these queries')."""
+def aggregation_session() -> Iterator[None]:
+    """Around the reads of a build or a dashboard. PostgreSQL: one consistent snapshot for
+    all its statements, enough memory for their hash joins and sorts, and no JIT (its
+    compile time exceeds these queries')."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -628,7 +629,7 @@ def compute_week(*, week_start: datetime.date, sectors: Sequence[str]) -> dict[s
     """Everything the build computes for `sectors` in the week starting `week_start`."""
     sectors = list(sectors)
     start, end = core.week_bounds(week_start)
-    with _aggregation_session():
+    with aggregation_session():
         history_ids, week_ids = _id_ranges(week_start)
         figures = _figures(week_start, sectors, history_ids=history_ids, week_ids=week_ids)
         requirements = _requirements(week_start, sectors)

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -31,7 +32,9 @@ from accounts.permissions import has_analyst_access
 from intel.countries import country_name
 from intel.digests import core
 from intel.digests import text as digest_text
+from intel.digests.queries import aggregation_session
 from intel.models import (
+    Contribution,
     ContributionCountry,
     ContributionSector,
     ContributionSignal,
@@ -257,17 +260,60 @@ class SectorDashboard:
     assessments: list[SectorAssessment] = field(default_factory=list)
 
 
-def _accepted_in(
-    prefix: str, start: datetime.datetime, end: datetime.datetime, levels: list[str]
-) -> Q:
-    return Q(
-        **{
-            f"{prefix}status": Status.ACCEPTED,
-            f"{prefix}accepted_at__gte": start,
-            f"{prefix}accepted_at__lt": end,
-            f"{prefix}tlp__in": levels,
-        }
+def _dashboard_counts(
+    *, sector: str, weeks: list[datetime.date], levels: list[str]
+) -> list[tuple[str, str, int, int]]:
+    """(what, slug, week index, count) rows of the dashboard, in one statement.
+
+    The sector's contributions accepted in the weeks are found once (a CTE,
+    materialised on PostgreSQL) and counted three ways: per week, per signal
+    and week, and per country over the whole range. Each contribution appears
+    once per sector (unique rows), so these are counts of contributions, as a
+    reader reads them. Week buckets are CASEs over the Tokyo week starts, the
+    same bounds as the digests', in plain SQL for both databases.
+    """
+    starts = [core.week_bounds(week)[0] for week in weeks]
+    _, end = core.week_bounds(weeks[-1])
+    adapt = connection.ops.adapt_datetimefield_value
+    bucket = " ".join(
+        f"WHEN c.accepted_at >= %s THEN {index}" for index in reversed(range(len(starts)))
     )
+    tables = {
+        "contribution": Contribution._meta.db_table,
+        "sector": ContributionSector._meta.db_table,
+        "signal": ContributionSignal._meta.db_table,
+        "country": ContributionCountry._meta.db_table,
+    }
+    materialised = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    sql = f"""
+    WITH rows_in AS {materialised} (
+        SELECT c.id, CASE {bucket} END AS week
+        FROM {tables["sector"]} s
+        JOIN {tables["contribution"]} c ON c.id = s.contribution_id
+        WHERE s.sector = %s AND c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s
+          AND c.tlp IN ({", ".join(["%s"] * len(levels))})
+    )
+    SELECT 'total', '', week, COUNT(*) FROM rows_in GROUP BY week
+    UNION ALL
+    SELECT 'signal', g.signal, r.week, COUNT(*)
+    FROM rows_in r JOIN {tables["signal"]} g ON g.contribution_id = r.id
+    GROUP BY g.signal, r.week
+    UNION ALL
+    SELECT 'country', k.country, 0, COUNT(*)
+    FROM rows_in r JOIN {tables["country"]} k ON k.contribution_id = r.id
+    GROUP BY k.country
+    """  # noqa: S608 - table names and placeholders only; values are parameters
+    params = [
+        *(adapt(start) for start in reversed(starts)),
+        sector,
+        Status.ACCEPTED,
+        adapt(starts[0]),
+        adapt(end),
+        *levels,
+    ]
+    with aggregation_session(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(what, slug, int(week), int(count)) for what, slug, week, count in cursor]
 
 
 def sector_dashboard(
@@ -279,43 +325,23 @@ def sector_dashboard(
     today = today or timezone.now().astimezone(core.TOKYO).date()
     current = core.week_start_of(today)
     weeks = [current - core.WEEK * index for index in reversed(range(DASHBOARD_WEEKS))]
-    start, _ = core.week_bounds(weeks[0])
-    _, end = core.week_bounds(current)
     levels = core.allowed_levels(clearance)
-    index = {week: position for position, week in enumerate(weeks)}
-    week = TruncWeek("contribution__accepted_at", tzinfo=core.TOKYO)
 
     totals = [0] * len(weeks)
-    in_range = _accepted_in("contribution__", start, end, levels)
-    for row in (
-        ContributionSector.objects.filter(in_range, sector=sector)
-        .annotate(week=week)
-        .values("week")
-        .annotate(count=Count("contribution_id"))
-    ):
-        totals[index[row["week"].date()]] += row["count"]
-
-    sector_rows = ContributionSector.objects.filter(sector=sector)
-    in_sector = Q(contribution__in=sector_rows.values("contribution_id"))
     per_signal: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-    for row in (
-        ContributionSignal.objects.filter(in_range, in_sector)
-        .annotate(week=week)
-        .values("week", "signal")
-        .annotate(count=Count("contribution_id"))
-    ):
-        per_signal[row["signal"]][index[row["week"].date()]] += row["count"]
+    country_counts: list[tuple[str, int]] = []
+    for what, slug, week, count in _dashboard_counts(sector=sector, weeks=weeks, levels=levels):
+        if what == "total":
+            totals[week] += count
+        elif what == "signal":
+            per_signal[slug][week] += count
+        else:
+            country_counts.append((slug, count))
     mix = sorted(
         ((slug, sum(series)) for slug, series in per_signal.items()),
         key=lambda pair: (-pair[1], pair[0]),
     )
-    countries = list(
-        ContributionCountry.objects.filter(in_range, in_sector)
-        .values("country")
-        .annotate(count=Count("contribution_id"))
-        .order_by("-count", "country")
-        .values_list("country", "count")
-    )
+    countries = sorted(country_counts, key=lambda pair: (-pair[1], pair[0]))
     requirements = list(
         requirements_with_counts(status=IntelligenceRequirement.Status.OPEN).filter(sector=sector)
     )
