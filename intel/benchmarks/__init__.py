@@ -12,4 +12,5 @@ REGISTRY: dict[str, str] = {
     "digests": "intel.benchmarks.digests",
     "briefings": "intel.benchmarks.briefings",
     "pages": "intel.benchmarks.pages",
+    "api": "intel.benchmarks.api",
 }
