@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -30,21 +29,16 @@ from django.utils import timezone, translation
 
 from accounts.permissions import has_analyst_access
 from intel.countries import country_name
-from intel.digests import core
+from intel.digests import core, rollups
 from intel.digests import text as digest_text
 from intel.digests.queries import aggregation_session
 from intel.models import (
-    Contribution,
-    ContributionCountry,
-    ContributionSector,
-    ContributionSignal,
     Digest,
     DigestStatus,
     IntelligenceRequirement,
     Kind,
     SectorAssessment,
     SectorClass,
-    Status,
     SupplyChainStage,
 )
 from intel.reports.selectors import requirements_with_counts
@@ -260,88 +254,39 @@ class SectorDashboard:
     assessments: list[SectorAssessment] = field(default_factory=list)
 
 
-def _dashboard_counts(
-    *, sector: str, weeks: list[datetime.date], levels: list[str]
-) -> list[tuple[str, str, int, int]]:
-    """(what, slug, week index, count) rows of the dashboard, in one statement.
-
-    The sector's contributions accepted in the weeks are found once (a CTE,
-    materialised on PostgreSQL) and counted three ways: per week, per signal
-    and week, and per country over the whole range. Each contribution appears
-    once per sector (unique rows), so these are counts of contributions, as a
-    reader reads them. Week buckets are CASEs over the Tokyo week starts, the
-    same bounds as the digests', in plain SQL for both databases.
-    """
-    starts = [core.week_bounds(week)[0] for week in weeks]
-    _, end = core.week_bounds(weeks[-1])
-    adapt = connection.ops.adapt_datetimefield_value
-    bucket = " ".join(
-        f"WHEN c.accepted_at >= %s THEN {index}" for index in reversed(range(len(starts)))
-    )
-    tables = {
-        "contribution": Contribution._meta.db_table,
-        "sector": ContributionSector._meta.db_table,
-        "signal": ContributionSignal._meta.db_table,
-        "country": ContributionCountry._meta.db_table,
-    }
-    materialised = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-    sql = f"""
-    WITH rows_in AS {materialised} (
-        SELECT c.id, CASE {bucket} END AS week
-        FROM {tables["sector"]} s
-        JOIN {tables["contribution"]} c ON c.id = s.contribution_id
-        WHERE s.sector = %s AND c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s
-          AND c.tlp IN ({", ".join(["%s"] * len(levels))})
-    )
-    SELECT 'total', '', week, COUNT(*) FROM rows_in GROUP BY week
-    UNION ALL
-    SELECT 'signal', g.signal, r.week, COUNT(*)
-    FROM rows_in r JOIN {tables["signal"]} g ON g.contribution_id = r.id
-    GROUP BY g.signal, r.week
-    UNION ALL
-    SELECT 'country', k.country, 0, COUNT(*)
-    FROM rows_in r JOIN {tables["country"]} k ON k.contribution_id = r.id
-    GROUP BY k.country
-    """  # noqa: S608 - table names and placeholders only; values are parameters
-    params = [
-        *(adapt(start) for start in reversed(starts)),
-        sector,
-        Status.ACCEPTED,
-        adapt(starts[0]),
-        adapt(end),
-        *levels,
-    ]
-    with aggregation_session(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(what, slug, int(week), int(count)) for what, slug, week, count in cursor]
-
-
 def sector_dashboard(
     *, sector: str, clearance: str, today: datetime.date | None = None
 ) -> SectorDashboard:
-    """Twelve weeks of one sector up to the current week, counted in the database."""
+    """Twelve weeks of one sector up to the current week, from the per-week counts."""
     if sector not in Sector.values:
         raise Http404
     today = today or timezone.now().astimezone(core.TOKYO).date()
     current = core.week_start_of(today)
     weeks = [current - core.WEEK * index for index in reversed(range(DASHBOARD_WEEKS))]
-    levels = core.allowed_levels(clearance)
+    levels = set(core.allowed_levels(clearance))
+    position = {week: index for index, week in enumerate(weeks)}
 
     totals = [0] * len(weeks)
     per_signal: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-    country_counts: list[tuple[str, int]] = []
-    for what, slug, week, count in _dashboard_counts(sector=sector, weeks=weeks, levels=levels):
-        if what == "total":
-            totals[week] += count
-        elif what == "signal":
-            per_signal[slug][week] += count
-        else:
-            country_counts.append((slug, count))
+    per_country: dict[str, int] = defaultdict(int)
+    with aggregation_session():
+        counted = rollups.week_rows(weeks, sector=sector)
+    for week, rows in counted.items():
+        index = position[week]
+        for row in rows:
+            if row.tlp not in levels:
+                continue
+            if row.dimension == "total":
+                totals[index] += row.count
+            elif row.dimension == "signal":
+                per_signal[row.slug][index] += row.count
+            else:
+                per_country[row.slug] += row.count
     mix = sorted(
         ((slug, sum(series)) for slug, series in per_signal.items()),
         key=lambda pair: (-pair[1], pair[0]),
     )
-    countries = sorted(country_counts, key=lambda pair: (-pair[1], pair[0]))
+    countries = sorted(per_country.items(), key=lambda pair: (-pair[1], pair[0]))
     requirements = list(
         requirements_with_counts(status=IntelligenceRequirement.Status.OPEN).filter(sector=sector)
     )

@@ -26,6 +26,7 @@ from intel.models.contributions import (
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ReviewApproval
+from intel.models.rollups import WeekCount, WeekRollupDirty, WeekRollupState
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
@@ -78,4 +79,7 @@ __all__ = [
     "TaxonomyKind",
     "TaxonomyLabel",
     "TaxonomyTerm",
+    "WeekCount",
+    "WeekRollupDirty",
+    "WeekRollupState",
 ]

@@ -40,10 +40,14 @@ def test_weeks_are_cut_at_monday_midnight_in_tokyo_and_other_sectors_stay_out():
 def test_query_count_does_not_grow_with_the_reports(django_assert_max_num_queries):
     author = member("Org A")
     accepted(author, at=jst(WEEK, 9))
-    with django_assert_max_num_queries(12) as few:
+    _dashboard()  # counts and stores the closed weeks
+    with django_assert_max_num_queries(12) as warm:
         _dashboard()
     for hour in range(10, 16):
         accepted(author, at=jst(WEEK, hour), signals=("tariff",), countries=("JP", "US"))
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    # The changed week is counted again, in a fixed number of statements however many rows.
+    with django_assert_max_num_queries(len(warm.captured_queries) + 12):
         dashboard = _dashboard()
     assert dashboard.totals[-1] == 7
+    with django_assert_max_num_queries(len(warm.captured_queries)):
+        assert _dashboard().totals[-1] == 7
