@@ -2,10 +2,11 @@
 
 Setup (not timed): the digests benchmark's loader writes `--reports`
 synthetic accepted reports (default 1,000,000, with COPY on PostgreSQL; see
-`benchmark digests --help`), the newest `--queue` of them are put back into
-review (submitted), the last full week's digests are built, and a benchmark
-analyst (`pages-analyst@bench.invalid`, TOTP enrolled) is signed in through a
-test client with the second factor recorded, as allauth records it.
+`benchmark digests --help`), the newest of them are put back into review
+(submitted) until `--queue` wait there, the last full week's digest of one
+sector is built, and a benchmark analyst (`pages-analyst@bench.invalid`, TOTP
+enrolled) is signed in through a test client with the second factor
+recorded, as allauth records it.
 
 Timed: `--requests` GETs (default 200) of each page through Django's test
 client, which runs the whole middleware stack, view, templates and queries in
@@ -144,16 +145,19 @@ def _seed(options: dict[str, Any], week: Any, stdout: TextIO) -> None:
 
 
 def _fill_queue(size: int) -> int:
-    """The newest `size` reports back in review, so the queue has a page of work."""
-    ids = list(
-        Contribution.objects.filter(status=Status.ACCEPTED)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[:size]
-    )
-    Contribution.objects.filter(pk__in=ids).update(
-        status=Status.SUBMITTED, accepted_at=None, decided_at=None
-    )
-    return Contribution.objects.filter(status__in=[Status.SUBMITTED, Status.IN_REVIEW]).count()
+    """Newest reports back in review until `size` wait there, so the queue has work."""
+    waiting = [Status.SUBMITTED, Status.IN_REVIEW]
+    missing = size - Contribution.objects.filter(status__in=waiting).count()
+    if missing > 0:
+        ids = list(
+            Contribution.objects.filter(status=Status.ACCEPTED)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:missing]
+        )
+        Contribution.objects.filter(pk__in=ids).update(
+            status=Status.SUBMITTED, accepted_at=None, decided_at=None
+        )
+    return Contribution.objects.filter(status__in=waiting).count()
 
 
 def _measure(client: Client, url: str, requests: int) -> tuple[list[float], int, set[int]]:

@@ -173,17 +173,18 @@ def _figures(week_start: datetime.date, sectors: Sequence[str]) -> dict[str, dic
                 continue
             entry = figures[row.sector]
             if row.dimension == "total":
-                entry["totals"].setdefault(row.tlp, [0] * len(weeks))[index] += row.count
+                entry["totals"].setdefault(row.tlp, [0] * len(weeks))[index] += row.contributions
                 if index == 0:
                     kinds = entry["kinds"][row.kind]
-                    kinds[row.tlp] = kinds.get(row.tlp, 0) + row.count
+                    kinds[row.tlp] = kinds.get(row.tlp, 0) + row.contributions
                     if row.stage:
                         stages = entry["stages"][row.stage]
-                        stages[row.tlp] = stages.get(row.tlp, 0) + row.count
+                        stages[row.tlp] = stages.get(row.tlp, 0) + row.contributions
             elif row.dimension == "signal":
-                entry["signals"][row.slug].setdefault(row.tlp, [0] * len(weeks))[index] += row.count
+                series = entry["signals"][row.slug].setdefault(row.tlp, [0] * len(weeks))
+                series[index] += row.contributions
             elif index == 0:
-                entry["countries"][row.slug][row.tlp] = row.count
+                entry["countries"][row.slug][row.tlp] = row.contributions
     return {
         sector: {
             key: {slug: dict(levels) for slug, levels in value.items()}

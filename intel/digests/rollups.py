@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -49,7 +49,7 @@ class WeekRow(NamedTuple):
     tlp: str
     kind: str  # totals only
     stage: str  # totals only
-    count: int
+    contributions: int
 
 
 def _count_sql(sector_filter: bool) -> str:
@@ -85,12 +85,15 @@ def count_week(week_start: datetime.date, *, sector: str = "") -> list[WeekRow]:
     """The week's counts from the contributions themselves (one statement)."""
     start, end = core.week_bounds(week_start)
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[object] = [Status.ACCEPTED, adapt(start), adapt(end)]
+    params: list[Any] = [Status.ACCEPTED, adapt(start), adapt(end)]
     if sector:
         params.append(sector)
     with connection.cursor() as cursor:
         cursor.execute(_count_sql(bool(sector)), params)
-        return [WeekRow(*row[:6], int(row[6])) for row in cursor.fetchall()]
+        return [
+            WeekRow(dimension, sector_, slug, tlp, kind, stage, int(count))
+            for dimension, sector_, slug, tlp, kind, stage, count in cursor.fetchall()
+        ]
 
 
 def _closed(week_start: datetime.date) -> bool:
@@ -112,8 +115,13 @@ def _store(week_start: datetime.date, rows: list[WeekRow], seen: list[int], xmax
                     return  # a computation at least as new is stored
             WeekCount.objects.filter(week_start=week_start).delete()
             WeekCount.objects.bulk_create(
-                WeekCount(week_start=week_start, **row._asdict()) for row in rows
-            )
+                WeekCount(
+                    week_start=week_start, dimension=row.dimension, sector=row.sector,
+                    slug=row.slug, tlp=row.tlp, kind=row.kind, stage=row.stage,
+                    count=row.contributions,
+                )
+                for row in rows
+            )  # fmt: skip
             WeekRollupDirty.objects.filter(pk__in=seen).delete()
     except DatabaseError:
         # Another reader stored the week at the same time (a serialisation failure
@@ -155,10 +163,13 @@ def week_rows(
         queryset = WeekCount.objects.filter(week_start__in=valid)
         if sector:
             queryset = queryset.filter(sector=sector)
-        for week, *fields in queryset.values_list(
-            "week_start", "dimension", "sector", "slug", "tlp", "kind", "stage", "count"
-        ):
-            result.setdefault(week, []).append(WeekRow(*fields))
+        for stored_row in queryset:
+            result.setdefault(stored_row.week_start, []).append(
+                WeekRow(
+                    stored_row.dimension, stored_row.sector, stored_row.slug, stored_row.tlp,
+                    stored_row.kind, stored_row.stage, stored_row.count,
+                )
+            )  # fmt: skip
     for week in weeks:
         if week in valid:
             result.setdefault(week, [])

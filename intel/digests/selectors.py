@@ -277,11 +277,11 @@ def sector_dashboard(
             if row.tlp not in levels:
                 continue
             if row.dimension == "total":
-                totals[index] += row.count
+                totals[index] += row.contributions
             elif row.dimension == "signal":
-                per_signal[row.slug][index] += row.count
+                per_signal[row.slug][index] += row.contributions
             else:
-                per_country[row.slug] += row.count
+                per_country[row.slug] += row.contributions
     mix = sorted(
         ((slug, sum(series)) for slug, series in per_signal.items()),
         key=lambda pair: (-pair[1], pair[0]),

@@ -43,7 +43,9 @@ def _assert_rollup_is_exact_and_stored() -> list[rollups.WeekRow]:
 
 
 def _count(rows: list[rollups.WeekRow], dimension: str, slug: str = "") -> int:
-    return sum(r.count for r in rows if r.dimension == dimension and (r.slug == slug or not slug))
+    return sum(
+        r.contributions for r in rows if r.dimension == dimension and (r.slug == slug or not slug)
+    )
 
 
 def _into_week(contribution: Contribution, hour: int) -> None:
