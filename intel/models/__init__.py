@@ -27,6 +27,7 @@ from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessm
 from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ReviewApproval
+from intel.models.rollups import WeekCount, WeekRollupDirty, WeekRollupState
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
@@ -80,4 +81,7 @@ __all__ = [
     "TaxonomyKind",
     "TaxonomyLabel",
     "TaxonomyTerm",
+    "WeekCount",
+    "WeekRollupDirty",
+    "WeekRollupState",
 ]

@@ -167,8 +167,14 @@ class Contribution(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="intel_contr_queue_idx"),
-            models.Index(fields=["status", "accepted_at"], name="intel_contr_accepted_idx"),
+            # Wide enough for the weekly scans (digests, dashboards) to read the index alone.
+            models.Index(
+                fields=["status", "accepted_at", "tlp", "kind", "supply_chain_stage", "id"],
+                name="intel_contr_accepted_idx",
+            ),
             models.Index(fields=["author", "status"], name="intel_contr_author_idx"),
+            # An author's list, newest change first: the first page without sorting them all.
+            models.Index(fields=["author", "-updated_at", "-id"], name="intel_contr_author_recent"),
             models.Index(fields=["kind", "status"], name="intel_contr_kind_idx"),
             models.Index(fields=["tlp"], name="intel_contr_tlp_idx"),
             models.Index(fields=["source_grade"], name="intel_contr_grade_idx"),
