@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from intel.tagging.matching import Matcher
 from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
 
@@ -129,17 +130,17 @@ class TagResult(NamedTuple):
 
 
 _CACHE_SIZE = 8
-_cache: dict[tuple[str, str], Matcher] = {}
+_cache: dict[tuple[str, str, str], Matcher] = {}
 _cache_lock = Lock()
 
 
-def _matcher_for(taxonomy: Taxonomy) -> Matcher:
-    """One automaton per taxonomy version and content, built once per process."""
-    cache_key = (taxonomy.version, taxonomy.fingerprint)
+def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer) -> Matcher:
+    """One automaton per taxonomy version and content and gazetteer, built once per process."""
+    cache_key = (taxonomy.version, taxonomy.fingerprint, gazetteer.fingerprint)
     with _cache_lock:
         matcher = _cache.get(cache_key)
         if matcher is None:
-            matcher = Matcher(taxonomy)
+            matcher = Matcher(taxonomy, gazetteer)
             if len(_cache) >= _CACHE_SIZE:
                 # Feedback keeps making versions; the oldest is the least likely reused.
                 del _cache[next(iter(_cache))]
@@ -148,11 +149,16 @@ def _matcher_for(taxonomy: Taxonomy) -> Matcher:
 
 
 class Tagger:
-    """Tags report texts against one taxonomy. Cheap to create, safe to share."""
+    """Tags report texts against one taxonomy and the gazetteer. Cheap to create, safe to share.
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    ``gazetteer`` defaults to the shipped one; ``Gazetteer.empty()`` tags with
+    the taxonomy's own place names only.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer | None = None) -> None:
         self.taxonomy = taxonomy
-        self._matcher = _matcher_for(taxonomy)
+        self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
+        self._matcher = _matcher_for(taxonomy, self.gazetteer)
 
     def tag(self, title: str, body: str) -> TagResult:
         scoring = self.taxonomy.scoring
