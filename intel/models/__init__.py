@@ -26,6 +26,7 @@ from intel.models.contributions import (
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ReviewApproval
+from intel.models.search import SavedSearch
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
@@ -67,6 +68,7 @@ __all__ = [
     "PrivateStorage",
     "RequirementAnswer",
     "ReviewApproval",
+    "SavedSearch",
     "SectorAssessment",
     "SectorClass",
     "Status",
