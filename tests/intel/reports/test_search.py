@@ -305,3 +305,22 @@ def test_sqlite_keeps_one_fts_row_per_submitted_contribution(corpus):
         rows = [row[0] for row in cursor.fetchall()]
     assert rows == sorted(item.pk for item in corpus.values())
     assert Contribution.objects.filter(search_vector__isnull=False).count() == 0
+
+
+def test_review_api_searches_with_the_same_rules_and_filters(api_for, analyst, contributor,
+                                                             corpus, make):  # fmt: skip
+    anonymous = make(title="Neon route anonymous", attribution="anonymous", signals=["tariff"])
+    api = api_for(analyst)
+    url = reverse("api-review-list")
+
+    def ids(**params):
+        response = api.get(url, params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids(q="ｶﾞﾘｳﾑ") == [corpus["japanese"].pk]
+    assert ids(q="licences gallium") == [corpus["gallium"].pk]
+    assert ids(q="neon", attribution="anonymous") == [anonymous.pk]
+    assert ids(q="neon", tag="tariff") == [anonymous.pk]
+    assert api.get(url, {"attribution": "nobody"}).status_code == 400
+    assert api_for(contributor).get(url, {"q": "neon"}).status_code == 403
