@@ -14,18 +14,27 @@ its slug. Never the author's name, e-mail or organisation (see
   migration 0010), holding the analysed text of each column.
 
 Called by every service that changes what is indexed (saving, submitting,
-resubmitting, tagging, tag corrections), inside its transaction.
+resubmitting, tagging, tag corrections), inside its transaction;
+`search_index_rebuild` (`manage.py search_reindex`) rewrites the index in
+batches, for rows written some other way (bulk loads, older versions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from intel.countries import country_name
-from intel.models import Contribution, ContributionTag, FieldReport
+from intel.models import (
+    Contribution,
+    ContributionCountry,
+    ContributionSector,
+    ContributionSignal,
+    ContributionTag,
+    FieldReport,
+)
 from intel.reports.search import FTS_TABLE, index_text
 from intel.text import cjk_tsvector_literal, latin_text
 from intel.vocabulary import Sector, Signal, choice_label
@@ -58,24 +67,74 @@ def tag_text(*, sectors: Iterable[str], signals: Iterable[str], countries: Itera
 
 
 def _tags_of(contribution: Contribution) -> str:
+    """Read from the database: the caller's instance may hold rows prefetched
+    before the change being indexed."""
     kept = ContributionTag.objects.filter(contribution=contribution, removed=False)
     return tag_text(
-        sectors=contribution.sector_rows.values_list("sector", flat=True),
-        signals=contribution.signal_rows.values_list("signal", flat=True),
-        countries=contribution.country_rows.values_list("country", flat=True),
-        other_tags=kept.values_list("slug", flat=True).distinct(),
+        sectors=ContributionSector.objects.filter(contribution=contribution).values_list(
+            "sector", flat=True
+        ),
+        signals=ContributionSignal.objects.filter(contribution=contribution).values_list(
+            "signal", flat=True
+        ),
+        countries=ContributionCountry.objects.filter(contribution=contribution).values_list(
+            "country", flat=True
+        ),
+        other_tags=kept.order_by("slug").values_list("slug", flat=True).distinct(),
+    )
+
+
+def _prefetched_tags_of(contribution: Contribution) -> str:
+    """The same from rows a batch prefetched (no query)."""
+    return tag_text(
+        sectors=[row.sector for row in contribution.sector_rows.all()],
+        signals=[row.signal for row in contribution.signal_rows.all()],
+        countries=[row.country for row in contribution.country_rows.all()],
+        other_tags=sorted({tag.slug for tag in contribution.tags.all() if not tag.removed}),
     )
 
 
 def search_index_update(*, contribution: Contribution) -> None:
-    parts = weighted_parts(contribution)
-    tags = _tags_of(contribution)
+    _write([(contribution.pk, weighted_parts(contribution), _tags_of(contribution))])
+
+
+def search_index_rebuild(*, batch_size: int = 500, after_id: int = 0) -> Iterator[tuple[int, int]]:
+    """Re-index every submitted contribution after `after_id`, in id order, one
+    transaction per batch; yields (contributions done, last id) after each batch."""
+    pending = (
+        Contribution.objects.filter(submitted_at__isnull=False, pk__gt=after_id)
+        .select_related("fieldreport", "casestudy")
+        .prefetch_related("sector_rows", "signal_rows", "country_rows", "tags")
+        .order_by("pk")
+    )
+    done, last_id = 0, after_id
+    while True:
+        with transaction.atomic():
+            batch = list(pending.filter(pk__gt=last_id)[:batch_size])
+            if not batch:
+                return
+            _write(
+                [
+                    (
+                        contribution.pk,
+                        weighted_parts(contribution),
+                        _prefetched_tags_of(contribution),
+                    )
+                    for contribution in batch
+                ]
+            )
+        done, last_id = done + len(batch), batch[-1].pk
+        yield done, last_id
+
+
+def _write(rows: list[tuple[int, list[tuple[str, str]], str]]) -> None:
     if connection.vendor == "postgresql":
-        _postgres_update(contribution.pk, [*parts, (tags, "B")])
+        for pk, parts, tags in rows:
+            _postgres_update(pk, [*parts, (tags, "B")])
     elif connection.vendor == "sqlite":
-        texts = [text for text, _weight in parts]
-        sqlite_index_write(contribution.pk, title=texts[0], summary=texts[1], body=texts[2],
-                           tags=tags)  # fmt: skip
+        for pk, parts, tags in rows:
+            title, summary, body = (text for text, _weight in parts)
+            sqlite_index_write(pk, title=title, summary=summary, body=body, tags=tags)
 
 
 def _postgres_update(pk: int, parts: list[tuple[str, str]]) -> None:

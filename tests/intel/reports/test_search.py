@@ -130,10 +130,17 @@ def test_tags_are_searchable_by_name_in_both_languages(analyst, corpus):
 def test_an_analyst_tag_correction_is_searchable(analyst, corpus):
     from intel.tagging.services import tag_correct
 
+    from intel.reports.selectors import contribution_for_reviewer
+
     assert _found(analyst, "stockpiling") == []
-    tag_correct(contribution=corpus["gallium"], analyst=analyst, kind="signal",
+    # As the review page passes it: with its rows prefetched before the change.
+    contribution = contribution_for_reviewer(pk=corpus["gallium"].pk)
+    list(contribution.signal_rows.all())
+    tag_correct(contribution=contribution, analyst=analyst, kind="signal",
                 slug="stockpiling", present=True)  # fmt: skip
     assert _found(analyst, "stockpiling") == [corpus["gallium"].pk]
+    # Its Japanese name, from the classification row.
+    assert _found(analyst, "備蓄") == [corpus["gallium"].pk]
 
 
 def test_relevance_orders_title_then_summary_then_body(analyst, make):
@@ -324,3 +331,24 @@ def test_review_api_searches_with_the_same_rules_and_filters(api_for, analyst, c
     assert ids(q="neon", tag="tariff") == [anonymous.pk]
     assert api.get(url, {"attribution": "nobody"}).status_code == 400
     assert api_for(contributor).get(url, {"q": "neon"}).status_code == 403
+
+
+def test_search_reindex_rebuilds_a_lost_index(analyst, corpus, django_assert_max_num_queries):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("UPDATE intel_contribution SET search_vector = NULL")
+        else:
+            cursor.execute(f"DELETE FROM {search_module.FTS_TABLE}")  # noqa: S608
+    assert _found(analyst, "ｶﾞﾘｳﾑ") == []
+    out = StringIO()
+    # Batches prefetch their rows and tags: the cost does not grow per contribution.
+    with django_assert_max_num_queries(40):
+        call_command("search_reindex", "--batch-size", "2", stdout=out)
+    assert "4 contribution(s) to index." in out.getvalue()
+    assert "Indexed 4 contribution(s)." in out.getvalue()
+    assert _found(analyst, "ｶﾞﾘｳﾑ") == [corpus["japanese"].pk]
+    assert _found(analyst, "ukraine neon") == [corpus["neon"].pk]
