@@ -128,9 +128,8 @@ def test_tags_are_searchable_by_name_in_both_languages(analyst, corpus):
 
 
 def test_an_analyst_tag_correction_is_searchable(analyst, corpus):
-    from intel.tagging.services import tag_correct
-
     from intel.reports.selectors import contribution_for_reviewer
+    from intel.tagging.services import tag_correct
 
     assert _found(analyst, "stockpiling") == []
     # As the review page passes it: with its rows prefetched before the change.
