@@ -8,7 +8,7 @@ regular expression per term, run over every text.
 Run directly for a quick reading (the last line is one JSON object)::
 
     python -m intel.tagging.bench --reports 2000 --seconds 5
-    python -m intel.tagging.bench --jsonl tests/tagging/labelled_reports.jsonl
+    python -m intel.tagging.bench --jsonl intel/tagging/data/labelled_reports.jsonl
 """
 
 from __future__ import annotations

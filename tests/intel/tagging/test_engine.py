@@ -35,6 +35,7 @@ def test_pure_engine_and_dedup_import_without_django():
         "import sys\n"
         "import intel.tagging, intel.tagging.engine, intel.tagging.bench\n"
         "import intel.tagging.build_default_taxonomy, intel.tagging.dedup\n"
+        "import intel.tagging.evaluation\n"
         "intel.tagging.default_tagger().tag('China', '')\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
