@@ -61,22 +61,16 @@ from intel.reports.selectors import (
     with_rows,
 )
 from intel.tagging.normalise import normalise
-from intel.text import cjk_bigrams
+from intel.text import CJK_CLASS, cjk_bigrams, quote_lexeme
 from intel.vocabulary import TLP_ORDER, tlp_allows
 
 FTS_TABLE = "intel_contribution_fts"
 # Column weights of bm25 on SQLite, in the FTS5 table's column order; the same
 # order of importance as PostgreSQL's A/B/C (title, summary, body, tags).
 FTS_WEIGHTS = (10.0, 4.0, 1.0, 4.0)
-FTS_COLUMNS = ("title", "summary", "body", "tags")
 
-# Han, kana (with the prolonged sound mark) and Hangul, as in intel.text.
-_CJK = (
-    "\u3005\u3006\u3007\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-)
 # A token: a CJK run, or a run of other letters and digits.
-_TOKEN = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<word>(?:(?![{_CJK}])[^\\W_])+)")
+_TOKEN = re.compile(f"(?P<cjk>[{CJK_CLASS}]+)|(?P<word>(?:(?![{CJK_CLASS}])[^\\W_])+)")
 _QUOTED = re.compile(r'"([^"]*)"?')
 
 
@@ -178,10 +172,6 @@ def fts5_query(parsed: ParsedQuery) -> str:
     return " ".join(parts)
 
 
-def _quote_lexeme(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def _postgres_condition(parsed: ParsedQuery) -> tuple[str, list[str]]:
     """A tsquery expression for `parsed`, clauses ANDed.
 
@@ -200,9 +190,9 @@ def _postgres_condition(parsed: ParsedQuery) -> tuple[str, list[str]]:
         for run in clause.runs:
             pieces.append("%s::tsquery")
             if clause.prefix:
-                params.append(f"{_quote_lexeme(run)}:*")
+                params.append(f"{quote_lexeme(run)}:*")
             else:
-                params.append(" <-> ".join(_quote_lexeme(token) for token in cjk_bigrams(run)))
+                params.append(" <-> ".join(quote_lexeme(token) for token in cjk_bigrams(run)))
         parts.append("(" + " && ".join(pieces) + ")")
     return "(" + " && ".join(parts) + ")", params
 
