@@ -150,6 +150,15 @@ class DigestSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class _Withheld(serializers.Serializer):
+    accepted = serializers.IntegerField(
+        help_text="This week's accepted reports above the caller's clearance (not shown)."
+    )
+    summary = serializers.BooleanField(
+        help_text="An analyst summary exists above the caller's clearance."
+    )
+
+
 class DigestViewSerializer(serializers.Serializer):
     """A digest as the caller may see it, redacted to `clearance`."""
 
@@ -172,6 +181,7 @@ class DigestViewSerializer(serializers.Serializer):
     summary_tlp_label = serializers.CharField()
     what_changed = serializers.ListField(child=serializers.CharField())
     totals = _Totals()
+    withheld = _Withheld()
     signals = _SignalRow(many=True)
     rising_signals = _SignalRow(many=True)
     countries = _CountryRow(many=True)

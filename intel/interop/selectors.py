@@ -45,7 +45,7 @@ def search_for_export(
     """The search `user` ran (analysts only: others get nothing), at or below `clearance`."""
     if not has_analyst_access(user):
         return Contribution.objects.none()
-    results = report_selectors.search(query=query, sort=sort, **filters)
+    results = report_selectors.search(user=user, query=query, sort=sort, **filters)
     return with_stix_rows(results.filter(tlp__in=digest_core.allowed_levels(clearance)))
 
 

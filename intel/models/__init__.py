@@ -28,6 +28,7 @@ from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ReviewApproval
 from intel.models.rollups import WeekCount, WeekRollupDirty, WeekRollupState
+from intel.models.search import SavedSearch
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
@@ -70,6 +71,7 @@ __all__ = [
     "PrivateStorage",
     "RequirementAnswer",
     "ReviewApproval",
+    "SavedSearch",
     "SectorAssessment",
     "SectorClass",
     "Status",

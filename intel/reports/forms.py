@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -350,6 +351,23 @@ class ReviewFilterForm(forms.Form):
             *Kind.choices,
         ],
     )
+    tag = forms.CharField(
+        label=_("Tag"),
+        required=False,
+        max_length=64,
+        help_text=_("A tag's code, e.g. gallium or export-control."),
+    )
+    attribution = forms.ChoiceField(
+        label=_("Author type"),
+        required=False,
+        choices=[("", _("Any author type")), *Attribution.choices],
+    )
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -375,3 +393,42 @@ class ReviewFilterForm(forms.Form):
             "source_grade": data["source_grade"],
             "kind": data["kind"],
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("submitted_from"), data.get("submitted_to")
+        if first and last and first > last:
+            self.add_error("submitted_to", _("The last day cannot come before the first."))
+        return data
+
+    def search_filters(self) -> dict[str, Any]:
+        """`filters()` plus those only search offers (tag, author type, submission days)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            **self.filters(),
+            "tag": data["tag"],
+            "attribution": data["attribution"],
+            "submitted_from": data["submitted_from"],
+            "submitted_to": data["submitted_to"],
+        }
+
+
+class SavedSearchForm(forms.Form):
+    """Save the search being shown: a name, and its query string (from the page)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        """The query string as the search form reads it: only its fields, only values set."""
+        search = ReviewFilterForm(QueryDict(self.cleaned_data.get("query", "")))
+        if not search.is_valid():
+            raise forms.ValidationError(_("This search has errors; correct them first."))
+        kept = QueryDict(mutable=True)
+        for name in search.fields:
+            value = search.data.get(name, "")
+            if value:
+                kept[name] = value
+        return kept.urlencode()

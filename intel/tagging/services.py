@@ -35,7 +35,7 @@ from intel.models import (
     TaxonomyLabel,
 )
 from intel.reports.services._common import require_reviewer
-from intel.reports.services.search_index import weighted_parts
+from intel.reports.services.search_index import search_index_update, weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
@@ -79,6 +79,8 @@ def contribution_tag(*, contribution_id: int) -> bool:
     result = tagger.tag(title, body)
     _store_auto_tags(contribution, result)
     _assign_cluster(contribution, f"{title}\n{body}", taxonomy_version=result.taxonomy_version)
+    # Tags are searchable.
+    search_index_update(contribution=contribution)
     return True
 
 
@@ -266,6 +268,7 @@ def tag_correct(
     else:
         raise ValidationError({"slug": _("This report has no such tag.")})
     _sync_classification(contribution, kind, slug, present)
+    search_index_update(contribution=contribution)
     audit_record(
         actor=analyst,
         action="tags.add" if present else "tags.remove",

@@ -24,6 +24,7 @@ from intel.reports.services.review import (
     report_request_changes,
     report_start_review,
 )
+from intel.reports.services.saved_searches import saved_search_delete, saved_search_save
 
 __all__ = [
     "AcceptOutcome",
@@ -48,4 +49,6 @@ __all__ = [
     "report_withdraw",
     "requirement_close",
     "requirement_publish",
+    "saved_search_delete",
+    "saved_search_save",
 ]

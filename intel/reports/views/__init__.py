@@ -18,6 +18,9 @@ from intel.reports.views.review import (
     review_detail,
     review_queue,
     review_tag_correct,
+    saved_search_delete,
+    saved_search_run,
+    saved_search_save,
     search,
 )
 
@@ -41,5 +44,8 @@ __all__ = [
     "review_detail",
     "review_queue",
     "review_tag_correct",
+    "saved_search_delete",
+    "saved_search_run",
+    "saved_search_save",
     "search",
 ]

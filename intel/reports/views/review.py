@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
-from community.web import AuthenticatedRequest, paginate, query_without_page
+from community.web import AuthenticatedRequest, add_service_errors, paginate, query_without_page
 from intel.errors import WorkflowError
 from intel.models import ReviewApproval
 from intel.reports import selectors, services
@@ -20,8 +21,10 @@ from intel.reports.forms import (
     DecisionForm,
     RevealForm,
     ReviewFilterForm,
+    SavedSearchForm,
     TagCorrectionForm,
 )
+from intel.reports.search import highlight_page, search_contributions
 from intel.tagging import selectors as selectors_tagging
 from intel.tagging.services import tag_correct
 
@@ -41,16 +44,67 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
 @analyst_required
 def search(request: AuthenticatedRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
-    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
-    results = selectors.search(query=query, sort=sort, **form.filters())
+    query_string = query_without_page(request)
+    context = {"form": form, "query": query_string,
+               "saved_searches": selectors.saved_searches_of(user=request.user),
+               "save_form": SavedSearchForm(initial={"query": query_string})}  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        return render(request, "intel/search.html", {**context, "results": []}, status=400)
+    query = form.cleaned_data.get("q", "") if form.is_bound else ""
+    sort = form.cleaned_data.get("sort", "") if form.is_bound else ""
+    results = search_contributions(
+        user=request.user, query=query, sort=sort, **form.search_filters()
+    )
     page = paginate(request, results)
+    highlight_page(page.object_list, query)
     return render(
         request,
         "intel/search.html",
-        {"form": form, "page": page, "results": page.object_list, "q": query,
-         "query": query_without_page(request)},
-    )  # fmt: skip
+        {**context, "page": page, "results": page.object_list, "q": query},
+    )
+
+
+@require_POST
+@analyst_required
+def saved_search_save(request: AuthenticatedRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.saved_search_save(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                query_string=form.cleaned_data["query"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        search_form = ReviewFilterForm(QueryDict(request.POST.get("query", "")))
+        search_form.is_valid()
+        context = {"form": search_form, "results": [], "save_form": form,
+                   "saved_searches": selectors.saved_searches_of(user=request.user)}  # fmt: skip
+        return render(request, "intel/search.html", context, status=400)
+    messages.success(request, _("Search saved."))
+    return redirect(_search_url(form.cleaned_data["query"]))
+
+
+@analyst_required
+def saved_search_run(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    saved = selectors.saved_search_for(user=request.user, pk=pk)
+    return redirect(_search_url(saved.query_string))
+
+
+@require_POST
+@analyst_required
+def saved_search_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    saved = selectors.saved_search_for(user=request.user, pk=pk)
+    services.saved_search_delete(saved_search=saved)
+    messages.success(request, _("Saved search deleted."))
+    return redirect("intel:search")
+
+
+def _search_url(query_string: str) -> str:
+    url = reverse("intel:search")
+    return f"{url}?{query_string}" if query_string else url
 
 
 @analyst_required

@@ -43,8 +43,9 @@ def _queries(client, url):
 URLS = [
     ("contributor", reverse("intel:dashboard"), 10),
     ("analyst", reverse("intel:review_queue"), 9),
-    ("analyst", reverse("intel:search"), 9),
-    ("analyst", reverse("intel:search") + "?q=gallium", 9),
+    # Search also lists the analyst's saved searches.
+    ("analyst", reverse("intel:search"), 10),
+    ("analyst", reverse("intel:search") + "?q=gallium", 10),
     ("analyst", reverse("intel:requirement_list") + "?status=all", 6),
     ("contributor", reverse("api-report-list") + "?page_size=100", 10),
     ("contributor", reverse("api-case-study-list") + "?page_size=100", 10),
