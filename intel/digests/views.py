@@ -40,7 +40,7 @@ from intel.digests import text as digest_text
 from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, DigestEditForm
 from intel.errors import WorkflowError
 from intel.models import Digest
-from intel.vocabulary import Sector, Signal, Tlp
+from intel.vocabulary import Sector, Signal, Tlp, sector_labels
 
 
 def _language(request: HttpRequest) -> str:
@@ -202,14 +202,22 @@ def digest_build(request: AuthenticatedRequest) -> HttpResponse:
     results = digest_services.digests_build_week(
         week_start=week, sectors=[sector] if sector else None, actor=request.user
     )
+    built = [r for r in results if r.outcome != digest_services.BuildOutcome.EMPTY]
+    empty = [r.sector for r in results if r.outcome == digest_services.BuildOutcome.EMPTY]
     messages.success(
         request,
         _(
             "Built %(count)s digest(s) for the week of %(week)s; "
             "published ones were left as they are."
         )
-        % {"count": len(results), "week": week.isoformat()},
+        % {"count": len(built), "week": week.isoformat()},
     )
+    if empty:
+        messages.info(
+            request,
+            _("Nothing was accepted this week in %(sectors)s: no draft was made.")
+            % {"sectors": ", ".join(str(label) for label in sector_labels(empty))},
+        )
     return redirect("intel:digest_queue")
 
 
