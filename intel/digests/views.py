@@ -255,6 +255,10 @@ def digest_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @analyst_required
 def digest_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     digest = selectors_digests.digest_for_analyst(pk=pk)
+    if request.POST.get("confirm") != "yes":
+        # Irreversible: the form asks for a ticked box, and so does the server.
+        messages.error(request, _("Tick the confirmation to publish: publishing cannot be undone."))
+        return redirect("intel:digest_detail", pk=digest.pk)
     try:
         digest_services.digest_publish(digest=digest, analyst=request.user)
     except WorkflowError as error:

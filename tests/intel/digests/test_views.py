@@ -112,7 +112,7 @@ def test_get_pages_per_persona(as_persona, digests, name, key, expected, persona
 
 POST_ACTIONS = [
     ("intel:digest_build", None, {"week": "2026-10-07", "sector": SECTOR}),
-    ("intel:digest_publish", "draft", {}),
+    ("intel:digest_publish", "draft", {"confirm": "yes"}),
     ("intel:digest_edit", "draft", {"summary": "x", "summary_tlp": "green", "notes": ""}),
     ("intel:digest_correct", "published", {"correction_note": "A figure was wrong."}),
     ("intel:assessment_create", "sector", {"sector_class": "red", "autonomy": "2",
@@ -276,7 +276,7 @@ def test_correct_then_publish_shows_the_correction_to_readers(client_for, analys
                            {"correction_note": "The licence figure was wrong."})  # fmt: skip
     correction = Digest.objects.get(previous=published)
     assert response["Location"] == reverse("intel:digest_edit", args=[correction.pk])
-    client.post(reverse("intel:digest_publish", args=[correction.pk]))
+    client.post(reverse("intel:digest_publish", args=[correction.pk]), {"confirm": "yes"})
     old = client_for(contributor).get(reverse("intel:digest_detail", args=[published.pk]))
     assert reverse("intel:digest_detail", args=[correction.pk]) in old.content.decode()
     new = client_for(contributor).get(reverse("intel:digest_detail", args=[correction.pk]))
@@ -321,3 +321,19 @@ def test_sector_index_and_archive_list_query_counts(anonymous, digests,
     assert archive.status_code == 200
     assert f'href="{published}"' in archive.content.decode()
     assert archive.content.decode().count('data-testid="archive-row"') == 1
+
+
+def test_publish_needs_the_confirmation_and_keeps_the_draft_without_it(
+    client_for, analyst, digests
+):
+    draft = digests["draft"]
+    client = client_for(analyst)
+    page = client.get(reverse("intel:digest_detail", args=[draft.pk])).content.decode()
+    assert 'name="confirm"' in page and "cannot be undone" in page
+    response = client.post(reverse("intel:digest_publish", args=[draft.pk]), {}, follow=True)
+    assert "Tick the confirmation" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status != "published"
+    client.post(reverse("intel:digest_publish", args=[draft.pk]), {"confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.status == "published"
