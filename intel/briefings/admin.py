@@ -284,7 +284,7 @@ class BriefingWeekAdmin(ReadOnlyAdmin):
                 _("A test copy is on its way to %(email)s.") % {"email": _admin(request).email},
                 messages.SUCCESS,
             )
-            query = form.data.copy()
+            query = request.POST.copy()
             query.pop("csrfmiddlewaretoken", None)
             return redirect(f"{reverse('admin:intel_briefingweek_preview')}?{query.urlencode()}")
         context = {
