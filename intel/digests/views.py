@@ -35,7 +35,7 @@ from intel.countries import country_name
 from intel.digests import core as digest_core
 from intel.digests import selectors as selectors_digests
 from intel.digests import services as digest_services
-from intel.digests import svg
+from intel.digests import svg, worldmap
 from intel.digests import text as digest_text
 from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, DigestEditForm
 from intel.errors import WorkflowError
@@ -345,6 +345,25 @@ def sector_dashboard(request: AuthenticatedRequest, sector: str) -> HttpResponse
             "assessment_form": AssessmentForm(),
         },
     )
+
+
+@analyst_required
+@require_GET
+def sector_map(request: AuthenticatedRequest, sector: str) -> HttpResponse:
+    """The dashboard's country counts as a world map (an image the dashboard shows)."""
+    sector = _sector(sector)
+    dashboard = selectors_digests.sector_dashboard(
+        sector=sector, clearance=selectors_digests.reader_clearance(request.user)
+    )
+    drawing = worldmap.world_map(
+        dict(dashboard.countries),
+        title=_("Accepted reports per country, last 12 weeks"),
+        description=_("Darker means more reports; the table beside the map lists the figures."),
+        name=country_name,
+    )
+    response = HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @analyst_required

@@ -100,6 +100,7 @@ GET_PAGES = [
     ("intel:digest_edit", "draft", ANALYST_PAGE),
     ("intel:digest_correct", "published", ANALYST_PAGE),
     ("intel:sector_dashboard", "sector", ANALYST_PAGE),
+    ("intel:sector_map", "sector", ANALYST_PAGE),
     ("intel:assessment_create", "sector", ANALYST_PAGE),
 ]
 
@@ -345,3 +346,21 @@ def test_publish_needs_the_confirmation_and_keeps_the_draft_without_it(
     client.post(reverse("intel:digest_publish", args=[draft.pk]), {"confirm": "yes"})
     draft.refresh_from_db()
     assert draft.status == "published"
+
+
+def test_dashboard_map_shades_the_countries_of_its_table(client_for, analyst, digests):
+    client = client_for(analyst)
+    page = client.get(reverse("intel:sector_dashboard", args=[SECTOR])).content.decode()
+    assert reverse("intel:sector_map", args=[SECTOR]) in page
+    response = client.get(reverse("intel:sector_map", args=[SECTOR]))
+    assert response["Content-Type"].startswith("image/svg+xml")
+    drawing = response.content.decode()
+    assert "<script" not in drawing and "<title" in drawing
+    # Every country the table lists is on the map with its count; others read 0.
+    rows = re.findall(
+        r'<th scope="row">([^<]+) <span class="muted">([A-Z]{2})</span></th><td>(\d+)</td>', page
+    )
+    assert rows
+    for name, _code, count in rows:
+        assert f"<title>{name.strip()}: {count}</title>" in drawing
+    assert drawing.count("<g fill=") > 150
