@@ -13,6 +13,7 @@ import enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,13 +49,21 @@ def _clean_reason(reason: str, *, field: str = "reason") -> str:
 def report_start_review(*, contribution: Contribution, analyst: User) -> Contribution:
     """An analyst takes a submitted report; the author can no longer withdraw it."""
     require_reviewer(contribution, analyst)
-    if not transition(
-        contribution,
-        from_statuses=(Status.SUBMITTED,),
-        to_status=Status.IN_REVIEW,
-        reviewer=analyst,
-    ):
+    # Another analyst's claim stands: taking it over is an explicit step (report_claim).
+    taken = (
+        Contribution.objects.filter(pk=contribution.pk, status=Status.SUBMITTED)
+        .filter(Q(reviewer__isnull=True) | Q(reviewer=analyst))
+        .update(status=Status.IN_REVIEW, reviewer=analyst)
+    )
+    if taken != 1:
+        current = Contribution.objects.select_related("reviewer").get(pk=contribution.pk)
+        if current.status == Status.SUBMITTED and current.reviewer is not None:
+            raise WorkflowError(
+                _("%(name)s is reviewing this report; take it over first.")
+                % {"name": current.reviewer.get_short_name()}
+            )
         raise WorkflowError(_("Only a submitted report can be taken into review."))
+    contribution.status, contribution.reviewer = Status.IN_REVIEW, analyst
     audit_record(actor=analyst, action="report.start_review", target=contribution)
     return contribution
 

@@ -7,15 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
-from community.web import AuthenticatedRequest, paginate, query_without_page
+from community.web import AuthenticatedRequest, BadInput, paginate, query_without_page
 from intel.errors import WorkflowError
 from intel.models import ReviewApproval
 from intel.reports import selectors, services
 from intel.reports.forms import (
+    BulkClaimForm,
+    ClaimForm,
     CommentForm,
     DecisionForm,
     RevealForm,
@@ -26,16 +29,86 @@ from intel.tagging import selectors as selectors_tagging
 from intel.tagging.services import tag_correct
 
 
-@analyst_required
-def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+def _render_queue(
+    request: AuthenticatedRequest, *, bulk_form: BulkClaimForm | None = None, status: int = 200
+) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
     page = paginate(request, selectors.review_queue(**form.filters()))
     return render(
         request,
         "intel/review_queue.html",
         {"form": form, "page": page, "contributions": page.object_list,
-         "query": query_without_page(request)},
+         "query": query_without_page(request), "bulk_form": bulk_form or BulkClaimForm()},
+        status=status,
     )  # fmt: skip
+
+
+@analyst_required
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+    return _render_queue(request)
+
+
+@require_POST
+@analyst_required
+def review_bulk(request: AuthenticatedRequest) -> HttpResponse:
+    """Claim, release or assign many reports; skipped ones are counted, never forced."""
+    form = BulkClaimForm(request.POST)
+    if not form.is_valid():
+        return _render_queue(request, bulk_form=form, status=400)
+    contributions = selectors.queue_contributions(pks=form.cleaned_data["selected"])
+    action = form.cleaned_data["action"]
+    if action == "unclaim":
+        result = services.reports_bulk_unclaim(contributions=contributions, analyst=request.user)
+    else:
+        result = services.reports_bulk_claim(
+            contributions=contributions,
+            analyst=request.user,
+            assignee=form.cleaned_data["assignee"] if action == "assign" else None,
+        )
+    # Ids no longer in the queue (decided meanwhile) count as skipped too.
+    skipped = len(form.cleaned_data["selected"]) - result.changed
+    messages.success(
+        request,
+        _("%(changed)s report(s) updated, %(skipped)s left as they were.")
+        % {"changed": result.changed, "skipped": skipped},
+    )
+    return redirect(f"{reverse('intel:review_queue')}?{request.GET.urlencode()}")
+
+
+@require_POST
+@analyst_required
+def review_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Claim, take over, release or assign one report (a conditional update on who had it)."""
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        raise BadInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    action, expected = form.cleaned_data["action"], form.cleaned_data["expected_reviewer"]
+    try:
+        if action == "claim":
+            services.report_claim(contribution=contribution, analyst=request.user)
+            messages.success(request, _("You are reviewing this report."))
+        elif action == "take_over":
+            services.report_claim(
+                contribution=contribution, analyst=request.user, expected_reviewer_id=expected
+            )
+            messages.success(request, _("You took this report over."))
+        elif action == "unclaim":
+            services.report_unclaim(contribution=contribution, analyst=request.user)
+            messages.success(request, _("You released this report."))
+        else:
+            services.report_assign(
+                contribution=contribution,
+                analyst=request.user,
+                assignee=form.cleaned_data["assignee"],
+                expected_reviewer_id=expected,
+            )
+            messages.success(request, _("Report assigned."))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not change who reviews this report."))
+    return redirect("intel:review_detail", pk=pk)
 
 
 @analyst_required
@@ -71,6 +144,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "approved_by_me": any(a.analyst_id == request.user.pk for a in approvals),
             "answers": selectors.requirements_answered(contribution=contribution),
             "comment_form": CommentForm(),
+            "claim_form": ClaimForm(),
             "decision_form": DecisionForm(),
             "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
             "tag_form": TagCorrectionForm(),
