@@ -86,6 +86,10 @@ if not DEBUG and not ALLOWED_HOSTS:
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}.")
+# The name emails and pages call the site by.
+SITE_NAME = (
+    env_str("SITE_NAME", "Community Intelligence Platform") or "Community Intelligence Platform"
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 INSTALLED_APPS = [
@@ -109,6 +113,7 @@ INSTALLED_APPS = [
     "community",
     "accounts",
     "intel",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,9 @@ from intel.errors import WorkflowError
 from intel.models import Comment, Contribution, ReviewApproval, Status
 from intel.reports.emails import report_decision_email
 from intel.reports.services._common import require_reviewer, transition
+from notifications import events
+from notifications.models import Kind
+from notifications.services import wants_email
 
 MIN_REASON_LENGTH = 10
 
@@ -95,6 +98,7 @@ def report_accept(*, contribution: Contribution, analyst: User, note: str = "") 
             contribution=locked, analyst=analyst, revision=locked.revision
         )
         if approvals.count() < 2:
+            events.second_approval_requested(contribution=locked, approver=analyst)
             audit_record(
                 actor=analyst,
                 action="report.approve",
@@ -165,8 +169,12 @@ def _decide(
 
 
 def _notify_author(contribution: Contribution) -> None:
-    """Email the author the decision once the transaction commits (not a deleted account)."""
-    if contribution.author.is_active:
+    """Tell the author the decision: in the site, and by email once the transaction
+    commits unless they switched it off (never a deleted account)."""
+    events.report_decided(contribution=contribution)
+    if contribution.author.is_active and wants_email(
+        user=contribution.author, kind=Kind.REPORT_DECISION
+    ):
         email_send_on_commit(message=report_decision_email(contribution=contribution))
 
 
@@ -211,9 +219,11 @@ def comment_add(*, contribution: Contribution, author: User, body: str) -> Comme
         raise PermissionDenied(_("Only the author and analysts may comment."))
     if contribution.submitted_at is None:
         raise WorkflowError(_("Comments open once the report has been submitted."))
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         contribution=contribution, author=author, by_analyst=not is_author, body=body
     )
+    events.comment_added(comment=comment)
+    return comment
 
 
 @transaction.atomic
