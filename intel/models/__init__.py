@@ -25,7 +25,7 @@ from intel.models.contributions import (
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
-from intel.models.review import Comment, ReviewApproval
+from intel.models.review import Comment, ContributionRevision, ReviewApproval
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
@@ -50,6 +50,7 @@ __all__ = [
     "ContributionCountry",
     "ContributionEdit",
     "ContributionFingerprint",
+    "ContributionRevision",
     "ContributionSector",
     "ContributionSignal",
     "ContributionTag",

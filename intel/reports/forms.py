@@ -286,8 +286,12 @@ class TagCorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TagKind.choices)
     slug = forms.CharField(
         label=_("Tag"),
-        max_length=64,
-        help_text=_("A sector or signal slug, an ISO country code, or a commodity or stage slug."),
+        max_length=200,
+        help_text=_(
+            "Type its name in English or Japanese (“Export control”, 輸出規制), a word for it "
+            "(“stockpile”) or its code, and pick it from the list."
+        ),
+        widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
     )
 
 

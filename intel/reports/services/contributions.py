@@ -69,12 +69,15 @@ def _after_submit(*, contribution: Contribution) -> None:
     so a rolled-back submission starts nothing and a committed one is tagged
     even when the broker was away: a worker tags the contribution and places
     it in its duplicate cluster (`intel.tagging.tasks.tag_contribution`).
-    Analysts following its sectors, and the owners of the requirements it
-    answers, are notified (`notifications.events`).
+    The revision's text is kept for the next one's diff, and analysts
+    following its sectors and the owners of the requirements it answers are
+    notified (`notifications.events`).
     """
+    from intel.reports.revisions import revision_record
     from intel.tagging.tasks import tag_contribution
     from notifications import events
 
+    revision_record(contribution=contribution)
     enqueue_on_commit(tag_contribution, contribution.pk)
     events.contribution_submitted(contribution=contribution)
 

@@ -12,10 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
-from community.web import AuthenticatedRequest, BadInput, paginate, query_without_page
+from community.web import (
+    AuthenticatedRequest,
+    BadInput,
+    add_service_errors,
+    paginate,
+    query_without_page,
+)
 from intel.errors import WorkflowError
-from intel.models import ReviewApproval
-from intel.reports import selectors, services
+from intel.models import Contribution, ReviewApproval
+from intel.reports import picker, selectors, services
 from intel.reports.forms import (
     BulkClaimForm,
     ClaimForm,
@@ -25,6 +31,7 @@ from intel.reports.forms import (
     ReviewFilterForm,
     TagCorrectionForm,
 )
+from intel.reports.revisions import revision_diff
 from intel.tagging import selectors as selectors_tagging
 from intel.tagging.services import tag_correct
 
@@ -126,9 +133,15 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@analyst_required
-def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    contribution = selectors.contribution_for_reviewer(pk=pk)
+def _render_review(
+    request: AuthenticatedRequest,
+    contribution: Contribution,
+    *,
+    decision_form: DecisionForm | None = None,
+    tag_form: TagCorrectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review page; a form given here is shown as it was sent, with its errors."""
     approvals = ReviewApproval.objects.filter(
         contribution=contribution, revision=contribution.revision
     ).select_related("analyst")
@@ -145,37 +158,74 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "answers": selectors.requirements_answered(contribution=contribution),
             "comment_form": CommentForm(),
             "claim_form": ClaimForm(),
-            "decision_form": DecisionForm(),
-            "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
-            "tag_form": TagCorrectionForm(),
+            "decision_form": decision_form or DecisionForm(),
+            **_tags_context(contribution, tag_form),
             "cluster": selectors_tagging.cluster_for_review(contribution=contribution),
+            "revision_diff": revision_diff(contribution=contribution),
         },
+        status=status,
     )
+
+
+def _tags_context(
+    contribution: Contribution, tag_form: TagCorrectionForm | None
+) -> dict[str, object]:
+    return {
+        "contribution": contribution,
+        "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
+        "tag_form": tag_form or TagCorrectionForm(),
+        "tag_options": picker.tag_options(),
+    }
+
+
+@analyst_required
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _render_review(request, selectors.contribution_for_reviewer(pk=pk))
+
+
+def _wants_fragment(request: AuthenticatedRequest) -> bool:
+    """The tag picker's script asks for the tags section alone (no full page)."""
+    return request.headers.get("X-Fragment") == "review-tags"
 
 
 @require_POST
 @analyst_required
 def review_tag_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging."""
+    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging.
+
+    The tag may be typed as its name in English or Japanese, a term, or the
+    slug (`intel.reports.picker`). A mistake re-renders the form with what was
+    typed (400); the picker's script gets the tags section alone.
+    """
     contribution = selectors.contribution_for_reviewer(pk=pk)
     form = TagCorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a tag kind and a tag."))
-        return redirect("intel:review_detail", pk=pk)
-    try:
-        tag_correct(
-            contribution=contribution,
-            analyst=request.user,
-            kind=form.cleaned_data["kind"],
-            slug=form.cleaned_data["slug"],
-            present=form.cleaned_data["action"] == "add",
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    done = False
+    if form.is_valid():
+        try:
+            slug = picker.resolve_tag(
+                kind=form.cleaned_data["kind"], text=form.cleaned_data["slug"]
+            )
+            tag_correct(
+                contribution=contribution,
+                analyst=request.user,
+                kind=form.cleaned_data["kind"],
+                slug=slug,
+                present=form.cleaned_data["action"] == "add",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not correct this report's tags."))
+        else:
+            done = True
+    if _wants_fragment(request):
+        context = _tags_context(contribution, None if done else form)
+        context["tags_message"] = _("Tags updated.") if done else ""
+        return render(request, "intel/_review_tags.html", context, status=200 if done else 400)
+    if done:
         messages.success(request, _("Tags updated."))
-    return redirect("intel:review_detail", pk=pk)
+        return redirect("intel:review_detail", pk=pk)
+    return _render_review(request, contribution, tag_form=form, status=400)
 
 
 @require_POST
@@ -184,8 +234,9 @@ def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_for_reviewer(pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("intel:review_detail", pk=pk)
+        if "action" in form.errors:
+            form.add_error(None, _("Choose a decision."))
+        return _render_review(request, contribution, decision_form=form, status=400)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
     try:
         if action == "start":
@@ -214,12 +265,15 @@ def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             services.report_reject(contribution=contribution, analyst=request.user, reason=reason)
             messages.success(request, _("Rejected; the author has been told why."))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        # What the analyst typed stays in the form, with the reason it was refused.
+        add_service_errors(form, error)
+        return _render_review(request, contribution, decision_form=form, status=400)
     except WorkflowError as error:
-        messages.error(request, error.message)
+        form.add_error(None, error.message)
+        return _render_review(request, contribution, decision_form=form, status=409)
     except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not decide on this report."))
+        form.add_error(None, str(error) or _("You may not decide on this report."))
+        return _render_review(request, contribution, decision_form=form, status=403)
     return redirect("intel:review_detail", pk=pk)
 
 
