@@ -55,7 +55,8 @@
         event.preventDefault();
         var body = new FormData(form);
         if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
-        fetch(form.action, {
+        // getAttribute: the forms hold an input named "action", which form.action would return.
+        fetch(form.getAttribute("action"), {
           method: "POST",
           body: body,
           credentials: "same-origin",

@@ -14,7 +14,7 @@ import pytest
 
 from accounts.models import Application, AuditEvent
 from tests.accounts.factories import TEST_PASSWORD, totp_code
-from tests.helpers import sign_in
+from tests.helpers import open_menu, sign_in, sign_out_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def text_of(message) -> str:
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    sign_out_in_browser(page)
     page.get_by_role("link", name="Sign in").first.wait_for()
 
 
@@ -67,7 +67,7 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
 
     # 3. The analyst signs in with the second factor and approves with a reason.
     sign_in(page, analyst.email, totp_secret=analyst.totp_secret)
-    page.get_by_role("link", name="Vetting").click()
+    open_menu(page, "Review").get_by_role("link", name="Vetting").click()
     page.get_by_role("link", name=re.compile("new.expert|Tohoku", re.I)).first.click()
     page.get_by_label("Approve").check()
     page.get_by_label("Source grade on approval").select_option("C")
@@ -75,7 +75,7 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Application approved").first.wait_for()
 
-    page.get_by_role("link", name="Audit trail").click()
+    open_menu(page, "Community").get_by_role("link", name="Audit trail").click()
     row = page.get_by_role("row", name=re.compile("Application approved"))
     assert "Publications checked; affiliation confirmed." in row.inner_text()
     assert analyst.email in row.inner_text()
