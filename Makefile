@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy community accounts intel
+	$(BIN)/mypy community accounts intel notifications
 
 test: install lint
 	$(BIN)/python -m pytest

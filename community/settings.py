@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "community",
     "accounts",
     "intel",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -218,7 +218,7 @@ def bundle_import(
             summary.updated.append(report.pk)
         _write_rows(report, item)
         search_index_update(contribution=report)
-        after_submit(contribution_id=report.pk)
+        after_submit(contribution=report)
     audit_record(
         actor=analyst,
         action="stix.import",

@@ -26,7 +26,7 @@ from intel.models.contributions import (
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
 from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
-from intel.models.review import Comment, ReviewApproval
+from intel.models.review import Comment, ContributionRevision, ReviewApproval
 from intel.models.rollups import WeekCount, WeekRollupDirty, WeekRollupState
 from intel.models.search import SavedSearch
 from intel.models.tagging import (
@@ -53,6 +53,7 @@ __all__ = [
     "ContributionCountry",
     "ContributionEdit",
     "ContributionFingerprint",
+    "ContributionRevision",
     "ContributionSector",
     "ContributionSignal",
     "ContributionTag",

@@ -32,6 +32,7 @@ from intel.models import (
     SupplyChainStage,
     TagKind,
 )
+from intel.reports import selectors
 from intel.reports.selectors import requirements_open_for
 from intel.vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
 
@@ -286,8 +287,12 @@ class TagCorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TagKind.choices)
     slug = forms.CharField(
         label=_("Tag"),
-        max_length=64,
-        help_text=_("A sector or signal slug, an ISO country code, or a commodity or stage slug."),
+        max_length=200,
+        help_text=_(
+            "Type its name in English or Japanese (“Export control”, 輸出規制), a word for it "
+            "(“stockpile”) or its code, and pick it from the list."
+        ),
+        widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
     )
 
 
@@ -432,3 +437,67 @@ class SavedSearchForm(forms.Form):
             if value:
                 kept[name] = value
         return kept.urlencode()
+
+
+class ClaimForm(forms.Form):
+    """Claim, take over, release or assign one report; `expected_reviewer`: whom it showed."""
+
+    ACTIONS = ("claim", "take_over", "unclaim", "assign")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    expected_reviewer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 - narrowing
+        assignee.queryset = selectors.analysts_for_assignment()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the analyst to assign it to."))
+        return data
+
+
+class IdListField(forms.Field):
+    """Checked row ids; which of them may be acted on is the selector's business."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if len(values) > 500 or not all(str(v).isdigit() for v in values):
+            raise ValidationError(_("Select reports from the list."))
+        return [int(v) for v in values]
+
+
+class BulkClaimForm(forms.Form):
+    """Claim changes for many queue rows at once: nothing here decides a report."""
+
+    action = forms.ChoiceField(
+        label=_("With the selected reports"),
+        choices=[
+            ("claim", _("Claim (I'm reviewing these)")),
+            ("unclaim", _("Release my claim")),
+            ("assign", _("Assign to…")),
+        ],
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
+    selected = IdListField(error_messages={"required": _("Select at least one report.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 - narrowing
+        assignee.queryset = selectors.analysts_for_assignment()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the analyst to assign them to."))
+        return data

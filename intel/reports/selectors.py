@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts import roles
 from accounts.models import Membership, User
 from accounts.permissions import has_analyst_access
 from intel.models import (
@@ -272,3 +273,15 @@ def requirements_answered(*, contribution: Contribution) -> QuerySet[Intelligenc
     return IntelligenceRequirement.objects.filter(pk__in=contribution.requirement_ids).order_by(
         "-priority", "due_date", "pk"
     )
+
+
+def analysts_for_assignment() -> QuerySet[User]:
+    """Active analysts a report can be assigned to, by name."""
+    return User.objects.filter(is_active=True, groups__name=roles.ANALYSTS).order_by(
+        "display_name", "email"
+    )
+
+
+def queue_contributions(*, pks: list[int]) -> QuerySet[Contribution]:
+    """The listed contributions still waiting in the review queue (for bulk actions)."""
+    return submitted_contributions().filter(pk__in=pks, status__in=QUEUE_STATUSES).order_by("pk")

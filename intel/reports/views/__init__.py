@@ -14,6 +14,8 @@ from intel.reports.views.requirements import requirement_close, requirement_crea
 from intel.reports.views.review import (
     comment_add,
     reveal_author,
+    review_bulk,
+    review_claim,
     review_decide,
     review_detail,
     review_queue,
@@ -40,6 +42,8 @@ __all__ = [
     "requirement_create",
     "requirement_list",
     "reveal_author",
+    "review_bulk",
+    "review_claim",
     "review_decide",
     "review_detail",
     "review_queue",
