@@ -76,14 +76,12 @@ def _shingle_hashes(normalised: str) -> bytes:
         items = {normalised[i : i + size] for i in range(len(normalised) - size + 1)}
     if len(_HASH_CACHE) > _HASH_CACHE_LIMIT:
         _HASH_CACHE.clear()
-    cache, sha1 = _HASH_CACHE, hashlib.sha1
-    out = []
-    for item in items:
-        digest = cache.get(item)
-        if digest is None:
-            digest = cache[item] = sha1(item.encode()).digest()[:4]
-        out.append(digest)
-    return b"".join(out)
+    cache = _HASH_CACHE
+    # Set and map operations keep the per-shingle loops in C; only shingles
+    # never seen before are hashed one by one.
+    for item in items.difference(cache):
+        cache[item] = hashlib.sha1(item.encode()).digest()[:4]  # noqa: S324 - datasketch's hash, not security
+    return b"".join(map(cache.__getitem__, items))
 
 
 def signature(text: str) -> np.ndarray:
