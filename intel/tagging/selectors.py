@@ -125,6 +125,20 @@ class ClusterView:
     members: list[ClusterMember]
 
 
+# Drafts and withdrawn contributions carry no automatic tags.
+UNTAGGED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+
+
+def stale_contribution_ids(*, version: str, limit: int) -> list[int]:
+    """Contributions due for tagging: never tagged, or with another taxonomy version."""
+    return list(
+        Contribution.objects.exclude(status__in=UNTAGGED_STATUSES)
+        .exclude(fingerprint__taxonomy_version=version)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     """The near-duplicate cluster of `contribution`, oldest submission first."""
     cluster_id = (

@@ -45,7 +45,6 @@ from intel.models import (
     ContributionSignal,
     ContributionTag,
     DuplicateCluster,
-    Status,
     TagKind,
     TagSource,
     TaxonomyLabel,
@@ -55,6 +54,7 @@ from intel.reports.services.search_index import weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
+from intel.tagging.selectors import UNTAGGED_STATUSES
 from intel.vocabulary import Sector, Signal
 
 # A contribution is compared with at most this many LSH candidates.
@@ -69,8 +69,6 @@ MAX_ATTEMPTS = 5
 _DEADLOCK = "40P01"
 # Mixed into band keys so the advisory locks of band 3 and band 7 never collide.
 _LOCK_SALT = 0x9E3779B97F4A7C15
-
-UNTAGGED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
 
 
 class ClusterStateChanged(Exception):

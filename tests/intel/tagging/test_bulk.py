@@ -26,7 +26,9 @@ from intel.models import (
     FieldReport,
 )
 from intel.tagging import dedup
+from intel.tagging.runtime import current_tagger
 from intel.tagging.services import MAX_BATCH, contribution_tag, contributions_tag
+from intel.tagging.tasks import tag_backlog, tag_contributions
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +281,30 @@ def test_queries_per_batch_do_not_grow_with_the_batch(contributor, django_assert
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         contributions_tag(contribution_ids=ids)
+
+
+def test_backlog_drain_tags_stale_contributions_in_batches(
+    contributor, django_capture_on_commit_callbacks
+):
+    ids = stored_reports(contributor, corpus()[:5])
+    draft = FieldReportFactory(author=contributor)
+    contributions_tag(contribution_ids=ids[:2])
+    ContributionFingerprint.objects.filter(contribution_id=ids[0]).update(taxonomy_version="old")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = tag_backlog()
+    assert queued == 4, "the one with an old version and the three never tagged"
+    version = current_tagger().taxonomy.version
+    assert set(
+        ContributionFingerprint.objects.filter(contribution_id__in=ids).values_list(
+            "taxonomy_version", flat=True
+        )
+    ) == {version}
+    assert not ContributionFingerprint.objects.filter(contribution=draft).exists()
+    assert tag_backlog() == 0, "nothing left to queue"
+
+
+def test_batch_task_reports_how_many_it_tagged(contributor):
+    ids = stored_reports(contributor, corpus()[:3])
+    draft = FieldReportFactory(author=contributor)
+    assert tag_contributions(contribution_ids=[*ids, draft.pk]) == 3

@@ -64,14 +64,16 @@ def test_two_processes_racing_give_the_serial_clusters(contributor):
     middle = ids[len(ids) // 2 - 1]
     env = {**os.environ, "DATABASE_URL": database_url()}
     manage = str(settings.BASE_DIR / "manage.py")
-    processes = [
-        subprocess.Popen(  # noqa: S603 - our own command
-            [sys.executable, manage, "retag", "--batch-size", "2", "--after-id", str(after),
-             *(["--through-id", str(through)] if through else [])],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        for after, through in ((ids[0] - 1, middle), (middle, None))
-    ]
+    processes = []
+    for after, through in ((ids[0] - 1, middle), (middle, None)):
+        command = [sys.executable, manage, "retag", "--batch-size", "2", "--after-id", str(after)]
+        if through is not None:
+            command += ["--through-id", str(through)]
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own command
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
     for process in processes:
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
