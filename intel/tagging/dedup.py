@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import MinHash
 
+from intel.tagging.events import EventAnchors, event_score, same_event
+
 NUM_PERM = 64
 BANDS = 16
 ROWS_PER_BAND = NUM_PERM // BANDS
@@ -152,11 +154,16 @@ NEW_CLUSTER_BASE = 1 << 62
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One report of a batch: its new signature, and its band keys (None: too short)."""
+    """One report of a batch: its new signature, (band, key) rows and event anchors.
+
+    `keys` is None when the text is too short to cluster; it holds the MinHash
+    bands and the event keys of `intel.tagging.events`.
+    """
 
     contribution_id: int
     signature: np.ndarray
-    keys: list[int] | None
+    keys: list[tuple[int, int]] | None
+    event: EventAnchors | None = None
 
 
 @dataclass
@@ -178,6 +185,7 @@ def plan_clusters(
     stored_signatures: Mapping[int, np.ndarray],
     stored_clusters: Mapping[int, tuple[int | None, float | None]],
     max_candidates: int,
+    stored_events: Mapping[int, EventAnchors] | None = None,
 ) -> ClusterPlan:
     """Cluster changes of tagging `batch` in order, one report after the other.
 
@@ -189,7 +197,10 @@ def plan_clusters(
 
     For each report in turn: its old bands are replaced by the new ones; its
     candidates are the other reports sharing a band key (the `max_candidates`
-    lowest ids); those at or above DUPLICATE_THRESHOLD are its matches. With
+    lowest ids); those at or above DUPLICATE_THRESHOLD are its matches, and so
+    are those in another language that `events.same_event` calls the same
+    event (`stored_events` holds their anchors; the score is then the share
+    of specifics they have in common). With
     no match (or too short a text) it leaves its cluster. Otherwise it, its
     matches and their clusters become one cluster: its own if one of them is
     already in it, else the oldest of theirs, else a new one. A cluster left
@@ -201,6 +212,7 @@ def plan_clusters(
         index.setdefault((band, key), set()).add(contribution_id)
         bands_of.setdefault(contribution_id, []).append((band, key))
     signatures = dict(stored_signatures)
+    events = dict(stored_events or {})
     cluster = {pk: state[0] for pk, state in stored_clusters.items()}
     similarity = {pk: state[1] for pk, state in stored_clusters.items()}
     members: dict[int, set[int]] = {}
@@ -245,21 +257,30 @@ def plan_clusters(
         for band_key in bands_of.pop(pk, []):
             index[band_key].discard(pk)
         signatures[pk] = item.signature
+        if item.event is not None:
+            events[pk] = item.event
+        else:
+            events.pop(pk, None)
         cluster.setdefault(pk, None)
         similarity.setdefault(pk, None)
         if item.keys is None:
             leave(pk)
             continue
         candidates: set[int] = set()
-        for band_key in enumerate(item.keys):
+        for band_key in item.keys:
             ids = index.setdefault(band_key, set())
             candidates |= ids
             ids.add(pk)
-        bands_of[pk] = list(enumerate(item.keys))
+        bands_of[pk] = list(item.keys)
         candidates.discard(pk)
         chosen = sorted(candidates)[:max_candidates]
         scored = [(c, signatures[c]) for c in chosen if c in signatures]
         matches = dict(most_similar(item.signature, scored))
+        if item.event is not None:
+            for other in chosen:
+                event = events.get(other)
+                if other not in matches and event and same_event(item.event, event):
+                    matches[other] = event_score(item.event, event)
         if not matches:
             leave(pk)
             continue

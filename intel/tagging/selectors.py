@@ -36,6 +36,7 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
+from intel.tagging.events import EventAnchors, same_event
 from intel.tagging.runtime import ENGINE_KIND
 from intel.vocabulary import Sector, Signal, choice_label
 
@@ -116,6 +117,9 @@ class ClusterMember:
     similarity: float | None
     is_repeat: bool
     is_current: bool
+    # Set for a report in another language linked as the same event: what it
+    # shares with the current report (labels, countries, organisations, figures, dates).
+    same_event: list[str] | None = None
 
 
 @dataclass
@@ -153,6 +157,15 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
         .select_related("contribution__author")
         .order_by("contribution__submitted_at", "contribution_id")
     )
+    fingerprints = list(fingerprints)
+    current_event = next(
+        (
+            EventAnchors.from_json(fingerprint.event)
+            for fingerprint in fingerprints
+            if fingerprint.contribution_id == contribution.pk
+        ),
+        None,
+    )
     seen_authors: set[int] = set()
     seen_organisations: set[str] = set()
     members = []
@@ -167,12 +180,14 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
             seen_authors.add(member.author_id)
             if organisation:
                 seen_organisations.add(organisation)
+        event = EventAnchors.from_json(fingerprint.event)
         members.append(
             ClusterMember(
                 contribution=member,
                 similarity=fingerprint.similarity,
                 is_repeat=is_repeat,
                 is_current=member.pk == contribution.pk,
+                same_event=same_event(current_event, event) if current_event and event else None,
             )
         )
     corroboration = cluster_corroboration(cluster_ids=[cluster_id]).get(cluster_id, 0)

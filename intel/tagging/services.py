@@ -51,7 +51,7 @@ from intel.models import (
 )
 from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import weighted_parts
-from intel.tagging import dedup
+from intel.tagging import dedup, events
 from intel.tagging.engine import TagResult
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
 from intel.tagging.selectors import UNTAGGED_STATUSES
@@ -61,9 +61,10 @@ from intel.vocabulary import Sector, Signal
 MAX_CANDIDATES = 200
 # Texts shorter than this (after normalisation) are too thin to call duplicates.
 MIN_TEXT_FOR_CLUSTERING = 80
-# Contributions per transaction: each takes up to 2 × 16 advisory locks, and
-# PostgreSQL's shared lock table holds about 64 per connection by default.
-MAX_BATCH = 100
+# Contributions per transaction: each takes an advisory lock per band key (16
+# MinHash bands and up to 64 event keys, old and new), and PostgreSQL's shared
+# lock table holds about 64 locks per connection by default.
+MAX_BATCH = 64
 # A batch whose clusters a concurrent batch changed under it is tried again.
 MAX_ATTEMPTS = 5
 _DEADLOCK = "40P01"
@@ -133,10 +134,22 @@ def _tag_batch(ids: list[int]) -> list[int]:
     results: list[TagResult] = []
     for contribution in contributions:
         title, body = contribution_text(contribution)
-        results.append(tagger.tag(title, body))
-        values, length = dedup.fingerprint(f"{title}\n{body}")
-        keys = dedup.band_keys(values) if length >= MIN_TEXT_FOR_CLUSTERING else None
-        batch.append(dedup.BatchItem(contribution.pk, values, keys))
+        result = tagger.tag(title, body)
+        results.append(result)
+        text = f"{title}\n{body}"
+        values, length = dedup.fingerprint(text)
+        if length < MIN_TEXT_FOR_CLUSTERING:
+            batch.append(dedup.BatchItem(contribution.pk, values, None))
+            continue
+        event = events.anchors(
+            text,
+            language=contribution.language,
+            labels=[f"commodity:{tag.slug}" for tag in result.commodities]
+            + [f"signal:{tag.slug}" for tag in result.signals],
+            countries=[tag.slug for tag in result.countries],
+        )
+        keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
+        batch.append(dedup.BatchItem(contribution.pk, values, keys, event))
     batch_ids = [item.contribution_id for item in batch]
 
     old_bands: dict[int, set[tuple[int, int]]] = {}
@@ -144,7 +157,7 @@ def _tag_batch(ids: list[int]) -> list[int]:
         "contribution_id", "band", "key"
     ):
         old_bands.setdefault(pk, set()).add((band, key))
-    new_keys = {(band, key) for item in batch for band, key in enumerate(item.keys or ())}
+    new_keys = {pair for item in batch for pair in item.keys or ()}
     _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
     stored_bands = _stored_bands(new_keys)
     involved = sorted({pk for pk, _band, _key in stored_bands} | set(batch_ids))
@@ -155,6 +168,7 @@ def _tag_batch(ids: list[int]) -> list[int]:
         stored_signatures={pk: state[3] for pk, state in states.items() if state[3] is not None},
         stored_clusters={pk: (state[1], state[2]) for pk, state in states.items()},
         max_candidates=MAX_CANDIDATES,
+        stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
     _write_batch(contributions, results, batch, old_bands, states, plan, tagger.taxonomy.version)
     return batch_ids
@@ -195,8 +209,8 @@ def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
     )
 
 
-# contribution id → (fingerprint id, cluster id, similarity, signature)
-_State = tuple[int, int | None, float | None, Any]
+# contribution id → (fingerprint id, cluster id, similarity, signature, event anchors)
+_State = tuple[int, int | None, float | None, Any, events.EventAnchors | None]
 
 
 def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
@@ -218,15 +232,19 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
         ContributionFingerprint.objects.select_for_update()
         .filter(Q(contribution_id__in=contribution_ids) | Q(cluster_id__in=locked))
         .order_by("contribution_id")
-        .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature")
+        .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature", "event")
     )
     wanted = set(contribution_ids)
     states: dict[int, _State] = {}
-    for contribution_id, pk, cluster_id, similarity, raw in rows:
+    for contribution_id, pk, cluster_id, similarity, raw, event in rows:
         if cluster_id is not None and cluster_id not in locked:
             raise ClusterStateChanged
-        values = dedup.signature_from_bytes(bytes(raw)) if contribution_id in wanted else None
-        states[contribution_id] = (pk, cluster_id, similarity, values)
+        if contribution_id in wanted:
+            anchors = events.EventAnchors.from_json(event)
+            values = dedup.signature_from_bytes(bytes(raw))
+        else:
+            anchors = values = None
+        states[contribution_id] = (pk, cluster_id, similarity, values, anchors)
     return states
 
 
@@ -259,20 +277,14 @@ def _write_batch(
         now,
     )
     changed = [
-        item
-        for item in batch
-        if old_bands.get(item.contribution_id, set()) != set(enumerate(item.keys or ()))
+        item for item in batch if old_bands.get(item.contribution_id, set()) != set(item.keys or ())
     ]
     if changed:
         ContributionBand.objects.filter(
             contribution_id__in=[item.contribution_id for item in changed]
         ).delete()
         _insert_bands(
-            [
-                (item.contribution_id, band, key)
-                for item in changed
-                for band, key in enumerate(item.keys or ())
-            ]
+            [(item.contribution_id, band, key) for item in changed for band, key in item.keys or ()]
         )
     _upsert_fingerprints(
         [
@@ -281,6 +293,7 @@ def _write_batch(
                 dedup.signature_to_bytes(item.signature),
                 cluster_id(item.contribution_id),
                 plan.similarity[item.contribution_id],
+                item.event.to_json() if item.event else {},
             )
             for item in batch
         ],
@@ -362,35 +375,40 @@ def _array_literal(values: Sequence[int]) -> str:
 
 
 def _upsert_fingerprints(
-    rows: list[tuple[int, bytes, int | None, float | None]], taxonomy_version: str, now: Any
+    rows: list[tuple[int, bytes, int | None, float | None, dict[str, Any]]],
+    taxonomy_version: str,
+    now: Any,
 ) -> None:
     if connection.vendor != "postgresql":
         ContributionFingerprint.objects.bulk_create(
             [
                 ContributionFingerprint(contribution_id=pk, signature=signature, cluster_id=cluster,
                                         similarity=similarity, taxonomy_version=taxonomy_version,
-                                        tagged_at=now)
-                for pk, signature, cluster, similarity in rows
+                                        tagged_at=now, event=event)
+                for pk, signature, cluster, similarity, event in rows
             ],
             update_conflicts=True,
             unique_fields=["contribution"],
-            update_fields=["signature", "taxonomy_version", "tagged_at", "cluster", "similarity"],
+            update_fields=["signature", "taxonomy_version", "tagged_at", "cluster", "similarity",
+                           "event"],
         )  # fmt: skip
         return
     document = json.dumps(
-        [{"c": pk, "sig": signature.hex(), "cl": cluster, "sim": similarity}
-         for pk, signature, cluster, similarity in rows]
+        [{"c": pk, "sig": signature.hex(), "cl": cluster, "sim": similarity, "ev": event}
+         for pk, signature, cluster, similarity, event in rows]
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ContributionFingerprint._meta.db_table} "  # noqa: S608 - table name only
-            "(contribution_id, signature, taxonomy_version, tagged_at, cluster_id, similarity) "
-            "SELECT t.c, decode(t.sig, 'hex'), %s, %s, t.cl, t.sim "
+            "(contribution_id, signature, taxonomy_version, tagged_at, cluster_id, similarity, "
+            "event) "
+            "SELECT t.c, decode(t.sig, 'hex'), %s, %s, t.cl, t.sim, t.ev "
             "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS t(c bigint, sig text, cl bigint, sim double precision) "
+            "AS t(c bigint, sig text, cl bigint, sim double precision, ev jsonb) "
             "ON CONFLICT (contribution_id) DO UPDATE SET signature = EXCLUDED.signature, "
             "taxonomy_version = EXCLUDED.taxonomy_version, tagged_at = EXCLUDED.tagged_at, "
-            "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity",
+            "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
+            "event = EXCLUDED.event",
             [taxonomy_version, now, document],
         )
 
