@@ -152,12 +152,11 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     )
     if cluster_id is None:
         return None
-    fingerprints = (
+    fingerprints = list(
         ContributionFingerprint.objects.filter(cluster_id=cluster_id)
         .select_related("contribution__author")
         .order_by("contribution__submitted_at", "contribution_id")
     )
-    fingerprints = list(fingerprints)
     current_event = next(
         (
             EventAnchors.from_json(fingerprint.event)
