@@ -257,6 +257,13 @@ CELERY_BEAT_SCHEDULE["flush-outbox"] = {
     "schedule": float(OUTBOX_FLUSH_SECONDS),
     "options": {"expires": OUTBOX_FLUSH_SECONDS},
 }
+# Contributions not tagged with the current taxonomy (after an edit or new
+# corrections) are re-tagged in batches by whichever workers are free.
+CELERY_BEAT_SCHEDULE["tagging-backlog"] = {
+    "task": "intel.tag_backlog",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # Task modules besides each app's tasks.py (autodiscovered).
 CELERY_IMPORTS = ("intel.digests.tasks",)
 # Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.

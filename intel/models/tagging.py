@@ -177,6 +177,8 @@ class ContributionFingerprint(models.Model):
     )
     similarity = models.FloatField(_("similarity to the cluster"), null=True, blank=True)
     taxonomy_version = models.CharField(_("taxonomy version"), max_length=64, blank=True)
+    # Language-independent anchors (intel.tagging.events) for cross-language links.
+    event = models.JSONField(_("event anchors"), default=dict, blank=True)
     tagged_at = models.DateTimeField(_("tagged at"), null=True, blank=True)
 
     class Meta:

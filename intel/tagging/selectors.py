@@ -36,6 +36,7 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
+from intel.tagging.events import EventAnchors, same_event
 from intel.tagging.runtime import ENGINE_KIND
 from intel.vocabulary import Sector, Signal, choice_label
 
@@ -116,6 +117,9 @@ class ClusterMember:
     similarity: float | None
     is_repeat: bool
     is_current: bool
+    # Set for a report in another language linked as the same event: what it
+    # shares with the current report (labels, countries, organisations, figures, dates).
+    same_event: list[str] | None = None
 
 
 @dataclass
@@ -132,6 +136,20 @@ def _source_id(author_id: int | None, partner_source_id: int | None) -> int:
     return author_id if author_id is not None else -(partner_source_id or 0)
 
 
+# Drafts and withdrawn contributions carry no automatic tags.
+UNTAGGED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+
+
+def stale_contribution_ids(*, version: str, limit: int) -> list[int]:
+    """Contributions due for tagging: never tagged, or with another taxonomy version."""
+    return list(
+        Contribution.objects.exclude(status__in=UNTAGGED_STATUSES)
+        .exclude(fingerprint__taxonomy_version=version)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     """The near-duplicate cluster of `contribution`, oldest submission first."""
     cluster_id = (
@@ -141,10 +159,18 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     )
     if cluster_id is None:
         return None
-    fingerprints = (
+    fingerprints = list(
         ContributionFingerprint.objects.filter(cluster_id=cluster_id)
         .select_related("contribution__author")
         .order_by("contribution__submitted_at", "contribution_id")
+    )
+    current_event = next(
+        (
+            EventAnchors.from_json(fingerprint.event)
+            for fingerprint in fingerprints
+            if fingerprint.contribution_id == contribution.pk
+        ),
+        None,
     )
     seen_authors: set[int] = set()
     seen_organisations: set[str] = set()
@@ -161,12 +187,14 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
             seen_authors.add(source)
             if organisation:
                 seen_organisations.add(organisation)
+        event = EventAnchors.from_json(fingerprint.event)
         members.append(
             ClusterMember(
                 contribution=member,
                 similarity=fingerprint.similarity,
                 is_repeat=is_repeat,
                 is_current=member.pk == contribution.pk,
+                same_event=same_event(current_event, event) if current_event and event else None,
             )
         )
     corroboration = cluster_corroboration(cluster_ids=[cluster_id]).get(cluster_id, 0)
