@@ -38,6 +38,7 @@ from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import weighted_parts
 from intel.tagging import dedup
 from intel.tagging.engine import TagResult
+from intel.tagging.learned import LearnedTag
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
 from intel.vocabulary import Sector, Signal
 
@@ -95,6 +96,7 @@ def _store_auto_tags(contribution: Contribution, result: TagResult) -> None:
                 {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
                 for span in tag.spans
             ],
+            model_evidence=tag.model_evidence() if isinstance(tag, LearnedTag) else {},
         )
         for family in TAG_KIND
         for tag in getattr(result, family)

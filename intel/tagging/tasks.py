@@ -1,4 +1,4 @@
-"""Celery task of tagging: automatic tags and the duplicate cluster of one contribution."""
+"""Celery tasks of tagging: automatic tags and cluster of one contribution; model training."""
 
 from __future__ import annotations
 
@@ -15,3 +15,14 @@ logger = logging.getLogger(__name__)
 def tag_contribution(contribution_id: int) -> bool:
     """Automatic tags and duplicate cluster for one contribution (idempotent)."""
     return contribution_tag(contribution_id=contribution_id)
+
+
+@shared_task(name="intel.train_tagger")
+def train_tagger() -> int:
+    """A new learned-layer version when the training data changed (idempotent)."""
+    from intel.tagging.learned_runtime import tagger_model_train
+
+    row, created = tagger_model_train()
+    if created:
+        logger.info("trained tagger model v%s on %s examples", row.version, row.training_size)
+    return int(row.version)
