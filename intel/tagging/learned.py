@@ -207,9 +207,12 @@ class LearnedModel:
 
     def _search(self) -> Any:
         if self._automaton is None:
+            # Keys and texts as UTF-8 bytes read as Latin-1: the automaton then
+            # walks one-byte characters, which is faster, and UTF-8 never
+            # matches across a character boundary.
             automaton = ahocorasick.Automaton()
             for index, feature in enumerate(self.features):
-                automaton.add_word(feature, index)
+                automaton.add_word(_as_bytes(feature), index)
             automaton.make_automaton()
             self._automaton = automaton
             # Each feature's weights as one full row: summing the rows of the
@@ -232,23 +235,23 @@ class LearnedModel:
             return set()
         # Fields joined by two spaces, which no feature spans: one search, not two.
         joined = "".join(feature_text(normalised.text) for normalised in texts.values())
-        return set(map(_second, search.iter(joined)))
+        return set(map(_second, search.iter(_as_bytes(joined))))
 
     def locate(self, texts: Mapping[str, NormalisedText], wanted: set[int]) -> dict[int, Evidence]:
         """Where each wanted feature first occurs: (field, start, end), normalised offsets."""
-        search = self._search()
         where: dict[int, Evidence] = {}
-        for field_name, normalised in texts.items():
-            if not normalised.text:
-                continue
-            for last, index in search.iter(feature_text(normalised.text)):
-                if index in wanted and index not in where:
-                    feature = self.features[index]
-                    length = len(feature)
-                    lead, trail = feature.startswith(" "), feature.endswith(" ")
+        searched = {name: feature_text(normalised.text) for name, normalised in texts.items()}
+        for index in sorted(wanted):
+            feature = self.features[index]
+            for field_name, text in searched.items():
+                found = text.find(feature)
+                if found >= 0:
                     # Feature-text offsets are one past the normalised text's, and
                     # a feature's bounding spaces are not part of the evidence.
-                    where[index] = (field_name, last - length + lead, last - trail)
+                    start = found - 1 + feature.startswith(" ")
+                    end = found - 1 + len(feature) - feature.endswith(" ")
+                    where[index] = (field_name, start, end)
+                    break
         return where
 
     def scores(self, present: Iterable[int]) -> list[float]:
@@ -285,6 +288,10 @@ class LearnedModel:
 
 
 _second = operator.itemgetter(1)
+
+
+def _as_bytes(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
 
 
 def _sigmoid(value: float) -> float:
@@ -384,61 +391,47 @@ class LearnedTagger(Tagger):
         model = self.model
         found = model.find(texts)
         values = model.scores(found)
-        resolver = _SpanResolver(texts)
         # Compared as logits, and only the columns above the lowest threshold
         # are looked at: most of a report's labels are far below it.
         floor = self._floor
         above = [column for column, value in enumerate(values) if value >= floor]
+        if not above:
+            return lexical
         columns = model.columns
-        families: dict[str, tuple[Tag, ...]] = {}
-        for family in FAMILIES:
-            model_logit, weak_logit = self._logits[family]
-            tags: list[Tag] = []
+        resolver = _SpanResolver(texts)
+        added: dict[str, list[Tag]] = {}
+        for column in above:
+            family, slug = columns[column]
             given = getattr(lexical, family)
-            given_slugs = {tag.slug for tag in given}
-            for column in above:
-                kind, slug = columns[column]
-                if kind != family or slug in given_slugs:
-                    continue
-                value = values[column]
-                raw = totals.get((family, slug))
-                if value >= model_logit:
-                    source = "model"
-                elif raw is not None and value >= weak_logit:
-                    source = "both"
-                else:
-                    continue
-                tags.append(
-                    LearnedTag(
-                        slug,
-                        round(raw[0], 3) if raw else 0.0,
-                        raw[1] if raw else [],
-                        resolver,
-                        probability=_sigmoid(value),
-                        source=source,
-                        feature_args=(model, column, found, texts),
-                    )
+            if any(tag.slug == slug for tag in given):
+                continue
+            model_logit, weak_logit = self._logits[family]
+            value = values[column]
+            raw = totals.get((family, slug))
+            if value >= model_logit:
+                source = "model"
+            elif raw is not None and value >= weak_logit:
+                source = "both"
+            else:
+                continue
+            added.setdefault(family, []).append(
+                LearnedTag(
+                    slug,
+                    round(raw[0], 3) if raw else 0.0,
+                    raw[1] if raw else [],
+                    resolver,
+                    probability=_sigmoid(value),
+                    source=source,
+                    feature_args=(model, column, found, texts),
                 )
-            for tag in given:
-                known = self._column.get((family, tag.slug))
-                if known is None:
-                    # A label the lexicon knows and the model does not stays as it was.
-                    tags.append(tag)
-                    continue
-                tags.append(
-                    LearnedTag(
-                        tag.slug,
-                        tag.score,
-                        tag._evidence,
-                        resolver,
-                        probability=_sigmoid(values[known]),
-                        source="lexicon",
-                        feature_args=(model, known, found, texts),
-                    )
-                )
-            tags.sort(key=_learned_order)
-            families[family] = tuple(tags)
-        return lexical._replace(sectors=families["sectors"], signals=families["signals"])
+            )
+        if not added:
+            return lexical
+        families = {
+            family: tuple(sorted((*getattr(lexical, family), *tags), key=_learned_order))
+            for family, tags in added.items()
+        }
+        return lexical._replace(**families)  # type: ignore[arg-type]
 
 
 def _learned_order(tag: Tag) -> tuple[float, float, str]:

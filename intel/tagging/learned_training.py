@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,10 @@ from intel.tagging.learned import (
     _sigmoid,
     report_features,
 )
+
+# Kana endings and particles (ている, して) are grammar, found in nearly every
+# Japanese report; they would cost a search hit each and say nothing.
+_HIRAGANA_ONLY = re.compile("[\u3041-\u309f]+")
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class Example:
 @dataclass(frozen=True)
 class Settings:
     min_df: int = 2
-    max_df: float = 0.5
+    max_df: float = 0.2
     max_features: int = 8000
     regularisation: float = 4.0  # scikit-learn's C
     features_per_label: int = 150
@@ -93,7 +98,11 @@ def _fit(
         for feature in doc:
             counts[feature] = counts.get(feature, 0) + 1
     ceiling = max(settings.min_df, settings.max_df * len(docs))
-    candidates = sorted(f for f, n in counts.items() if settings.min_df <= n <= ceiling)
+    candidates = sorted(
+        f
+        for f, n in counts.items()
+        if settings.min_df <= n <= ceiling and not _HIRAGANA_ONLY.fullmatch(f)
+    )
     index = {feature: i for i, feature in enumerate(candidates)}
     y = np.zeros((len(docs), columns), dtype=np.int8)
     for row, labels in enumerate(targets):
