@@ -227,3 +227,28 @@ def test_review_page_shows_the_features_behind_a_model_tag(
     assert f'<mark class="model-feature">{features[0]}</mark>' in content
     for persona in (contributor, other_contributor):
         assert client_for(persona).get(url).status_code in (403, 404)
+
+
+def test_tagging_benchmark_measures_the_engine_with_and_without_the_layer(monkeypatch):
+    from intel.benchmarks import tagging as benchmark
+    from intel.tagging.learned import Thresholds
+
+    model = LearnedModel(
+        labels={"sectors": ["energy"], "signals": ["tariff"]},
+        features=[" grid ", " levy "],
+        bias=[-1.0, -1.0],
+        weights=[[(0, 3.0)], [(1, 3.0)]],
+        thresholds={"sectors": Thresholds(0.6, 0.5), "signals": Thresholds(0.6, 0.5)},
+    )
+    monkeypatch.setattr(benchmark, "shipped_model", lambda: model)
+    out = StringIO()
+    call_command("benchmark", "tagging", "--reports", "4", "--seconds", "0.05", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["engine_reports_per_s"] > 0
+    assert figures["engine_with_learned_layer_reports_per_s"] > 0
+    assert figures["target_met"] == (
+        min(figures["engine_reports_per_s"], figures["engine_with_learned_layer_reports_per_s"])
+        >= figures["target_reports_per_s"]
+    )
+    assert any("with the learned layer" in line for line in lines[:-1])
