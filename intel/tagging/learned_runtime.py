@@ -119,12 +119,14 @@ def train_model(
 
 def tagger_model_train(
     *, labelled_path: Path | None = None, training: Settings | None = None, force: bool = False
-) -> tuple[Any, bool]:
+) -> tuple[Any | None, bool]:
     """Train a new model version from the labelled set and analysts' work.
 
     Returns `(TaggerModel, created)`. When nothing changed since the newest
     version (same training-set digest) no version is added unless `force`,
-    so the periodic task can run as often as it likes.
+    so the periodic task can run as often as it likes. With too few examples
+    to cross-validate, nothing is trained and the newest version (or None)
+    is returned.
     """
     from intel.models import TaggerModel
     from intel.tagging.runtime import current_lexicon_tagger
@@ -135,6 +137,12 @@ def tagger_model_train(
     digest = examples_digest(examples)
     latest = TaggerModel.objects.order_by("-version").first()
     if latest is not None and latest.digest == digest and not force:
+        return latest, False
+    training = training or Settings()
+    if len(examples) < training.folds:
+        logger.warning(
+            "only %s training examples; the tagger model is not retrained", len(examples)
+        )
         return latest, False
     lexicon = current_lexicon_tagger(max_age=0)
     model = train_model(examples, lexicon=lexicon, training=training)

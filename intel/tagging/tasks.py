@@ -19,10 +19,15 @@ def tag_contribution(contribution_id: int) -> bool:
 
 @shared_task(name="intel.train_tagger")
 def train_tagger() -> int:
-    """A new learned-layer version when the training data changed (idempotent)."""
+    """A new learned-layer version when the training data changed (idempotent).
+
+    Returns the newest version number, 0 when there is none yet.
+    """
     from intel.tagging.learned_runtime import tagger_model_train
 
     row, created = tagger_model_train()
+    if row is None:
+        return 0
     if created:
         logger.info("trained tagger model v%s on %s examples", row.version, row.training_size)
     return int(row.version)

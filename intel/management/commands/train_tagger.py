@@ -75,6 +75,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("training on the labelled set and analyst-classified reports …")
             row, created = tagger_model_train(labelled_path=labelled, force=options["force"])
+            if row is None:
+                raise CommandError(f"too few training examples (labelled set: {labelled})")
             if not created:
                 self.stdout.write(f"nothing new since version {row.version}; no version added")
             else:

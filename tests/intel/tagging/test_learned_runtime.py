@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from intel.models import ContributionTag, TaggerModel
@@ -252,3 +252,12 @@ def test_tagging_benchmark_measures_the_engine_with_and_without_the_layer(monkey
         >= figures["target_reports_per_s"]
     )
     assert any("with the learned layer" in line for line in lines[:-1])
+
+
+def test_too_few_examples_train_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(learned_runtime, "LABELLED_REPORTS", tmp_path / "missing.jsonl")
+    assert tagger_model_train() == (None, False)
+    assert train_tagger.delay().get() == 0
+    with pytest.raises(CommandError, match="too few"):
+        call_command("train_tagger", stdout=StringIO())
+    assert not TaggerModel.objects.exists()
