@@ -113,7 +113,10 @@ def train_model(
         lexicon=lexicon,
         labels=model_labels(lexicon.taxonomy),
         settings=training,
-        info={"taxonomy_version": lexicon.taxonomy.version},
+        info={
+            "taxonomy_version": lexicon.taxonomy.version,
+            "taxonomy_fingerprint": lexicon.taxonomy.fingerprint,
+        },
     )
 
 
