@@ -261,3 +261,17 @@ def test_too_few_examples_train_nothing(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match="too few"):
         call_command("train_tagger", stdout=StringIO())
     assert not TaggerModel.objects.exists()
+
+
+def test_training_examples_cost_a_fixed_number_of_queries(
+    contributor, analyst, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for index in range(3):
+        report = accepted_report(
+            contributor, analyst, django_capture_on_commit_callbacks, title=f"Report {index}"
+        )
+        services.report_accept(contribution=report, analyst=analyst)
+    with django_assert_max_num_queries(3):
+        examples = list(contribution_examples())
+    assert [example.source for example in examples] == ["accepted"] * 3
+    assert all(example.labels["signals"] == {"export-control"} for example in examples)
