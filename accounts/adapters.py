@@ -3,12 +3,15 @@ and a person who is neither a member nor an analyst lands on their application."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from community.links import base_url, site_name_lazy
 from community.mail import email_send_on_commit
 
 from .models import User
@@ -16,6 +19,14 @@ from .models import User
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # allauth's templates greet with `current_site.name`: give them our name and
+        # the host the links point at, as our own emails have.
+        context = {
+            "current_site": SimpleNamespace(
+                name=site_name_lazy(), domain=urlsplit(base_url()).netloc
+            ),
+            **context,
+        }
         message = self.render_mail(template_prefix, email, context)
         email_send_on_commit(message=message)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("People and membership")
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the signal receivers

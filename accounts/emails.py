@@ -8,10 +8,10 @@ rolled-back decision never sends anything.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
+from community.links import absolute_url
 from community.mail import render_email
 
 from .models import Application, Invitation
@@ -33,7 +33,7 @@ def application_decision_email(*, application: Application) -> EmailMultiAlterna
         context={
             "name": user.get_short_name(),
             "reason": application.decision_reason,
-            "application_url": settings.SITE_URL + reverse("accounts:application"),
+            "application_url": absolute_url(reverse("accounts:application")),
         },
     )
 

@@ -27,14 +27,26 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import has_admin_access, second_factor_redirect
 
 from .filters import EARLIEST, LATEST
+from .links import site_name
 from .web import BadInput
 
 
 class AdminSite(admin.AdminSite):
+    index_title = gettext_lazy("Administration")
+
+    @property  # type: ignore[override]
+    def site_header(self) -> str:
+        return site_name()
+
+    @property  # type: ignore[override]
+    def site_title(self) -> str:
+        return site_name()
+
     def has_permission(self, request: HttpRequest) -> bool:
         return has_admin_access(request.user)
 

@@ -16,6 +16,7 @@ from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .links import base_url, site_name_lazy
 from .queue import enqueue_on_commit
 
 
@@ -74,7 +75,7 @@ def render_email(
     *, template: str, to: str, context: dict[str, Any], language: str
 ) -> EmailMultiAlternatives:
     """Render `emails/<template>_*` in `language` into a multipart (text + HTML) message."""
-    context = {"SITE_URL": settings.SITE_URL, **context}
+    context = {"SITE_URL": base_url(), "SITE_NAME": site_name_lazy(), **context}
     with translation.override(language):
         rendered_subject = render_plain_text(f"emails/{template}_subject.txt", context)
         body = render_to_string(f"emails/{template}_body.txt", context)

@@ -86,6 +86,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}.")
+# The name people see in every page title and email.
+SITE_NAME = env_str("SITE_NAME") or "Community Intelligence Platform"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 INSTALLED_APPS = [
@@ -122,6 +124,8 @@ MIDDLEWARE = [
     # reader's language, so after LocaleMiddleware).
     "community.middleware.RejectUnsafeCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which has already refused a Host outside ALLOWED_HOSTS.
+    "community.links.BaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
@@ -310,6 +314,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupDetailsForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

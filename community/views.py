@@ -17,11 +17,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.permissions import has_analyst_access
+from intel.workbench.views import render_workbench
+
 from .health import health_report
 from .web import BadInput
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The workbench for an analyst, the welcome page for everyone else."""
+    if has_analyst_access(request.user):
+        return render_workbench(request)
     return render(request, "pages/home.html")
 
 

@@ -1,5 +1,10 @@
 """Pure text helpers for reports: language detection, search tokens, Markdown, invisible text.
 
+Markdown leaves the site three ways: as sanitised HTML (`render_markdown`),
+as plain text for emails and JSON (`markdown_to_text`) and as Markdown with no
+raw HTML for `export.md` (`markdown_without_html`, `markdown_escape` for plain
+fields placed inside Markdown).
+
 No database here. `search_document` and `search_query` turn text into the
 lexemes the PostgreSQL index stores, so the index and the query are built the
 same way:
@@ -19,6 +24,7 @@ same way:
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -154,6 +160,52 @@ def render_markdown(source: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+_LIST_ITEM = re.compile(r"<li>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# Inside a line, what Markdown could read as emphasis, code or a link; every
+# flavour (Python-Markdown, CommonMark) takes these backslash escapes.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
+
+
+def _encode_markup(text: str) -> str:
+    """ "<" and "&" as entities: no Markdown flavour reads those as a tag or an entity
+    again (Python-Markdown has no backslash escape for "<")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _strip_tags(markup: str) -> str:
+    """The text of `markup`: every tag dropped (scripts and styles with their content),
+    entities decoded once, so "&amp;lt;" reads "&lt;" as the page shows it."""
+    return html.unescape(nh3.clean(markup, tags=set()))
+
+
+def markdown_to_text(source: str) -> str:
+    """Markdown as the plain text a reader of the rendered page sees: no tags, no entities.
+
+    Rendered and sanitised first (so raw HTML is gone exactly as on the page),
+    then reduced to text; list items keep a "- " so a list still reads as one.
+    """
+    rendered = _LIST_ITEM.sub("<li>- ", render_markdown(source))
+    text = _strip_tags(rendered)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines))
+
+
+def markdown_without_html(source: str) -> str:
+    """Markdown `source` with its raw HTML reduced to text, for a Markdown export.
+
+    The Markdown structure (headings, lists, emphasis) stays; what was a tag is
+    gone, and a "<" or "&" left in the text (typed, or decoded from an entity)
+    is written as an entity so no Markdown renderer reads it as HTML again.
+    """
+    return _encode_markup(_strip_tags(source or "")).strip()
+
+
+def markdown_escape(text: str) -> str:
+    """Plain `text` (a title, a note) that reads as itself when placed inside Markdown."""
+    return _MARKDOWN_INLINE.sub(r"\\\1", _encode_markup(text))
 
 
 # --- Invisible text -------------------------------------------------------------

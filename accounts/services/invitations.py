@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.links import absolute_url
 from community.mail import email_send_on_commit
 
 from .. import emails
@@ -57,7 +58,7 @@ def invitation_create(*, inviter: User, email: str, language: str = "") -> tuple
         expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     audit_record(actor=inviter, action="invitation.create", target=invitation)
-    link = settings.SITE_URL + reverse("accounts:invitation", kwargs={"code": code})
+    link = absolute_url(reverse("accounts:invitation", kwargs={"code": code}))
     email_send_on_commit(
         message=emails.invitation_email(invitation=invitation, code=code, link=link)
     )

@@ -87,6 +87,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(_admin(request).is_site_admin)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A subscriber leaves through their own unsubscribe link, which keeps the record
+        # of consent; the admin only grants clearance.
+        return False
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if "granted_clearance" not in form.changed_data:
             return

@@ -35,7 +35,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from community.mail import render_plain_text
-from intel.text import render_markdown
+from intel.text import markdown_to_text, render_markdown
 
 PREFERENCES_PLACEHOLDER = "https://briefing.invalid/preferences-link"
 UNSUBSCRIBE_PLACEHOLDER = "https://briefing.invalid/unsubscribe-link"
@@ -170,7 +170,8 @@ def _detail(section: Section) -> dict[str, Any]:
     return {
         **base,
         "version": int(view.get("version", 1)),
-        "summary": summary,
+        # The text part reads the summary as text, the HTML part as sanitised HTML.
+        "summary": _text(summary) if summary else "",
         "summary_html": _markdown(summary) if summary else "",
         "summary_tlp_label": view.get("summary_tlp_label", ""),
         "accepted": int(totals.get("accepted", 0)),
@@ -189,6 +190,11 @@ def _detail(section: Section) -> dict[str, Any]:
 def _markdown(source: str) -> str:
     """The same summary appears in many renderings of a week: convert it once."""
     return render_markdown(source)
+
+
+@lru_cache(maxsize=512)
+def _text(source: str) -> str:
+    return markdown_to_text(source)
 
 
 def week_label(week_start: datetime.date) -> str:

@@ -27,6 +27,7 @@ from django.utils import translation
 
 from accounts import roles
 from accounts.models import Membership, User
+from community.links import absolute_url
 from intel.briefings import compose
 from intel.digests.selectors import digest_view, digests_for_briefing
 from intel.models import (
@@ -194,7 +195,7 @@ def subscription_of_user(user: User) -> Subscription | None:
 
 
 def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def unsubscribe_url(subscription: Subscription) -> str:

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext, pgettext_lazy
 
+from intel.text import markdown_escape, markdown_to_text, markdown_without_html
+
 
 def supported_language(language: str | None) -> str:
     """`language` if the site offers it ("ja" for "ja-jp"), else the default language."""
@@ -192,15 +194,30 @@ def _assessment_sentences(assessment: Mapping[str, Any]) -> list[str]:
     return sentences
 
 
+# --- JSON export ---------------------------------------------------------------------
+
+
+def to_json_data(view: Mapping[str, Any]) -> dict[str, Any]:
+    """The reader's view for `export.json`: the summary as text (`summary`) and as
+    Markdown without raw HTML (`summary_markdown`), never as markup to render."""
+    summary = str(view.get("summary") or "")
+    return {
+        **view,
+        "summary": markdown_to_text(summary),
+        "summary_markdown": markdown_without_html(summary),
+    }
+
+
 # --- Markdown export -----------------------------------------------------------------
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+    return _line(text).replace("|", "\\|")
 
 
 def _line(text: Any) -> str:
-    return " ".join(str(text).split())
+    """A plain field (title, note, question) on one Markdown line, reading as itself."""
+    return markdown_escape(" ".join(str(text).split()))
 
 
 def to_markdown(
@@ -247,7 +264,7 @@ def _markdown(
         out += [
             "## " + gettext("Analyst summary") + f" ({view['summary_tlp_label']})",
             "",
-            view["summary"].strip(),
+            markdown_without_html(view["summary"]),
             "",
         ]
     out += ["## " + gettext("What changed since last week"), ""]

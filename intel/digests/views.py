@@ -166,7 +166,7 @@ def digest_export_markdown(request: HttpRequest, pk: int) -> HttpResponse:
 def digest_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     digest = selectors_digests.digest_for_reader(user=request.user, pk=pk)
     view, _clearance_level = _view(request, digest)
-    body = json.dumps(view, ensure_ascii=False, indent=2, sort_keys=True)
+    body = json.dumps(digest_text.to_json_data(view), ensure_ascii=False, indent=2, sort_keys=True)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _export_headers(response, digest, "json")
 

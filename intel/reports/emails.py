@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
+from community.links import absolute_url
 from community.mail import render_email
 from intel.models import Contribution
 
@@ -26,6 +26,6 @@ def report_decision_email(*, contribution: Contribution) -> EmailMultiAlternativ
             "title": contribution.title,
             "status": contribution.status,
             "feedback": contribution.feedback,
-            "url": settings.SITE_URL + reverse("intel:contribution_detail", args=[contribution.pk]),
+            "url": absolute_url(reverse("intel:contribution_detail", args=[contribution.pk])),
         },
     )

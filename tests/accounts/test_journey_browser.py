@@ -40,6 +40,7 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     # 1. Sign up and verify the address from the email.
     page.goto("/accounts/signup/")
     page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Your name").fill("Hana Kobayashi")
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
@@ -68,7 +69,8 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     # 3. The analyst signs in with the second factor and approves with a reason.
     sign_in(page, analyst.email, totp_secret=analyst.totp_secret)
     page.get_by_role("link", name="Vetting").click()
-    page.get_by_role("link", name=re.compile("new.expert|Tohoku", re.I)).first.click()
+    # Applicants are known by the name they gave at sign-up, not their address.
+    page.get_by_role("link", name=re.compile("Hana Kobayashi|Tohoku", re.I)).first.click()
     page.get_by_label("Approve").check()
     page.get_by_label("Source grade on approval").select_option("C")
     page.get_by_label("Reason").fill("Publications checked; affiliation confirmed.")
@@ -79,6 +81,10 @@ def test_signup_apply_vetting_with_mfa_and_first_contributor_visit(page, smtp_se
     row = page.get_by_role("row", name=re.compile("Application approved"))
     assert "Publications checked; affiliation confirmed." in row.inner_text()
     assert analyst.email in row.inner_text()
+    # The event's target links to the application it is about.
+    row.get_by_role("link").click()
+    page.get_by_text("Hana Kobayashi").first.wait_for()
+    page.go_back()
     assert AuditEvent.objects.filter(action="application.approve").count() == 1
 
     # The decision email reached the applicant over SMTP.

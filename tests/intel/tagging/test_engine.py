@@ -35,6 +35,7 @@ def test_pure_engine_and_dedup_import_without_django():
         "import sys\n"
         "import intel.tagging, intel.tagging.engine, intel.tagging.bench\n"
         "import intel.tagging.build_default_taxonomy, intel.tagging.dedup\n"
+        "import intel.tagging.evaluation\n"
         "intel.tagging.default_tagger().tag('China', '')\n"
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)\n"
     )
@@ -286,3 +287,30 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
     assert tag_jsonl_line(tagger, {"id": "b", "title": None, "body": "Japan"})["countries"] == [
         "JP"
     ]
+
+
+# --- numeric price moves --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "shock"),
+    [
+        ("Spot prices rose 25% in a week.", True),
+        ("Quotes jumped about 40 per cent after the announcement.", True),
+        ("LNG prices in North Asia rose 25% in a week.", True),
+        ("コバルト価格は1か月で6割上昇した。", True),
+        ("スポット価格が40％上昇した。", True),
+        ("Wheat prices rose 8% today.", False),  # a single-digit move is ordinary news
+        ("Prices were 25% of last year's total.", False),  # a share, not a move
+        ("Output rose 25% but prices held.", False),  # the number alone is not enough
+    ],
+)
+def test_numeric_price_moves_count_from_fifteen_percent(tagger, body, shock):
+    signals = tagger.tag("", body).as_contract()["signals"]
+    assert ("price-shock" in signals) is shock
+
+
+def test_numeric_price_move_is_evidence_with_its_span(tagger):
+    tag = next(t for t in tagger.tag("", "Spot prices rose 25% in a week.").signals)
+    assert tag.slug == "price-shock"
+    assert "prices rose 25%" in [span.text for span in tag.spans]
