@@ -40,6 +40,7 @@ import ahocorasick
 
 from intel.tagging.engine import Evidence, Span, Tag, Tagger, TagResult, _SpanResolver
 from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.places import Gazetteer
 from intel.tagging.taxonomy import Taxonomy
 
 FORMAT = "cip-learned-tagger"
@@ -372,8 +373,10 @@ class LearnedTagger(Tagger):
     follow `Thresholds`. The model never removes a label the lexicon gives.
     """
 
-    def __init__(self, taxonomy: Taxonomy, model: LearnedModel) -> None:
-        super().__init__(taxonomy)
+    def __init__(
+        self, taxonomy: Taxonomy, model: LearnedModel, gazetteer: Gazetteer | None = None
+    ) -> None:
+        super().__init__(taxonomy, gazetteer)
         self.model = model
         self._logits = {
             family: (_logit(t.model), _logit(t.weak)) for family, t in model.thresholds.items()
@@ -445,4 +448,4 @@ def _logit(probability: float) -> float:
 
 def tagger_with(lexicon: Tagger, model: LearnedModel | None) -> Tagger:
     """The lexicon alone when there is no model, else both."""
-    return lexicon if model is None else LearnedTagger(lexicon.taxonomy, model)
+    return lexicon if model is None else LearnedTagger(lexicon.taxonomy, model, lexicon.gazetteer)

@@ -15,7 +15,6 @@ corrected a sector or signal counts `CORRECTION_WEIGHT` times.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -31,6 +30,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from intel.tagging.engine import Tagger
+from intel.tagging.evaluation import LABELLED_PATH, Split, load_labelled
 from intel.tagging.learned import FAMILIES, LearnedModel, ModelError, tagger_with
 from intel.tagging.learned_training import Example, Settings, examples_digest, train
 from intel.tagging.taxonomy import Taxonomy
@@ -38,14 +38,14 @@ from intel.tagging.taxonomy import Taxonomy
 logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
-LABELLED_REPORTS = DATA / "labelled_reports.jsonl"
+LABELLED_REPORTS = LABELLED_PATH
 SHIPPED_MODEL = DATA / "model.json.gz"
 CORRECTION_WEIGHT = 3.0
 # Serialises version numbers across concurrent trainings on PostgreSQL.
 _TRAIN_LOCK_KEY = 0x4349505F4D444C  # "CIP_MDL"
 
 
-def labelled_examples(path: Path | None = None, *, split: str = "train") -> list[Example]:
+def labelled_examples(path: Path | None = None, *, split: Split = "train") -> list[Example]:
     """The labelled reports of one split (default: the shipped set's) as training examples."""
     return [
         Example(
@@ -54,18 +54,16 @@ def labelled_examples(path: Path | None = None, *, split: str = "train") -> list
             labels={family: frozenset(row.get(family) or ()) for family in FAMILIES},
             source="labelled",
         )
-        for row in labelled_rows(path)
-        if row.get("split", "train") == split
+        for row in labelled_rows(path, split=split)
     ]
 
 
-def labelled_rows(path: Path | None = None) -> list[dict[str, Any]]:
+def labelled_rows(path: Path | None = None, *, split: Split | None = None) -> list[dict[str, Any]]:
     """The rows of a labelled set (default: the shipped one); none if there is no file."""
     path = path or LABELLED_REPORTS
     if not path.exists():
         return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return load_labelled(split=split, path=path)
 
 
 def contribution_examples() -> Iterator[Example]:

@@ -10,14 +10,17 @@ split, per family and language, with and without the layer.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from intel.tagging import learned_runtime
-from intel.tagging.engine import Tagger, default_tagger
-from intel.tagging.learned import FAMILIES, LearnedModel, tagger_with
+from intel.tagging.engine import Tagger, default_tagger, tag_jsonl_line
+from intel.tagging.evaluation import FAMILIES as EVALUATED
+from intel.tagging.evaluation import score
+from intel.tagging.learned import LearnedModel, tagger_with
 from intel.tagging.learned_runtime import (
     SHIPPED_MODEL,
     labelled_examples,
@@ -96,7 +99,7 @@ class Command(BaseCommand):
             self._evaluate(labelled, model)
 
     def _evaluate(self, labelled: Path, model: LearnedModel | None) -> None:
-        rows = [row for row in labelled_rows(labelled) if row.get("split") == "test"]
+        rows = labelled_rows(labelled, split="test")
         if not rows:
             raise CommandError(f"no test split in {labelled}")
         lexicon = default_tagger()
@@ -105,24 +108,14 @@ class Command(BaseCommand):
             taggers.append(("lexicon + model", tagger_with(lexicon, model)))
         self.stdout.write(f"test split: {len(rows)} reports")
         self.stdout.write(
-            "| tagger | subset | " + " | ".join(f"{f} P / R / F1" for f in FAMILIES) + " |"
+            "| tagger | subset | " + " | ".join(f"{f} P / R / F1" for f in EVALUATED) + " |"
         )
-        self.stdout.write("| --- | --- |" + " --- |" * len(FAMILIES))
+        self.stdout.write("| --- | --- |" + " --- |" * len(EVALUATED))
         for name, tagger in taggers:
-            predictions = [tagger.tag(row["title"], row["body"]).as_contract() for row in rows]
-            for lang in ("all", "en", "ja"):
-                cells = []
-                for family in FAMILIES:
-                    hits = predicted = gold = 0
-                    for row, out in zip(rows, predictions, strict=True):
-                        if lang != "all" and row.get("lang") != lang:
-                            continue
-                        given, wanted = set(out[family]), set(row.get(family) or ())
-                        hits += len(given & wanted)
-                        predicted += len(given)
-                        gold += len(wanted)
-                    precision = hits / predicted if predicted else 1.0
-                    recall = hits / gold if gold else 1.0
-                    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
-                    cells.append(f"{precision:.3f} / {recall:.3f} / {f1:.3f}")
-                self.stdout.write(f"| {name} | {lang} | " + " | ".join(cells) + " |")
+            table = score(rows, partial(tag_jsonl_line, tagger))
+            for subset, families in table.items():
+                cells = [
+                    f"{c.precision:.3f} / {c.recall:.3f} / {c.f1:.3f}"
+                    for c in (families[family] for family in EVALUATED)
+                ]
+                self.stdout.write(f"| {name} | {subset} | " + " | ".join(cells) + " |")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intel', '0009_date_observed_check_for_unsaved_rows'),
+        ('intel', '0010_taxonomy_sync'),
     ]
 
     operations = [
