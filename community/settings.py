@@ -239,6 +239,9 @@ CELERY_ENABLE_UTC = True
 # Seconds a worker keeps its tagger before checking for taxonomy edits or new
 # analyst corrections (intel.tagging.runtime.current_tagger).
 TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
+# Compiled tagging automata are kept here between processes, so a short-lived
+# `tagtext` loads one instead of compiling it; empty turns the cache off.
+TAGGING_CACHE_DIR = env_str("TAGGING_CACHE_DIR", str(BASE_DIR / ".cache" / "tagging")) or ""
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Tasks that could not be published (broker away) wait in the outbox
@@ -505,6 +508,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The admin saves a taxonomy label with all its terms in one form (about six
+# fields a term); the busiest labels have 200-250 terms, past Django's 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

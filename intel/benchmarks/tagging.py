@@ -1,4 +1,4 @@
-"""Tagging throughput: the engine alone (one core), the naive regex peer, the worker pipeline.
+"""Tagging throughput: the engine alone (one core), the naive regex peer, `tagtext`, the pipeline.
 
 The engine runs alone and with the shipped learned layer beside it, and the
 peer on the same synthetic ~2 KB reports (half English,
@@ -8,18 +8,26 @@ configured), N reports are written in the submitted state by a throwaway
 benchmark member, a real Celery worker process is started, and the timer runs
 from enqueuing `tag_contribution` for each (through the outbox, as the site
 does) until every report has its tags and fingerprint in the database. The
-benchmark's reports and member are deleted afterwards.
+benchmark's reports and member are deleted afterwards. With `--tagtext`, the
+real `manage.py tagtext` runs in a subprocess (pinned to the same core) over
+N mixed ~2 KB reports, start-up included: once with an empty automaton cache
+(`TAGGING_CACHE_DIR`) and once with the cache it left, beside the engine's
+in-process rate on the same reports in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any, TextIO
 
 from django.conf import settings
@@ -62,6 +70,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--concurrency", type=int, default=2, help="Worker processes for the pipeline run."
     )
+    parser.add_argument(
+        "--tagtext",
+        action="store_true",
+        help="Also time the real `manage.py tagtext` as a whole process, start-up included.",
+    )
+    parser.add_argument(
+        "--tagtext-reports", type=int, default=20_000, help="Reports fed to tagtext."
+    )
 
 
 def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +107,10 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         "target_reports_per_s": ENGINE_TARGET,
         "target_met": min(engine, learned or engine) >= ENGINE_TARGET,
         "pipeline_reports_per_s": None,
+        "engine_target_met": engine >= ENGINE_TARGET,
     }
+    if options["tagtext"]:
+        figures.update(_tagtext(stdout, options["tagtext_reports"], options["seconds"]))
     if cores:
         os.sched_setaffinity(0, cores)  # the pipeline's worker processes use every core
     if options["pipeline"]:
@@ -101,6 +120,59 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
     else:
         stdout.write("pipeline: skipped (pass --pipeline with PostgreSQL and REDIS_URL)")
     return figures
+
+
+ENGINE_TARGET = 5_000  # reports/s on one core
+TAGTEXT_TARGET = 3_000  # reports/s for the whole process, start-up included
+
+
+def _tagtext(stdout: TextIO, count: int, seconds: float) -> dict[str, Any]:
+    """`tagtext` in a subprocess, cold and warm cache, and the engine on the same reports."""
+    texts = synthetic_reports(count, seed=1)
+    engine = engine_throughput(Tagger(default_taxonomy()), texts, seconds)
+    stdout.write(f"tagtext peer: the engine in-process on the same reports: {engine:,.0f}/s")
+    runs: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        lines = Path(scratch) / "reports.jsonl"
+        with lines.open("w", encoding="utf-8") as handle:
+            for index, (title, body) in enumerate(texts):
+                row = {"id": index, "title": title, "body": body}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        env = {**os.environ, "TAGGING_CACHE_DIR": str(Path(scratch) / "cache")}
+        for run_name in ("cold", "warm"):
+            stdout.write(f"tagtext ({run_name} automaton cache): {count:,} reports …")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            with lines.open("rb") as source:
+                result = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+                    [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "tagtext"],
+                    stdin=source,
+                    capture_output=True,
+                    env=env,
+                    check=False,
+                )
+            elapsed = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            tagged = result.stdout.count(b"\n")
+            if result.returncode != 0 or tagged != count:
+                raise SystemExit(
+                    f"tagtext failed ({tagged}/{count} lines): {result.stderr[-500:]!r}"
+                )
+            runs[run_name] = (count / elapsed, count / cpu if cpu else 0.0)
+            stdout.write(
+                f"tagtext ({run_name}): {elapsed:.2f} s wall = {count / elapsed:,.0f}/s, "
+                f"{cpu:.2f} s CPU = {runs[run_name][1]:,.0f}/s of CPU"
+            )
+    warm = runs["warm"][0]
+    return {
+        "tagtext_reports": count,
+        "tagtext_reports_per_s": round(warm),
+        "tagtext_cold_reports_per_s": round(runs["cold"][0]),
+        "tagtext_reports_per_cpu_s": round(runs["warm"][1]),
+        "tagtext_peer_engine_reports_per_s": round(engine),
+        "tagtext_target_met": warm >= TAGTEXT_TARGET,
+    }
 
 
 def _pipeline(stdout: TextIO, texts: list[tuple[str, str]], count: int, workers: int) -> float:

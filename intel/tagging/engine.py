@@ -10,14 +10,27 @@ management commands and benchmarks share it. Matching rules live in
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import sys
+import tempfile
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from threading import Lock
 from typing import Any, NamedTuple
 
 from intel.tagging.matching import Matcher
-from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.normalise import (
+    NormalisedText,
+    normalise,
+    prime_unicode_tables,
+    unicode_tables,
+)
 from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
@@ -169,13 +182,61 @@ _cache: dict[tuple[str, str, str], Matcher] = {}
 _cache_lock = Lock()
 
 
-def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer) -> Matcher:
+# Bump when Matcher's layout changes, so no process loads an older pickle.
+MATCHER_FORMAT = 1
+
+
+def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
+    parts = (
+        str(MATCHER_FORMAT),
+        taxonomy.fingerprint,
+        gazetteer.fingerprint,
+        metadata.version("pyahocorasick"),
+        sys.version,
+        unicodedata.unidata_version,
+    )
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    return cache_dir / f"matcher-{key}.pickle"
+
+
+def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
+    """The compiled matcher from ``cache_dir`` if an identical one was stored, else built.
+
+    Building compiles ~30,000 keys (about a second); loading the pickle takes
+    a fraction of that, which is what a short-lived process such as
+    ``tagtext`` pays at start-up. The file name digests everything the result
+    depends on; a missing, unreadable or unwritable cache only costs the build.
+    """
+    if cache_dir is None:
+        return Matcher(taxonomy, gazetteer)
+    path = _disk_path(taxonomy, gazetteer, cache_dir)
+    try:
+        with path.open("rb") as handle:
+            matcher, tables = pickle.load(handle)  # noqa: S301 - our own file, see above
+        if isinstance(matcher, Matcher):
+            prime_unicode_tables(tables)
+            return matcher
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        pass
+    matcher = Matcher(taxonomy, gazetteer)
+    try:
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written aside and renamed, so a reader never sees half a file.
+        with tempfile.NamedTemporaryFile("wb", dir=cache_dir, delete=False) as written:
+            pickle.dump((matcher, unicode_tables()), written, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(written.name, path)
+    except OSError:
+        pass
+    return matcher
+
+
+def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
     """One automaton per taxonomy version and content and gazetteer, built once per process."""
     cache_key = (taxonomy.version, taxonomy.fingerprint, gazetteer.fingerprint)
     with _cache_lock:
         matcher = _cache.get(cache_key)
         if matcher is None:
-            matcher = Matcher(taxonomy, gazetteer)
+            matcher = _load_or_build(taxonomy, gazetteer, cache_dir)
             if len(_cache) >= _CACHE_SIZE:
                 # Feedback keeps making versions; the oldest is the least likely reused.
                 del _cache[next(iter(_cache))]
@@ -187,13 +248,20 @@ class Tagger:
     """Tags report texts against one taxonomy and the gazetteer. Cheap to create, safe to share.
 
     ``gazetteer`` defaults to the shipped one; ``Gazetteer.empty()`` tags with
-    the taxonomy's own place names only.
+    the taxonomy's own place names only. With ``cache_dir`` the compiled
+    automaton is also kept on disk between processes.
     """
 
-    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer | None = None,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
-        self._matcher = _matcher_for(taxonomy, self.gazetteer)
+        self._matcher = _matcher_for(taxonomy, self.gazetteer, cache_dir)
         self._price_moves = any(label.slug == PRICE_MOVE_SIGNAL for label in taxonomy.signals)
 
     def tag(self, title: str, body: str) -> TagResult:

@@ -314,3 +314,41 @@ def test_numeric_price_move_is_evidence_with_its_span(tagger):
     tag = next(t for t in tagger.tag("", "Spot prices rose 25% in a week.").signals)
     assert tag.slug == "price-shock"
     assert "prices rose 25%" in [span.text for span in tag.spans]
+
+
+# --- the compiled automaton on disk ---------------------------------------------
+
+
+def test_compiled_automaton_is_cached_on_disk_and_reused_by_a_new_process(tmp_path):
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from intel.tagging import Tagger, default_taxonomy\n"
+        "tagger = Tagger(default_taxonomy(), cache_dir=Path(sys.argv[1]))\n"
+        "print(tagger.tag('大連の代理店', 'Gallium export licences').as_contract())\n"
+    )
+    runs = [
+        subprocess.run(  # noqa: S603 - fixed code
+            [sys.executable, "-c", code, str(tmp_path)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+        for _ in range(2)
+    ]  # fmt: skip
+    files = list(tmp_path.glob("matcher-*.pickle"))
+    assert len(files) == 1
+    assert runs[0] == runs[1]
+    assert "'CN'" in runs[0] and "export-control" in runs[0]
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_trusted(tmp_path):
+    from intel.tagging import engine
+
+    taxonomy = default_taxonomy()
+    gazetteer = engine.default_gazetteer()
+    path = engine._disk_path(taxonomy, gazetteer, tmp_path)
+    path.write_bytes(b"not a pickle")
+    matcher = engine._load_or_build(taxonomy, gazetteer, tmp_path)
+    assert matcher.automaton is not None
+    assert path.read_bytes() != b"not a pickle"
+    # An unwritable cache directory only costs the build.
+    assert engine._load_or_build(taxonomy, gazetteer, tmp_path / "file" / "x") is not None
