@@ -184,6 +184,8 @@ _cache_lock = Lock()
 
 # Bump when Matcher's layout changes, so no process loads an older pickle.
 MATCHER_FORMAT = 1
+# Feedback keeps making taxonomy versions; only the newest files are kept.
+DISK_CACHE_FILES = 8
 
 
 def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
@@ -225,9 +227,17 @@ def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | N
         with tempfile.NamedTemporaryFile("wb", dir=cache_dir, delete=False) as written:
             pickle.dump((matcher, unicode_tables()), written, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(written.name, path)
+        _prune(cache_dir)
     except OSError:
         pass
     return matcher
+
+
+def _prune(cache_dir: Path) -> None:
+    """Delete all but the DISK_CACHE_FILES most recently written automata."""
+    files = sorted(cache_dir.glob("matcher-*.pickle"), key=lambda f: f.stat().st_mtime)
+    for stale in files[:-DISK_CACHE_FILES]:
+        stale.unlink(missing_ok=True)
 
 
 def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:

@@ -352,3 +352,19 @@ def test_a_damaged_cache_file_is_rebuilt_not_trusted(tmp_path):
     assert path.read_bytes() != b"not a pickle"
     # An unwritable cache directory only costs the build.
     assert engine._load_or_build(taxonomy, gazetteer, tmp_path / "file" / "x") is not None
+
+
+def test_the_disk_cache_keeps_only_the_newest_automata(tmp_path, monkeypatch):
+    import os
+
+    from intel.tagging import engine
+
+    monkeypatch.setattr(engine, "DISK_CACHE_FILES", 2)
+    for age in range(4):
+        old = tmp_path / f"matcher-old{age}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + age, 1_000_000 + age))
+    engine._load_or_build(default_taxonomy(), engine.default_gazetteer(), tmp_path)
+    kept = sorted(path.name for path in tmp_path.glob("matcher-*.pickle"))
+    assert len(kept) == 2
+    assert "matcher-old3.pickle" in kept and "matcher-old0.pickle" not in kept

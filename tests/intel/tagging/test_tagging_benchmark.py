@@ -19,7 +19,8 @@ def test_tagtext_figures_come_from_the_real_command_beside_the_engine_peer():
     assert figures["benchmark"] == "tagging"
     assert figures["tagtext_reports"] == 40
     for key in ("tagtext_reports_per_s", "tagtext_cold_reports_per_s",
-                "tagtext_reports_per_cpu_s", "tagtext_peer_engine_reports_per_s"):  # fmt: skip
+                "tagtext_reports_per_cpu_s", "tagtext_peer_engine_reports_per_s",
+                "tagtext_peer_engine_reports_per_cpu_s"):  # fmt: skip
         assert figures[key] > 0, key
     assert isinstance(figures["tagtext_target_met"], bool)
     assert isinstance(figures["engine_target_met"], bool)
