@@ -271,6 +271,12 @@ CELERY_BEAT_SCHEDULE["weekly-digests"] = {
     "task": "intel.build_weekly_digests",
     "schedule": crontab(minute="0", hour="6", day_of_week="mon"),
 }
+# The tagger's learned layer: retrained daily at 03:00 Asia/Tokyo from the
+# labelled set and analysts' work; a run with nothing new adds no version.
+CELERY_BEAT_SCHEDULE["train-tagger"] = {
+    "task": "intel.train_tagger",
+    "schedule": crontab(minute="0", hour="3"),
+}
 # Briefings: Monday 08:00 Asia/Tokyo, after the digests, for the same week.
 CELERY_BEAT_SCHEDULE["weekly-briefings"] = {
     "task": "intel.send_weekly_briefings",

@@ -1,6 +1,7 @@
 """Tagging throughput: the engine alone (one core), the naive regex peer, the stored pipeline.
 
-The engine and the peer run on the same synthetic ~2 KB reports (half English,
+The engine runs alone and with the shipped learned layer beside it, and the
+peer on the same synthetic ~2 KB reports (half English,
 half Japanese, built from the taxonomy's vocabulary); the peer compiles one
 regular expression per taxonomy term.
 
@@ -50,6 +51,25 @@ from django.db import connection
 
 from intel.tagging.bench import engine_throughput, regex_baseline_throughput, synthetic_reports
 from intel.tagging.engine import Tagger, default_taxonomy
+from intel.tagging.learned import tagger_with
+from intel.tagging.learned_runtime import shipped_model
+
+# Reports per second on one core, lexicon alone and with the learned layer.
+ENGINE_TARGET = 5000
+
+
+def _learned_throughput(
+    stdout: TextIO, tagger: Tagger, texts: list[tuple[str, str]], seconds: float
+) -> float | None:
+    """The engine with the shipped learned layer beside it, on the same texts."""
+    model = shipped_model()
+    if model is None:
+        stdout.write("learned layer: no shipped model (manage.py train_tagger --ship)")
+        return None
+    stdout.write(f"engine with the learned layer: tagging for {seconds:.0f} s on one core …")
+    learned = engine_throughput(tagger_with(tagger, model), texts, seconds)
+    stdout.write(f"engine with the learned layer: {learned:,.0f} reports/s")
+    return learned
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +115,7 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
     stdout.write(f"engine: tagging for {options['seconds']:.0f} s on one core …")
     engine = engine_throughput(tagger, texts, options["seconds"])
     stdout.write(f"engine: {engine:,.0f} reports/s")
+    learned = _learned_throughput(stdout, tagger, texts, options["seconds"])
     stdout.write("regex baseline (one compiled expression per term) …")
     baseline = regex_baseline_throughput(taxonomy, texts, options["seconds"])
     stdout.write(f"regex baseline: {baseline:,.1f} reports/s")
@@ -104,7 +125,9 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         "engine_reports_per_s": round(engine),
         "regex_baseline_reports_per_s": round(baseline, 1),
         "speedup_vs_regex": round(engine / baseline, 1) if baseline else None,
-        "engine_target_met": engine >= ENGINE_TARGET,
+        "engine_with_learned_layer_reports_per_s": round(learned) if learned else None,
+        "target_reports_per_s": ENGINE_TARGET,
+        "engine_target_met": min(engine, learned or engine) >= ENGINE_TARGET,
     }
     if options["tagtext"]:
         figures.update(_tagtext(stdout, options["tagtext_reports"], options["seconds"]))
@@ -114,6 +137,10 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         figures.update(_pipeline(stdout, options, engine))
     else:
         stdout.write("pipeline: skipped (pass --pipeline with PostgreSQL)")
+    # Met only when every part that ran met its own target.
+    figures["target_met"] = all(
+        value for key, value in figures.items() if key.endswith("_target_met")
+    )
     return figures
 
 
@@ -222,7 +249,7 @@ def _pipeline(stdout: TextIO, options: dict[str, Any], engine: float) -> dict[st
             "celery_reports_per_s": celery,
             "target_retag_reports_per_s": RETAG_TARGET,
             "target_two_workers_speedup": SCALE_OUT_TARGET,
-            "target_met": one >= RETAG_TARGET and two / one >= SCALE_OUT_TARGET,
+            "pipeline_target_met": one >= RETAG_TARGET and two / one >= SCALE_OUT_TARGET,
         }
     finally:
         Contribution.objects.filter(author=author).delete()

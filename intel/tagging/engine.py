@@ -275,6 +275,15 @@ class Tagger:
         self._price_moves = any(label.slug == PRICE_MOVE_SIGNAL for label in taxonomy.signals)
 
     def tag(self, title: str, body: str) -> TagResult:
+        return self._result(*self.score(title, body))
+
+    def score(
+        self, title: str, body: str
+    ) -> tuple[dict[tuple[str, str], list[Any]], dict[str, NormalisedText]]:
+        """Every label's raw score and evidence, below the thresholds too, and the texts.
+
+        The learned layer reads the sub-threshold scores as weak evidence.
+        """
         scoring = self.taxonomy.scoring
         decay = scoring.repeat_decay
         find = self._matcher.find
@@ -308,7 +317,7 @@ class Tagger:
                     total = totals.setdefault(label, [0.0, []])
                     total[0] += value
                     total[1].append((field_name, start, end))
-        return self._result(totals, texts)
+        return totals, texts
 
     def _result(
         self, totals: Mapping[tuple[str, str], list[Any]], texts: Mapping[str, NormalisedText]

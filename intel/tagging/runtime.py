@@ -168,7 +168,16 @@ def shipped_tagger() -> Tagger:
 
 
 def current_tagger(*, max_age: float | None = None) -> Tagger:
-    """The tagger the workers use right now (cached per process until data change).
+    """The tagger the workers use: the lexicon with the learned layer beside it."""
+    from intel.tagging.learned_runtime import current_model, with_learned_layer
+
+    return with_learned_layer(
+        current_lexicon_tagger(max_age=max_age), current_model(max_age=max_age)
+    )
+
+
+def current_lexicon_tagger(*, max_age: float | None = None) -> Tagger:
+    """The lexicon tagger the workers use right now (cached per process until data change).
 
     A worker trusts its tagger for `TAGGING_REVISION_CHECK_SECONDS` before it
     asks whether the taxonomy or the corrections changed, so a busy worker

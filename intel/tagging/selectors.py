@@ -48,6 +48,11 @@ class TagRow:
     label: str
     score: float | None = None
     evidence: list[str] = field(default_factory=list)
+    # The learned layer's view: its probability, the rule that gave the tag
+    # ("lexicon", "model" or "both") and the n-grams that raised it most.
+    model_probability: float | None = None
+    model_source: str = ""
+    model_features: list[str] = field(default_factory=list)
     automatic: bool = False
     classified: bool = False
     added_by_analyst: bool = False
@@ -89,6 +94,15 @@ def tags_for_review(*, contribution: Contribution) -> list[TagGroup]:
             entry.automatic = True
             entry.score = tag.score
             entry.evidence = sorted({str(span.get("text", "")) for span in tag.spans})
+            model = tag.model_evidence or {}
+            if model.get("probability") is not None:
+                entry.model_probability = float(model["probability"])
+                entry.model_source = str(model.get("source", ""))
+                entry.model_features = [
+                    str(feature.get("text", ""))
+                    for feature in model.get("features", [])
+                    if isinstance(feature, dict)
+                ]
         elif tag.removed:
             entry.removed_by_analyst = True
         else:

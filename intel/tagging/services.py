@@ -53,6 +53,7 @@ from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import search_index_update, weighted_parts
 from intel.tagging import dedup, events
 from intel.tagging.engine import TagResult
+from intel.tagging.learned import LearnedTag
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
 from intel.tagging.selectors import UNTAGGED_STATUSES
 from intel.vocabulary import Sector, Signal
@@ -272,7 +273,7 @@ def _write_batch(
     ContributionTag.objects.filter(contribution_id__in=batch_ids, source=TagSource.AUTO).delete()
     _insert_auto_tags(
         [
-            (contribution.pk, TAG_KIND[family], tag.slug, tag.score, _spans(tag))
+            (contribution.pk, TAG_KIND[family], tag.slug, tag.score, _spans(tag), _evidence(tag))
             for contribution, result in zip(contributions, results, strict=True)
             for family in TAG_KIND
             for tag in getattr(result, family)
@@ -317,6 +318,11 @@ def _write_batch(
         DuplicateCluster.objects.filter(pk__in=plan.deleted_clusters).delete()
 
 
+def _evidence(tag: Any) -> dict[str, Any]:
+    """The learned layer's reasons for a tag it added (top n-grams); empty for lexicon tags."""
+    return tag.model_evidence() if isinstance(tag, LearnedTag) else {}
+
+
 def _spans(tag: Any) -> list[dict[str, Any]]:
     return [
         {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
@@ -329,29 +335,32 @@ def _spans(tag: Any) -> list[dict[str, Any]]:
 # otherwise cost more per row than tagging the report. Elsewhere, bulk_create.
 
 
-def _insert_auto_tags(rows: list[tuple[int, str, str, float, list[Any]]], now: Any) -> None:
+def _insert_auto_tags(
+    rows: list[tuple[int, str, str, float, list[Any], dict[str, Any]]], now: Any
+) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
         ContributionTag.objects.bulk_create(
             ContributionTag(contribution_id=pk, kind=kind, slug=slug, source=TagSource.AUTO,
-                            score=score, spans=spans)
-            for pk, kind, slug, score, spans in rows
+                            score=score, spans=spans, model_evidence=evidence)
+            for pk, kind, slug, score, spans, evidence in rows
         )  # fmt: skip
         return
     document = json.dumps(
         [
-            {"c": pk, "k": kind, "s": slug, "score": score, "spans": spans}
-            for pk, kind, slug, score, spans in rows
+            {"c": pk, "k": kind, "s": slug, "score": score, "spans": spans, "e": evidence}
+            for pk, kind, slug, score, spans, evidence in rows
         ]
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ContributionTag._meta.db_table} "  # noqa: S608 - table name only
-            "(contribution_id, kind, slug, source, removed, score, spans, created_at) "
-            "SELECT t.c, t.k, t.s, %s, false, t.score, t.spans, %s "
+            "(contribution_id, kind, slug, source, removed, score, spans, model_evidence, "
+            "created_at) "
+            "SELECT t.c, t.k, t.s, %s, false, t.score, t.spans, t.e, %s "
             "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS t(c bigint, k text, s text, score double precision, spans jsonb)",
+            "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)",
             [TagSource.AUTO.value, now, document],
         )
 

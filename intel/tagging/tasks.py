@@ -1,11 +1,11 @@
-"""Celery tasks of tagging: one submission, a batch, and the backlog drain.
+"""Celery tasks of tagging: one submission, a batch, the backlog drain, model training.
 
 Each submission queues `tag_contribution` for its report. When many reports
 need tagging at once (a taxonomy edit, analysts' corrections, an import),
 `tag_backlog` runs on the beat schedule and fans the stale contributions out
 in batches of `MAX_BATCH` to `tag_contributions`, so every worker takes
 batches through the bulk path and several workers drain the backlog in
-parallel. All three are idempotent.
+parallel; `train_tagger` makes a new learned-layer version. All are idempotent.
 """
 
 from __future__ import annotations
@@ -48,3 +48,19 @@ def tag_backlog() -> int:
     if ids:
         logger.info("tagging backlog: %d contribution(s) queued in batches", len(ids))
     return len(ids)
+
+
+@shared_task(name="intel.train_tagger")
+def train_tagger() -> int:
+    """A new learned-layer version when the training data changed (idempotent).
+
+    Returns the newest version number, 0 when there is none yet.
+    """
+    from intel.tagging.learned_runtime import tagger_model_train
+
+    row, created = tagger_model_train()
+    if row is None:
+        return 0
+    if created:
+        logger.info("trained tagger model v%s on %s examples", row.version, row.training_size)
+    return int(row.version)
