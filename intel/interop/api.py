@@ -42,7 +42,7 @@ from intel.interop.forms import read_upload
 from intel.interop.importing import MAX_BYTES, BundleError
 from intel.models import Contribution, PartnerSource
 from intel.reports.api.filters import ContributionFilter
-from intel.reports.selectors import SEARCH_SORTS
+from intel.reports.search import SEARCH_SORTS
 from intel.vocabulary import TLP_ORDER, SourceReliability
 
 
