@@ -63,7 +63,8 @@ def contribution_submitted(*, contribution: Contribution) -> None:
     """Analysts following its sectors hear of it; requirement owners of their answers."""
     author_id = contribution.author_id
     sectors = list(contribution.sector_rows.values_list("sector", flat=True))
-    analysts = _analysts(excluding={author_id})
+    # An imported partner report has no author to leave out.
+    analysts = _analysts(excluding={author_id} if author_id is not None else set())
     following = followed_sectors(user_ids=[user.pk for user in analysts])
     interested = [
         user
@@ -94,7 +95,9 @@ def contribution_submitted(*, contribution: Contribution) -> None:
 def second_approval_requested(*, contribution: Contribution, approver: User) -> None:
     """Every other analyst (not the author) may give the second approval."""
     notify(
-        recipients=_analysts(excluding={approver.pk, contribution.author_id}),
+        recipients=_analysts(
+            excluding={approver.pk, *([contribution.author_id] if contribution.author_id else [])}
+        ),
         kind=Kind.SECOND_APPROVAL,
         event=f"approval:{contribution.pk}:r{contribution.revision}",
         path=reverse("intel:review_detail", args=[contribution.pk]),
@@ -104,6 +107,8 @@ def second_approval_requested(*, contribution: Contribution, approver: User) -> 
 
 def report_decided(*, contribution: Contribution) -> None:
     """The author hears of the decision (its email is the decision email itself)."""
+    if contribution.author is None:
+        return
     notify(
         recipients=[contribution.author],
         kind=Kind.REPORT_DECISION,
@@ -118,6 +123,8 @@ def comment_added(*, comment: Comment) -> None:
     if not comment.by_analyst:
         return
     contribution = comment.contribution
+    if contribution.author is None:
+        return
     notify(
         recipients=[contribution.author],
         kind=Kind.REPORT_COMMENT,

@@ -172,12 +172,11 @@ def _notify_author(contribution: Contribution) -> None:
     """Tell the author the decision: in the site, and by email once the transaction
     commits unless they switched it off (never a deleted account; an imported partner
     report has no author to tell)."""
-    if contribution.author_id is None:
+    author = contribution.author
+    if author is None:
         return
     events.report_decided(contribution=contribution)
-    if contribution.author.is_active and wants_email(
-        user=contribution.author, kind=Kind.REPORT_DECISION
-    ):
+    if author.is_active and wants_email(user=author, kind=Kind.REPORT_DECISION):
         email_send_on_commit(message=report_decision_email(contribution=contribution))
 
 
