@@ -122,22 +122,24 @@ def query_matches(query: str, text: str) -> bool:
 def matching_watch_ids(*, labels: ContributionLabels, text: str) -> list[int]:
     """Ids of the unmuted watches `labels` (and `text`, for watches with words) satisfy.
 
-    One query: the watches with a term among the labels (the (kind, slug)
-    index), kept when they matched in as many kinds as they name; words are
-    then checked only on those candidates.
+    One query whatever the number of watches: the terms among the labels
+    (the (kind, slug) index), grouped by watch and kept when they matched in
+    as many kinds as the watch names, joined to their watches for muting and
+    words; words are then checked only on those candidates.
     """
     condition = Q()
     for kind, slug in labels.pairs():
         condition |= Q(kind=kind, slug=slug)
     if not condition:
         return []
-    rows = (
-        WatchTerm.objects.filter(condition, watch__muted_at__isnull=True)
-        .values("watch_id", "watch__kind_count", "watch__query")
-        .annotate(matched=Count("kind", distinct=True))
-        .filter(matched=F("watch__kind_count"))
-        .values_list("watch_id", "watch__query")
+    matched = (
+        WatchTerm.objects.filter(condition)
+        .values("watch_id", "watch_kinds")
+        .annotate(kinds=Count("kind", distinct=True))
+        .filter(kinds=F("watch_kinds"))
+        .values("watch_id")
     )
+    rows = Watch.objects.filter(pk__in=matched, muted_at__isnull=True).values_list("pk", "query")
     return sorted(pk for pk, query in rows if not query or query_matches(query, text))
 
 

@@ -75,7 +75,7 @@ def watch_save(
     watch.save()
     WatchTerm.objects.filter(watch=watch).delete()
     WatchTerm.objects.bulk_create(
-        WatchTerm(watch=watch, kind=kind, slug=slug)
+        WatchTerm(watch=watch, kind=kind, slug=slug, watch_kinds=kind_count)
         for kind, slugs in labels.items()
         for slug in slugs
     )

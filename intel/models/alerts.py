@@ -5,6 +5,8 @@ an accepted contribution is an index lookup on (kind, slug) rather than a
 scan of every watch. `kind_count` is the number of distinct label kinds the
 watch uses: a watch matches when the contribution carries at least one of
 its labels in *every* kind it names (OR within a kind, AND across kinds).
+Each term carries a copy of its watch's `kind_count` (`watch_kinds`), so
+that test is answered from the (kind, slug) index without reading watches.
 
 An `Alert` is one (watch, contribution) pair, unique, so a re-run of the
 matching task creates nothing twice; it is sent once, claimed by a
@@ -74,6 +76,9 @@ class WatchTerm(models.Model):
     watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="terms")
     kind = models.CharField(_("kind"), max_length=16, choices=WatchTermKind)
     slug = models.CharField(_("label"), max_length=64)
+    # A copy of `Watch.kind_count`, written with it by `watch_save`, so the
+    # matching query counts and compares from this index alone.
+    watch_kinds = models.PositiveSmallIntegerField(_("label kinds"), default=1)
 
     class Meta:
         verbose_name = _("watched label")
@@ -83,7 +88,11 @@ class WatchTerm(models.Model):
             models.UniqueConstraint(fields=["watch", "kind", "slug"], name="intel_watchterm_once"),
         ]
         # The matching lookup: label -> watches, answered from the index alone.
-        indexes = [models.Index(fields=["kind", "slug", "watch"], name="intel_watchterm_label")]
+        indexes = [
+            models.Index(
+                fields=["kind", "slug", "watch", "watch_kinds"], name="intel_watchterm_label"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.slug}"

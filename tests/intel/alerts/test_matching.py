@@ -121,3 +121,16 @@ def test_anonymous_report_alert_names_no_author_or_organisation(
     assert "Institute A" not in body and "Institute A" not in raw
     assert contributor.get_full_name() not in body
     assert contributor.email not in raw
+
+
+def test_japanese_watcher_gets_a_japanese_alert(
+    contributor, other_contributor, watch_for, accept, smtp_server
+):
+    other_contributor.language = "ja"
+    other_contributor.save(update_fields=["language"])
+    watch_for(other_contributor, name="ガリウム", sectors=["critical-minerals"])
+    accept(contributor, title="Gallium licences stall")
+    smtp_server.wait_for(2)
+    [alert] = [m for m in smtp_server.messages if m["To"] == other_contributor.email]
+    assert subject(alert).endswith("ウォッチ「ガリウム」：Gallium licences stall")
+    assert "このウォッチをミュート" in text_part(alert)
