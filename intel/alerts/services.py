@@ -62,7 +62,10 @@ def watch_save(
     if kind_count == 0:
         raise WorkflowError(_("Choose at least one sector, signal, country or commodity."))
     name = name.strip()
-    if Watch.objects.filter(user=user, name=name).exclude(pk=getattr(watch, "pk", None)).exists():
+    same_name = Watch.objects.filter(user=user, name=name)
+    if watch is not None:
+        same_name = same_name.exclude(pk=watch.pk)
+    if same_name.exists():
         raise WorkflowError(_("You already have a watch with this name."))
     if watch is None:
         watch = Watch(user=user)
