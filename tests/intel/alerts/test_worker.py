@@ -1,4 +1,4 @@
-"""On a real Celery worker over Redis: acceptance -> matching -> one alert over SMTP, reruns or not."""
+"""On a real Celery worker over Redis: acceptance, matching, one alert over SMTP despite reruns."""
 
 from __future__ import annotations
 
