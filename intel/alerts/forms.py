@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from intel import validation
@@ -13,11 +14,12 @@ from intel.vocabulary import Sector, Signal
 
 
 def _commodity_choices() -> list[tuple[str, str]]:
+    japanese = get_language() == "ja"
     return [
-        (slug, label or slug)
-        for slug, label in TaxonomyLabel.objects.filter(
+        (slug, (label_ja if japanese else "") or label_en or slug)
+        for slug, label_en, label_ja in TaxonomyLabel.objects.filter(
             kind=TaxonomyKind.COMMODITIES, active=True
-        ).values_list("slug", "label_en")
+        ).values_list("slug", "label_en", "label_ja")
     ]
 
 

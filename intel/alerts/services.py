@@ -71,6 +71,11 @@ def watch_save(
         watch = Watch(user=user)
     elif watch.user_id != user.pk:
         raise WorkflowError(_("This is not your watch."))
+    # Switching a daily watch to immediate: what the day had gathered goes out
+    # now, as one email, rather than waiting for a daily run that skips it.
+    flush_day = watch.pk is not None and (
+        watch.frequency == WatchFrequency.DAILY and frequency == WatchFrequency.IMMEDIATE
+    )
     watch.name = name
     watch.query = " ".join(query.split())
     watch.frequency = frequency
@@ -82,6 +87,10 @@ def watch_save(
         for kind, slugs in labels.items()
         for slug in slugs
     )
+    if flush_day:
+        from intel.alerts.tasks import send_daily_alert
+
+        enqueue_on_commit(send_daily_alert, watch.pk)
     return watch
 
 
@@ -182,15 +191,16 @@ def alert_send(*, alert_id: int) -> bool:
 
 @transaction.atomic
 def alerts_daily_send(*, watch_id: int) -> int:
-    """Send a daily watch's pending alerts as one email; the number of reports in it."""
+    """Send a watch's pending alerts as one email; the number of reports in it.
+
+    The daily run calls it for daily watches; a watch switched to immediate
+    calls it once for what it had gathered. An immediate alert whose own send
+    is still queued may go out here instead: claimed either way, sent once.
+    """
     alerts = list(
         Alert.objects.select_for_update(of=("self",))
         .select_related("watch__user", "contribution")
-        .filter(
-            watch_id=watch_id,
-            status=AlertStatus.PENDING,
-            watch__frequency=WatchFrequency.DAILY,
-        )
+        .filter(watch_id=watch_id, status=AlertStatus.PENDING)
         .order_by("created_at", "pk")
     )
     if not alerts:

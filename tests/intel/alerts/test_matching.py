@@ -134,3 +134,25 @@ def test_japanese_watcher_gets_a_japanese_alert(
     [alert] = [m for m in smtp_server.messages if m["To"] == other_contributor.email]
     assert subject(alert).endswith("ウォッチ「ガリウム」：Gallium licences stall")
     assert "このウォッチをミュート" in text_part(alert)
+
+
+def test_matching_costs_one_query_whatever_the_number_of_watches(
+    contributor, other_contributor, watch_for, django_assert_max_num_queries
+):
+    for index in range(30):
+        watch_for(
+            other_contributor,
+            name=f"W{index}",
+            sectors=["critical-minerals"],
+            countries=["CN"] if index % 2 else [],
+            query="gallium" if index % 3 else "",
+        )
+    labels = selectors.ContributionLabels(
+        sectors=frozenset({"critical-minerals"}), signals=frozenset(),
+        countries=frozenset({"CN"}), commodities=frozenset(),
+    )  # fmt: skip
+    with django_assert_max_num_queries(1):
+        matched = selectors.matching_watch_ids(labels=labels, text="Gallium licences")
+    assert len(matched) == 30
+    with django_assert_max_num_queries(1):
+        assert len(selectors.matching_watch_ids(labels=labels, text="neon")) == 10

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+
 import pytest
 
 from intel.alerts import selectors, services, tasks
@@ -81,3 +83,19 @@ def test_analyst_by_email_is_cleared_as_a_worker_sees_them(analyst, contributor,
 
     report = Contribution.objects.get(pk=accept(contributor, tlp="amber").pk)
     assert not selectors.watcher_may_read(user=analyst, contribution=report)
+
+
+def test_daily_watch_switched_to_immediate_sends_what_it_had_gathered(
+    contributor, other_contributor, watch_for, accept, smtp_server,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    watch = watch_for(other_contributor, name="Daily", sectors=["critical-minerals"],
+                      frequency="daily")  # fmt: skip
+    report = accept(contributor, title="Gathered report")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.watch_save(user=other_contributor, watch=watch, name="Daily",
+                            sectors=["critical-minerals"], frequency="immediate")  # fmt: skip
+    smtp_server.wait_for(2)
+    [alert] = alerts_to(smtp_server, other_contributor)
+    assert report.title in str(make_header(decode_header(alert["Subject"])))
+    assert Alert.objects.get(watch=watch).status == AlertStatus.SENT
