@@ -1,4 +1,4 @@
-"""Headless Chromium: a member sets a watch → a matching report is accepted → mute from the email."""
+"""Headless Chromium: a member sets a watch, a matching report is accepted, mute from the email."""
 
 from __future__ import annotations
 
