@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from intel.alerts import urls as alerts_urls
 from intel.digests import urls as digests_urls
 from intel.interop import urls as interop_urls
 from intel.interop import views as interop_views
@@ -16,5 +17,6 @@ urlpatterns = [
     *digests_urls.urlpatterns,
     *interop_urls.web_urlpatterns,
     *workbench_urls.urlpatterns,
+    *alerts_urls.urlpatterns,
     path("import/", interop_views.bundle_import, name="bundle_import"),
 ]

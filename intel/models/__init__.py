@@ -1,5 +1,13 @@
 """Intel models, one module per concern; import them from here."""
 
+from intel.models.alerts import (
+    Alert,
+    AlertStatus,
+    Watch,
+    WatchFrequency,
+    WatchTerm,
+    WatchTermKind,
+)
 from intel.models.attachments import Attachment, PrivateStorage
 from intel.models.briefings import (
     BriefingWeek,
@@ -43,6 +51,8 @@ from intel.models.tagging import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertStatus",
     "Attachment",
     "Attribution",
     "BriefingWeek",
@@ -86,6 +96,10 @@ __all__ = [
     "TaxonomyKind",
     "TaxonomyLabel",
     "TaxonomyTerm",
+    "Watch",
+    "WatchFrequency",
+    "WatchTerm",
+    "WatchTermKind",
     "WeekCount",
     "WeekRollupDirty",
     "WeekRollupState",
