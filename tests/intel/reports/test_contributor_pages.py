@@ -260,3 +260,23 @@ def test_only_the_author_reads_the_report_page(client_for, client, request, pers
     viewer = client_for(request.getfixturevalue(persona)) if signed_in else client
     assert viewer.get(url).status_code == status
     assert Contribution.objects.count() == 1
+
+
+def test_the_report_page_reads_a_fixed_number_of_queries(
+    client_for, contributor, analyst, django_assert_max_num_queries
+):
+    report = _tagged(contributor)
+    client = client_for(contributor)
+    url = reverse("intel:contribution_detail", args=[report.pk])
+    client.get(url)
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    for round_ in range(3):
+        services.report_start_review(contribution=report, analyst=analyst)
+        services.report_request_changes(
+            contribution=report, analyst=analyst, reason=f"Round {round_}: name the port."
+        )
+        services.report_resubmit(contribution=report, actor=contributor)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        content = client.get(url).content.decode()
+    assert "Round 2: name the port." in content
