@@ -23,6 +23,7 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "Serving the demo at http://127.0.0.1:8000/ (stop with Ctrl-C)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
@@ -30,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy community accounts intel
+	$(BIN)/mypy community accounts intel notifications
 
 test: install lint
 	$(BIN)/python -m pytest

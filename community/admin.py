@@ -32,20 +32,16 @@ from django.utils.translation import gettext_lazy
 from accounts.permissions import has_admin_access, second_factor_redirect
 
 from .filters import EARLIEST, LATEST
-from .links import site_name
+from .links import site_name_lazy
 from .web import BadInput
 
 
 class AdminSite(admin.AdminSite):
     index_title = gettext_lazy("Administration")
 
-    @property  # type: ignore[override]
-    def site_header(self) -> str:
-        return site_name()
-
-    @property  # type: ignore[override]
-    def site_title(self) -> str:
-        return site_name()
+    # Lazy: the name follows SITE_NAME and, while it is ours, the reader's language.
+    site_header = site_name_lazy()
+    site_title = site_name_lazy()
 
     def has_permission(self, request: HttpRequest) -> bool:
         return has_admin_access(request.user)

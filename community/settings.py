@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "community",
     "accounts",
     "intel",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,9 @@ CELERY_ENABLE_UTC = True
 # Seconds a worker keeps its tagger before checking for taxonomy edits or new
 # analyst corrections (intel.tagging.runtime.current_tagger).
 TAGGING_REVISION_CHECK_SECONDS = float(env_int("TAGGING_REVISION_CHECK_SECONDS", 5))
+# Compiled tagging automata are kept here between processes, so a short-lived
+# `tagtext` loads one instead of compiling it; empty turns the cache off.
+TAGGING_CACHE_DIR = env_str("TAGGING_CACHE_DIR", str(BASE_DIR / ".cache" / "tagging")) or ""
 # Weekly jobs (digests, briefings) are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Tasks that could not be published (broker away) wait in the outbox
@@ -253,12 +257,25 @@ CELERY_BEAT_SCHEDULE["flush-outbox"] = {
     "schedule": float(OUTBOX_FLUSH_SECONDS),
     "options": {"expires": OUTBOX_FLUSH_SECONDS},
 }
+# Contributions not tagged with the current taxonomy (after an edit or new
+# corrections) are re-tagged in batches by whichever workers are free.
+CELERY_BEAT_SCHEDULE["tagging-backlog"] = {
+    "task": "intel.tag_backlog",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # Task modules besides each app's tasks.py (autodiscovered).
 CELERY_IMPORTS = ("intel.digests.tasks",)
 # Digests: Monday 06:00 Asia/Tokyo (CELERY_TIMEZONE), for the week that ended at midnight.
 CELERY_BEAT_SCHEDULE["weekly-digests"] = {
     "task": "intel.build_weekly_digests",
     "schedule": crontab(minute="0", hour="6", day_of_week="mon"),
+}
+# The tagger's learned layer: retrained daily at 03:00 Asia/Tokyo from the
+# labelled set and analysts' work; a run with nothing new adds no version.
+CELERY_BEAT_SCHEDULE["train-tagger"] = {
+    "task": "intel.train_tagger",
+    "schedule": crontab(minute="0", hour="3"),
 }
 # Briefings: Monday 08:00 Asia/Tokyo, after the digests, for the same week.
 CELERY_BEAT_SCHEDULE["weekly-briefings"] = {
@@ -422,12 +439,14 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "accounts.models.Membership.Status",
         "DigestStatusEnum": "intel.models.digests.DigestStatus",
         "TlpEnum": "intel.vocabulary.Tlp",
+        "SourceGradeEnum": "intel.vocabulary.SourceReliability",
     },
 }
 
 # --- Internationalisation --------------------------------------------------
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["community.formats"]
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
@@ -499,6 +518,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The admin saves a taxonomy label with all its terms in one form (about six
+# fields a term); the busiest labels have 200-250 terms, past Django's 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

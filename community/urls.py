@@ -25,6 +25,8 @@ urlpatterns = [
     path("members/", include("accounts.urls")),
     path("intel/", include("intel.urls")),
     path("briefings/", include("intel.briefings.urls")),
+    path("taxii2/", include("intel.interop.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("community.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,6 +6,8 @@ from django.urls import path
 
 from community.api import IdRouter
 from intel.digests import api as digests
+from intel.interop import urls as interop_urls
+from intel.interop.api import BundleImportView
 from intel.reports.api import views
 
 router = IdRouter()
@@ -18,9 +20,11 @@ router.register("assessments", digests.SectorAssessmentViewSet, basename="api-as
 
 urlpatterns = [
     *router.urls,
+    *interop_urls.api_urlpatterns,
     path(
         "attachments/<int:pk>/download/",
         views.AttachmentDownloadView.as_view(),
         name="api-attachment-download",
     ),
+    path("import/stix/", BundleImportView.as_view(), name="api-stix-import"),
 ]

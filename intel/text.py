@@ -19,7 +19,8 @@ same way:
   tokens come out whatever `lc_ctype` the cluster was created with (pg_trgm,
   by contrast, drops multibyte characters under some locales).
 - A query's CJK run becomes a phrase of its bigrams (`'輸出' <-> '出規' <->
-  '規制'`), so it matches only where those characters stand together.
+  '規制'`, built in `intel.reports.search`), so it matches only where those
+  characters stand together.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import nh3
 
 # Han (incl. extension A and compatibility ideographs), Hiragana, Katakana
 # (incl. phonetic extensions and the prolonged sound mark), Hangul syllables.
-_CJK_CLASS = (
+CJK_CLASS = (
     "\u3005\u3006\u3007"  # 々 〆 〇
     "\u3040-\u309f"  # Hiragana
     "\u30a0-\u30ff"  # Katakana
@@ -43,9 +44,9 @@ _CJK_CLASS = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\uac00-\ud7af"  # Hangul syllables
 )
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+_CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
-_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 
 # The highest position a tsvector stores; PostgreSQL clamps larger ones anyway.
 _MAX_POSITION = 16383
@@ -89,7 +90,8 @@ def split_scripts(text: str) -> tuple[str, list[str]]:
     return _CJK_RUN.sub(" ", text), runs
 
 
-def _quote_lexeme(lexeme: str) -> str:
+def quote_lexeme(lexeme: str) -> str:
+    """`lexeme` as a quoted tsvector / tsquery literal."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -110,7 +112,7 @@ def cjk_tsvector_literal(text: str, weight: str) -> str:
             positions.setdefault(token, []).append(min(position, _MAX_POSITION))
         position += 1
     return " ".join(
-        f"{_quote_lexeme(token)}:{','.join(f'{p}{weight}' for p in sorted(set(places))[:256])}"
+        f"{quote_lexeme(token)}:{','.join(f'{p}{weight}' for p in sorted(set(places))[:256])}"
         for token, places in positions.items()
     )
 
@@ -118,23 +120,6 @@ def cjk_tsvector_literal(text: str, weight: str) -> str:
 def latin_text(text: str) -> str:
     """The part of `text` that PostgreSQL's `english` configuration should parse."""
     return split_scripts(text)[0]
-
-
-def cjk_tsquery_literal(query: str) -> str:
-    """A tsquery literal for the CJK runs of a search query ('' when there are none).
-
-    Each run is a phrase of its bigrams; runs are ANDed. A single character
-    becomes a prefix match on the bigrams that start with it.
-    """
-    _latin, runs = split_scripts(query)
-    parts: list[str] = []
-    for run in runs:
-        tokens = cjk_bigrams(run)
-        if len(run) == 1:
-            parts.append(f"{_quote_lexeme(run)}:*")
-        else:
-            parts.append("(" + " <-> ".join(_quote_lexeme(token) for token in tokens) + ")")
-    return " & ".join(parts)
 
 
 # --- Markdown ------------------------------------------------------------------

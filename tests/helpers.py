@@ -123,3 +123,24 @@ def sign_in(
     if totp_secret is not None:
         page.get_by_placeholder("Code").fill(totp_code(totp_secret))
         page.get_by_role("button", name="Sign In").click()
+
+
+def open_menu(page: Any, group: str) -> Any:
+    """Open the main navigation's `group` dropdown (Review, Reports, Account, …) in a
+    Playwright `page`, as a person clicks it; returns the navigation."""
+    nav = page.get_by_role("navigation", name="Main navigation")
+    summary = nav.locator("summary", has_text=group)
+    if summary.locator("xpath=..").get_attribute("open") is None:
+        summary.click()
+    return nav
+
+
+def wait_signed_in(page: Any) -> None:
+    """Wait until the page shows the navigation of a signed-in person (its Account menu)."""
+    page.get_by_role("navigation", name="Main navigation").locator(
+        "summary", has_text="Account"
+    ).wait_for()
+
+
+def sign_out_in_browser(page: Any) -> None:
+    open_menu(page, "Account").get_by_role("button", name="Sign out").click()

@@ -113,6 +113,13 @@ class ApplicationDetails:
         }
 
 
+def _application_in(application: Application) -> None:
+    """Receipt to the applicant; analysts hear of an application to vet."""
+    from notifications import events
+
+    events.application_submitted(application=application)
+
+
 def application_submit(
     *, user: User, details: ApplicationDetails, referral_code: str = ""
 ) -> Application:
@@ -136,6 +143,7 @@ def application_submit(
                 target=application,
                 data={"invited_by": invitation.inviter.email if invitation else None},
             )
+            _application_in(application)
     except IntegrityError as exc:
         # Two submissions racing: the one-application-per-user constraint decides.
         if Application.objects.filter(user=user).exists():
@@ -171,7 +179,19 @@ def application_resubmit(
         )
     application.refresh_from_db()
     audit_record(actor=user, action="application.resubmit", target=application)
+    _application_in(application)
     return application
+
+
+def _tell_applicant(application: Application) -> None:
+    """In-site notification of the decision, and its email unless they switched it off."""
+    from notifications import events
+    from notifications.models import Kind
+    from notifications.services import wants_email
+
+    events.application_decided(application=application)
+    if wants_email(user=application.user, kind=Kind.APPLICATION_DECIDED):
+        email_send_on_commit(message=emails.application_decision_email(application=application))
 
 
 def _decide(
@@ -208,7 +228,7 @@ def application_request_info(*, application: Application, actor: User, reason: s
         refused=_("Only a submitted application can be sent back for more information."),
     )
     audit_record(actor=actor, action="application.request_info", target=application, reason=reason)
-    email_send_on_commit(message=emails.application_decision_email(application=application))
+    _tell_applicant(application)
     return application
 
 
@@ -223,7 +243,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         refused=_("This application has already been decided."),
     )
     audit_record(actor=actor, action="application.reject", target=application, reason=reason)
-    email_send_on_commit(message=emails.application_decision_email(application=application))
+    _tell_applicant(application)
     return application
 
 
@@ -274,5 +294,5 @@ def application_approve(
             "roles": {"added": [roles.CONTRIBUTORS]},
         },
     )
-    email_send_on_commit(message=emails.application_decision_email(application=application))
+    _tell_applicant(application)
     return membership

@@ -11,4 +11,6 @@ REGISTRY: dict[str, str] = {
     "tagging": "intel.benchmarks.tagging",
     "digests": "intel.benchmarks.digests",
     "briefings": "intel.benchmarks.briefings",
+    "pages": "intel.benchmarks.pages",
+    "api": "intel.benchmarks.api",
 }

@@ -325,7 +325,12 @@ def _sample_messages() -> list[tuple[str, list[str], bytes]]:
             )
         message = briefing_message(subscription=subscription, composed=composed[key])
         samples.append(
-            (message.from_email, message.recipients(), message.message().as_bytes(linesep="\r\n"))
+            (
+                message.from_email,
+                message.recipients(),
+                # Django's SafeMIME messages take `linesep`, as its SMTP backend passes it.
+                message.message().as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+            )
         )
     return samples
 

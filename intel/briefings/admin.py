@@ -12,8 +12,10 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,8 +26,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from community.admin import ReadOnlyAdmin
+from community.mail import email_send_on_commit
 from intel import validation
-from intel.briefings import services
+from intel.briefings import selectors, services
 from intel.digests import core as digest_core
 from intel.errors import WorkflowError
 from intel.models import BriefingWeek, Delivery, DeliveryStatus, Subscription
@@ -117,6 +120,26 @@ def _count(status: str) -> Subquery:
     )
 
 
+class PreviewForm(forms.Form):
+    """Which briefing to look at: the week, the kind of reader, the language."""
+
+    week_start = forms.DateField(
+        label=_("Week starting (a Monday)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reader = forms.ChoiceField(
+        label=_("Reader"),
+        choices=[
+            ("public", _("Public subscriber (TLP:CLEAR)")),
+            ("member", _("Member or analyst (TLP:GREEN)")),
+            ("cleared", _("Subscriber cleared to TLP:AMBER")),
+        ],
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_week_start(self) -> datetime.date:
+        return validation.clean_week_start(self.cleaned_data["week_start"])
+
+
 class SendWeekForm(forms.Form):
     week_start = forms.DateField(
         label=_("Week starting (a Monday)"),
@@ -186,7 +209,12 @@ class BriefingWeekAdmin(ReadOnlyAdmin):
                 "send/",
                 self.admin_site.admin_view(self.send_week_view),
                 name="intel_briefingweek_send",
-            )
+            ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="intel_briefingweek_preview",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -194,7 +222,7 @@ class BriefingWeekAdmin(ReadOnlyAdmin):
         """Start (or finish) any week's briefing now, e.g. one beat refused as unpublished."""
         if not self.has_send_permission(request):
             raise PermissionDenied
-        default = digest_core.last_full_week(datetime.datetime.now(tz=digest_core.TOKYO))
+        default = default_week()
         form = SendWeekForm(request.POST or None, initial={"week_start": default})
         if (
             request.method == "POST"
@@ -206,9 +234,68 @@ class BriefingWeekAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": _("Send a weekly briefing now"),
             "form": form,
+            "preview_form": PreviewForm(
+                initial={"week_start": default, "reader": "public", "language": "en"}
+            ),
+            "preview_url": reverse("admin:intel_briefingweek_preview"),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/intel/briefingweek/send_week.html", context)
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """A week's briefing as one kind of reader gets it; POST mails that copy to oneself."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PreviewForm(request.POST if request.method == "POST" else request.GET)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Preview a weekly briefing"),
+                "form": SendWeekForm(initial={"week_start": default_week()}),
+                "preview_form": form,
+                "preview_url": reverse("admin:intel_briefingweek_preview"),
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(
+                request, "admin/intel/briefingweek/send_week.html", context, status=400
+            )
+        composed = selectors.briefing_preview(
+            week_start=form.cleaned_data["week_start"],
+            reader=form.cleaned_data["reader"],
+            language=form.cleaned_data["language"],
+        )
+        if request.method == "GET" and request.GET.get("part") == "html":
+            # The email itself, as a mail client shows it: its styles are inline
+            # attributes, allowed for this response only; scripts stay forbidden.
+            response = HttpResponse(composed.html)
+            response._csp_replace = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+            return response
+        if request.method == "POST":
+            message = EmailMultiAlternatives(
+                subject=composed.subject,
+                body=composed.text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[_admin(request).email],
+            )
+            message.attach_alternative(composed.html, "text/html")
+            email_send_on_commit(message=message)
+            self.message_user(
+                request,
+                _("A test copy is on its way to %(email)s.") % {"email": _admin(request).email},
+                messages.SUCCESS,
+            )
+            query = request.POST.copy()
+            query.pop("csrfmiddlewaretoken", None)
+            return redirect(f"{reverse('admin:intel_briefingweek_preview')}?{query.urlencode()}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview: %(subject)s") % {"subject": composed.subject},
+            "composed": composed,
+            "preview_form": form,
+            "preview_url": reverse("admin:intel_briefingweek_preview"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/intel/briefingweek/preview.html", context)
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra = {
@@ -264,3 +351,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
                 _("Briefings still waiting to be sent were left as they are."),
                 messages.WARNING,
             )
+
+
+def default_week() -> datetime.date:
+    """The newest week with a published digest, else the week just ended."""
+    return selectors.latest_published_week() or digest_core.last_full_week(
+        datetime.datetime.now(tz=digest_core.TOKYO)
+    )

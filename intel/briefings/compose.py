@@ -35,6 +35,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from community.mail import render_plain_text
+from intel.digests.text import withheld_sentence
 from intel.text import markdown_to_text, render_markdown
 
 PREFERENCES_PLACEHOLDER = "https://briefing.invalid/preferences-link"
@@ -175,6 +176,9 @@ def _detail(section: Section) -> dict[str, Any]:
         "summary_html": _markdown(summary) if summary else "",
         "summary_tlp_label": view.get("summary_tlp_label", ""),
         "accepted": int(totals.get("accepted", 0)),
+        # What the reader may not see is counted, never left to read as zero.
+        "withheld": withheld_sentence(view),
+        "summary_withheld": bool((view.get("withheld") or {}).get("summary")),
         "what_changed": list(view.get("what_changed", [])),
         "items": [
             {**item, "number": number}

@@ -35,6 +35,7 @@ from intel.models import (
     Delivery,
     DeliveryStatus,
     Digest,
+    DigestStatus,
     Subscription,
     SubscriptionStatus,
 )
@@ -383,3 +384,42 @@ def briefing_week(*, week_start: str) -> BriefingWeek:
     if week is None:
         raise Http404
     return week
+
+
+# --- Preview -----------------------------------------------------------------------------
+
+# What each kind of subscriber is cleared for (see `clearance_for`): the public reads
+# TLP:CLEAR, a member or analyst TLP:GREEN, a subscriber an administrator cleared higher
+# reads up to TLP:AMBER.
+PREVIEW_READERS = {
+    "public": Tlp.CLEAR.value,
+    "member": Tlp.GREEN.value,
+    "cleared": Tlp.AMBER.value,
+}
+
+
+def latest_published_week() -> datetime.date | None:
+    """The newest week with a published digest: what "send a week now" most likely means."""
+    return (
+        Digest.objects.filter(status=DigestStatus.PUBLISHED)
+        .order_by("-week_start")
+        .values_list("week_start", flat=True)
+        .first()
+    )
+
+
+def briefing_preview(
+    *, week_start: datetime.date, reader: str, language: str, sectors: Sequence[str] = ()
+) -> compose.ComposedBriefing:
+    """The week's briefing exactly as a `reader` ("public", "member", "cleared") receives it.
+
+    All sectors with a published digest unless `sectors` narrows them; the
+    subscriber's own links are left as harmless placeholders.
+    """
+    week = WeekDigests.load(week_start)
+    briefing = week.briefing(
+        sectors=list(sectors) or week.published_sectors,
+        clearance=PREVIEW_READERS[reader],
+        language=language,
+    )
+    return compose.compose(briefing, preferences_url="#", unsubscribe_url="#")

@@ -22,11 +22,10 @@ class DigestAdmin(ReadOnlyAdmin):
     list_filter = ["status", "sector"]
     date_hierarchy = "week_start"
     ordering = ["-week_start", "sector", "-version"]
-    fields = [
+    fields = readonly_fields = (
         "sector", "week_start", "version", "status", "summary", "summary_tlp",
         "correction_note", "edited_at", "published_at", "computed_at",
-    ]  # fmt: skip
-    readonly_fields = fields
+    )  # fmt: skip
 
     @admin.display(description=_("analyst page"))
     def page(self, digest: Digest) -> str:
@@ -40,5 +39,6 @@ class SectorAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["sector", "sector_class", "autonomy", "indispensability", "created_at"]
     list_filter = ["sector", "sector_class"]
     date_hierarchy = "created_at"
-    fields = ["sector", "sector_class", "autonomy", "indispensability", "rationale", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "sector", "sector_class", "autonomy", "indispensability", "rationale", "created_at",
+    )  # fmt: skip

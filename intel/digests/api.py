@@ -150,6 +150,15 @@ class DigestSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class _Withheld(serializers.Serializer):
+    accepted = serializers.IntegerField(
+        help_text="This week's accepted reports above the caller's clearance (not shown)."
+    )
+    summary = serializers.BooleanField(
+        help_text="An analyst summary exists above the caller's clearance."
+    )
+
+
 class DigestViewSerializer(serializers.Serializer):
     """A digest as the caller may see it, redacted to `clearance`."""
 
@@ -172,6 +181,7 @@ class DigestViewSerializer(serializers.Serializer):
     summary_tlp_label = serializers.CharField()
     what_changed = serializers.ListField(child=serializers.CharField())
     totals = _Totals()
+    withheld = _Withheld()
     signals = _SignalRow(many=True)
     rising_signals = _SignalRow(many=True)
     countries = _CountryRow(many=True)
@@ -365,6 +375,7 @@ class DigestViewSet(
             actor=signed_in(request),
         )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
+        assert result.digest_id is not None  # noqa: S101 - one sector named: always drafted
         return self._respond(Digest.objects.get(pk=result.digest_id), code)
 
     @extend_schema(

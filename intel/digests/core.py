@@ -27,6 +27,12 @@ constants), so the rules can be read and tested on plain data:
   count is stored per handling level; a reader's figures are the sums over
   the levels they are cleared for, so no figure, sentence or item reveals
   anything above their clearance.
+- **Withheld**: what a reader may not see is counted, never shown as zero:
+  `withheld.accepted` is this week's accepted contributions above their
+  clearance (the stored per-level totals minus theirs) and
+  `withheld.summary` says an analyst summary exists above it, so every
+  surface can say "3 reports above your handling level are not shown"
+  instead of "No reports were accepted" (see docs/security.md).
 - **Rising signal**: at least 2 reports this week and at least 1.5 times the
   average of the previous four weeks (a signal absent from those weeks is new).
 """
@@ -289,6 +295,7 @@ def compose_view(
     """
     weeks = HISTORY_WEEKS + 1
     totals = level_series(snapshot.get("totals"), clearance, weeks)
+    everything = level_series(snapshot.get("totals"), Tlp.RED, weeks)
     kinds = snapshot.get("kinds", {})
     signals = _signals(snapshot.get("signals", {}), clearance, labels.signal)
     shown = [
@@ -317,6 +324,10 @@ def compose_view(
             "last_week": totals[1],
             "previous_average": round(sum(totals[1:]) / HISTORY_WEEKS, 2),
             "weekly": totals,
+        },
+        "withheld": {
+            "accepted": everything[0] - totals[0],
+            "summary": bool(summary.strip()) and not show_summary,
         },
         "signals": signals,
         "rising_signals": [row for row in signals if row["rising"]],

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
-from intel.digests import core
+from intel.digests import core, rollups
 from intel.models import (
     Attribution,
     Contribution,
@@ -102,25 +102,11 @@ def _week_starts(week_start: datetime.date) -> list[datetime.datetime]:
     return [start - core.WEEK * index for index in range(core.HISTORY_WEEKS + 1)]
 
 
-def _bucket_columns(starts: list[datetime.datetime]) -> tuple[str, list[Any]]:
-    """SUM(CASE …) columns counting rows per week, this week first."""
-    columns, params = [], []
-    for index, start in enumerate(starts):
-        if index == 0:
-            columns.append("SUM(CASE WHEN c.accepted_at >= %s THEN 1 ELSE 0 END)")
-            params.append(_dt(start))
-        else:
-            columns.append(
-                "SUM(CASE WHEN c.accepted_at >= %s AND c.accepted_at < %s THEN 1 ELSE 0 END)"
-            )
-            params += [_dt(start), _dt(starts[index - 1])]
-    return ", ".join(columns), params
-
-
 @contextmanager
-def _aggregation_session() -> Iterator[None]:
-    """PostgreSQL: one consistent snapshot for every statement of a build, enough memory
-    for its hash joins and sorts, and no JIT (its compile time exceeds these queries')."""
+def aggregation_session() -> Iterator[None]:
+    """Around the reads of a build or a dashboard. PostgreSQL: one consistent snapshot for
+    all its statements, enough memory for their hash joins and sorts, and no JIT (its
+    compile time exceeds these queries')."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -167,72 +153,38 @@ def _nested() -> defaultdict[str, dict[str, Any]]:
 # --- Figures -------------------------------------------------------------------------
 
 
-def _figures(
-    week_start: datetime.date,
-    sectors: Sequence[str],
-    *,
-    history_ids: IdRange,
-    week_ids: IdRange,
-) -> dict[str, dict[str, Any]]:
-    t = _tables()
-    starts = _week_starts(week_start)
-    _start, end = core.week_bounds(week_start)
-    buckets, bucket_params = _bucket_columns(starts)
-    where = (
-        f"c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s "
-        f"AND s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s"
-    )
-    history = [Status.ACCEPTED, _dt(starts[-1]), _dt(end), *sectors, *history_ids]
-    this_week = [Status.ACCEPTED, _dt(starts[0]), _dt(end), *sectors, *week_ids]
-
-    totals = _fetch(
-        f"""SELECT s.sector, c.tlp, c.kind, c.supply_chain_stage, {buckets}
-        FROM {t["contribution"]} c
-        JOIN {t["sector"]} s ON s.contribution_id = c.id
-        WHERE {where}
-        GROUP BY s.sector, c.tlp, c.kind, c.supply_chain_stage""",  # noqa: S608 - constants only
-        [*bucket_params, *history],
-    )
-    signals = _fetch(
-        f"""SELECT s.sector, g.signal, c.tlp, {buckets}
-        FROM {t["contribution"]} c
-        JOIN {t["sector"]} s ON s.contribution_id = c.id
-        JOIN {t["signal"]} g ON g.contribution_id = c.id
-        WHERE {where} AND g.contribution_id BETWEEN %s AND %s
-        GROUP BY s.sector, g.signal, c.tlp""",  # noqa: S608 - constants only
-        [*bucket_params, *history, *history_ids],
-    )
-    countries = _fetch(
-        f"""SELECT s.sector, k.country, c.tlp, COUNT(*)
-        FROM {t["contribution"]} c
-        JOIN {t["sector"]} s ON s.contribution_id = c.id
-        JOIN {t["country"]} k ON k.contribution_id = c.id
-        WHERE {where} AND k.contribution_id BETWEEN %s AND %s
-        GROUP BY s.sector, k.country, c.tlp""",  # noqa: S608 - constants only
-        [*this_week, *week_ids],
-    )
-
-    weeks = core.HISTORY_WEEKS + 1
+def _figures(week_start: datetime.date, sectors: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Totals (per level, kind and stage), signals and countries of the week, with the
+    four weeks before it for totals and signals: from the per-week counts."""
+    weeks = [
+        week_start - datetime.timedelta(days=7 * index) for index in range(core.HISTORY_WEEKS + 1)
+    ]
+    position = {week: index for index, week in enumerate(weeks)}
+    wanted = set(sectors)
     figures: dict[str, dict[str, Any]] = {
         sector: {"totals": {}, "kinds": _nested(), "stages": _nested(), "signals": _nested(),
                  "countries": _nested()}
         for sector in sectors
     }  # fmt: skip
-    for sector, tlp, kind, stage, *counts in totals:
-        entry = figures[sector]
-        series = entry["totals"].setdefault(tlp, [0] * weeks)
-        for index, value in enumerate(counts):
-            series[index] += int(value or 0)
-        if counts[0]:
-            kinds = entry["kinds"][kind]
-            kinds[tlp] = kinds.get(tlp, 0) + int(counts[0])
-            if stage:
-                stages = entry["stages"][stage]
-                stages[tlp] = stages.get(tlp, 0) + int(counts[0])
-    for sector, signal, tlp, *counts in signals:
-        figures[sector]["signals"][signal][tlp] = [int(value or 0) for value in counts]
-    for sector, country, tlp, count in countries:
-        figures[sector]["countries"][country][tlp] = int(count)
+    for week, rows in rollups.week_rows(weeks).items():
+        index = position[week]
+        for row in rows:
+            if row.sector not in wanted:
+                continue
+            entry = figures[row.sector]
+            if row.dimension == "total":
+                entry["totals"].setdefault(row.tlp, [0] * len(weeks))[index] += row.contributions
+                if index == 0:
+                    kinds = entry["kinds"][row.kind]
+                    kinds[row.tlp] = kinds.get(row.tlp, 0) + row.contributions
+                    if row.stage:
+                        stages = entry["stages"][row.stage]
+                        stages[row.tlp] = stages.get(row.tlp, 0) + row.contributions
+            elif row.dimension == "signal":
+                series = entry["signals"][row.slug].setdefault(row.tlp, [0] * len(weeks))
+                series[index] += row.contributions
+            elif index == 0:
+                entry["countries"][row.slug][row.tlp] = row.contributions
     return {
         sector: {
             key: {slug: dict(levels) for slug, levels in value.items()}
@@ -379,12 +331,15 @@ def _ranked_items(
     # Sources among attributed members only: anonymous ones count as NULL, which
     # COUNT(DISTINCT …) skips (the corroboration rule of `intel.tagging.selectors`).
     attributed = f"m.attribution <> '{Attribution.ANONYMOUS.value}'"
+    # A partner's imported report has no author: its partner source stands in,
+    # negated so it never meets a member's id (`intel.tagging.selectors`).
+    source = "COALESCE(m.author_id, -m.partner_source_id)"
     organisation = (
         f"CASE WHEN NOT ({attributed}) THEN NULL"
-        " WHEN TRIM(m.organisation) = '' THEN 'author:' || m.author_id"
+        f" WHEN TRIM(m.organisation) = '' THEN 'author:' || {source}"
         " ELSE LOWER(TRIM(m.organisation)) END"
     )
-    author = f"CASE WHEN {attributed} THEN m.author_id END"
+    author = f"CASE WHEN {attributed} THEN {source} END"
     sql = f"""
     WITH week_rows AS (
         SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
@@ -418,8 +373,9 @@ def _ranked_items(
         WHERE w.cluster_id IS NULL
     ),
     members AS (
-        SELECT f.cluster_id AS item, c.id, c.author_id, c.attribution, c.organisation, c.tlp,
-            c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
+        SELECT f.cluster_id AS item, c.id, c.author_id, c.partner_source_id, c.attribution,
+            c.organisation, c.tlp, c.information_credibility, c.source_grade, c.date_observed,
+            c.accepted_at
         FROM {t["fingerprint"]} f
         JOIN {t["contribution"]} c ON c.id = f.contribution_id
         WHERE f.cluster_id IN (SELECT cluster_id FROM week_rows WHERE cluster_id IS NOT NULL)
@@ -628,9 +584,9 @@ def compute_week(*, week_start: datetime.date, sectors: Sequence[str]) -> dict[s
     """Everything the build computes for `sectors` in the week starting `week_start`."""
     sectors = list(sectors)
     start, end = core.week_bounds(week_start)
-    with _aggregation_session():
-        history_ids, week_ids = _id_ranges(week_start)
-        figures = _figures(week_start, sectors, history_ids=history_ids, week_ids=week_ids)
+    with aggregation_session():
+        _history_ids, week_ids = _id_ranges(week_start)
+        figures = _figures(week_start, sectors)
         requirements = _requirements(week_start, sectors)
         current = assessments_as_of(end, sectors)
         previous = assessments_as_of(start, sectors)

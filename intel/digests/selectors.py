@@ -18,36 +18,34 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone, translation
 
 from accounts.permissions import has_analyst_access
 from intel.countries import country_name
-from intel.digests import core
+from intel.digests import core, rollups
 from intel.digests import text as digest_text
+from intel.digests.queries import aggregation_session
 from intel.models import (
-    ContributionCountry,
-    ContributionSector,
-    ContributionSignal,
     Digest,
     DigestStatus,
     IntelligenceRequirement,
     Kind,
     SectorAssessment,
     SectorClass,
-    Status,
     SupplyChainStage,
 )
 from intel.reports.selectors import requirements_with_counts
 from intel.vocabulary import TLP_ORDER, Sector, Signal, Tlp, choice_label, tlp_allows
 
 DASHBOARD_WEEKS = 12
+DIGEST_ITEM_FIELDS = ("key", "position", "tlp", "score", "dropped", "stale", "note", "data")
 TOP_SIGNALS = 4
 
 
@@ -174,8 +172,15 @@ def labels(language: str) -> core.Labels:
     )
 
 
-def digest_meta(digest: Digest, *, for_analyst: bool = False) -> dict[str, Any]:
-    correction = superseded_by(digest) if digest.is_published else None
+# `correction` not given: look it up (a list passes what it fetched for all its digests).
+_LOOK_UP: Any = object()
+
+
+def digest_meta(
+    digest: Digest, *, for_analyst: bool = False, correction: Digest | None = _LOOK_UP
+) -> dict[str, Any]:
+    if correction is _LOOK_UP:
+        correction = superseded_by(digest) if digest.is_published else None
     meta: dict[str, Any] = {
         "id": digest.pk,
         "sector": digest.sector,
@@ -202,17 +207,22 @@ def digest_view(
     language: str = "en",
     for_analyst: bool = False,
     max_items: int = core.READER_ITEMS,
+    items: Iterable[Mapping[str, Any]] | None = None,
+    correction: Digest | None = _LOOK_UP,
 ) -> dict[str, Any]:
-    """`digest` as a reader cleared to `clearance` may see it, in `language` (plain data)."""
+    """`digest` as a reader cleared to `clearance` may see it, in `language` (plain data).
+
+    A list of digests passes each one's `items` (rows of `DIGEST_ITEM_FIELDS`) and
+    published `correction` fetched for all at once, so it costs no query per digest.
+    """
     language = digest_text.supported_language(language)
-    items = list(
-        digest.items.values("key", "position", "tlp", "score", "dropped", "stale", "note", "data")
-    )
+    if items is None:
+        items = digest.items.values(*DIGEST_ITEM_FIELDS)
     with translation.override(language):
         return core.compose_view(
-            meta=digest_meta(digest, for_analyst=for_analyst),
+            meta=digest_meta(digest, for_analyst=for_analyst, correction=correction),
             snapshot=digest.snapshot,
-            items=items,
+            items=list(items),
             summary=digest.summary,
             summary_tlp=digest.summary_tlp,
             clearance=clearance,
@@ -257,65 +267,39 @@ class SectorDashboard:
     assessments: list[SectorAssessment] = field(default_factory=list)
 
 
-def _accepted_in(
-    prefix: str, start: datetime.datetime, end: datetime.datetime, levels: list[str]
-) -> Q:
-    return Q(
-        **{
-            f"{prefix}status": Status.ACCEPTED,
-            f"{prefix}accepted_at__gte": start,
-            f"{prefix}accepted_at__lt": end,
-            f"{prefix}tlp__in": levels,
-        }
-    )
-
-
 def sector_dashboard(
     *, sector: str, clearance: str, today: datetime.date | None = None
 ) -> SectorDashboard:
-    """Twelve weeks of one sector up to the current week, counted in the database."""
+    """Twelve weeks of one sector up to the current week, from the per-week counts."""
     if sector not in Sector.values:
         raise Http404
     today = today or timezone.now().astimezone(core.TOKYO).date()
     current = core.week_start_of(today)
     weeks = [current - core.WEEK * index for index in reversed(range(DASHBOARD_WEEKS))]
-    start, _ = core.week_bounds(weeks[0])
-    _, end = core.week_bounds(current)
-    levels = core.allowed_levels(clearance)
-    index = {week: position for position, week in enumerate(weeks)}
-    week = TruncWeek("contribution__accepted_at", tzinfo=core.TOKYO)
+    levels = set(core.allowed_levels(clearance))
+    position = {week: index for index, week in enumerate(weeks)}
 
     totals = [0] * len(weeks)
-    in_range = _accepted_in("contribution__", start, end, levels)
-    for row in (
-        ContributionSector.objects.filter(in_range, sector=sector)
-        .annotate(week=week)
-        .values("week")
-        .annotate(count=Count("contribution_id"))
-    ):
-        totals[index[row["week"].date()]] += row["count"]
-
-    sector_rows = ContributionSector.objects.filter(sector=sector)
-    in_sector = Q(contribution__in=sector_rows.values("contribution_id"))
     per_signal: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-    for row in (
-        ContributionSignal.objects.filter(in_range, in_sector)
-        .annotate(week=week)
-        .values("week", "signal")
-        .annotate(count=Count("contribution_id"))
-    ):
-        per_signal[row["signal"]][index[row["week"].date()]] += row["count"]
+    per_country: dict[str, int] = defaultdict(int)
+    with aggregation_session():
+        counted = rollups.week_rows(weeks, sector=sector)
+    for week, rows in counted.items():
+        index = position[week]
+        for row in rows:
+            if row.tlp not in levels:
+                continue
+            if row.dimension == "total":
+                totals[index] += row.contributions
+            elif row.dimension == "signal":
+                per_signal[row.slug][index] += row.contributions
+            else:
+                per_country[row.slug] += row.contributions
     mix = sorted(
         ((slug, sum(series)) for slug, series in per_signal.items()),
         key=lambda pair: (-pair[1], pair[0]),
     )
-    countries = list(
-        ContributionCountry.objects.filter(in_range, in_sector)
-        .values("country")
-        .annotate(count=Count("contribution_id"))
-        .order_by("-count", "country")
-        .values_list("country", "count")
-    )
+    countries = sorted(per_country.items(), key=lambda pair: (-pair[1], pair[0]))
     requirements = list(
         requirements_with_counts(status=IntelligenceRequirement.Status.OPEN).filter(sector=sector)
     )

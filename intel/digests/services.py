@@ -47,13 +47,14 @@ class BuildOutcome:
     CREATED = "created"
     REFRESHED = "refreshed"
     PUBLISHED = "published"  # left alone: the week's latest version is published
+    EMPTY = "empty"  # nothing to digest and no draft yet: listed, not drafted
 
 
 @dataclass(frozen=True)
 class BuildResult:
     sector: str
     week_start: datetime.date
-    digest_id: int
+    digest_id: int | None
     version: int
     outcome: str
     items: int
@@ -80,17 +81,30 @@ def digests_build_week(
 
     The figures of every sector are computed together (a few statements, see
     `intel.digests.queries`), then each sector's digest is stored in its own
-    short transaction.
+    short transaction. Building all sectors drafts only those with material:
+    a sector with nothing accepted that week and no digest yet comes back
+    `EMPTY`, so the queue holds no blank drafts. A sector named on its own is
+    drafted even when empty — the analyst asked for it.
     """
     if actor is not None:
         require_analyst(actor)
     week_start = validation.clean_week_start(week_start, field="week_start")
     chosen = _clean_sectors(sectors)
     computed = digest_queries.compute_week(week_start=week_start, sectors=chosen)
-    return [
-        _store(sector=sector, week_start=week_start, computed=computed[sector], actor=actor)
-        for sector in chosen
-    ]
+    existing = set(
+        Digest.objects.filter(week_start=week_start, sector__in=chosen).values_list(
+            "sector", flat=True
+        )
+    )
+    results = []
+    for sector in chosen:
+        if not sectors and not computed[sector].items and sector not in existing:
+            results.append(BuildResult(sector, week_start, None, 0, BuildOutcome.EMPTY, 0))
+            continue
+        results.append(
+            _store(sector=sector, week_start=week_start, computed=computed[sector], actor=actor)
+        )
+    return results
 
 
 def _latest_locked(sector: str, week_start: datetime.date) -> Digest | None:

@@ -55,7 +55,16 @@ def _what_changed(view: Mapping[str, Any], *, max_signals: int) -> list[str]:
     totals = view["totals"]
     count, last = totals["accepted"], totals["last_week"]
     figures = {"count": count, "last": last}
-    if count == 0:
+    withheld = withheld_sentence(view)
+    if count == 0 and withheld:
+        # Never "none" when reports exist above the reader's level: that would read as zero.
+        sentences.append(
+            gettext(
+                "No reports at your handling level were accepted this week (last week: %(last)s)."
+            )
+            % figures
+        )
+    elif count == 0:
         sentences.append(
             gettext("No reports were accepted this week (last week: %(last)s).") % figures
         )
@@ -86,6 +95,8 @@ def _what_changed(view: Mapping[str, Any], *, max_signals: int) -> list[str]:
             )
             % figures
         )
+    if withheld:
+        sentences.append(withheld)
     # A rising signal has at least core.RISING_MIN_COUNT (2) reports and a corroborated item
     # at least two organisations, so their sentences have no singular form.
     for row in [row for row in view["rising_signals"] if row["new"]][:max_signals]:
@@ -133,6 +144,21 @@ def _what_changed(view: Mapping[str, Any], *, max_signals: int) -> list[str]:
             % {"count": view["items"][0]["corroboration"]}
         )
     return sentences
+
+
+def withheld_sentence(view: Mapping[str, Any]) -> str:
+    """ "3 reports above your handling level are not shown", or "" when nothing is withheld.
+
+    In the active language; the web templates use the same catalogue entry.
+    """
+    counter = int((view.get("withheld") or {}).get("accepted", 0))
+    if not counter:
+        return ""
+    return ngettext(
+        "%(counter)s report above your handling level is not shown.",
+        "%(counter)s reports above your handling level are not shown.",
+        counter,
+    ) % {"counter": counter}
 
 
 def _requirements_sentence(*, new: int, closed: int) -> str:
@@ -260,6 +286,8 @@ def _markdown(
             "previous": view["version"] - 1
         }
         out += [f"> **{correction}**: {_line(view['correction_note'])}", ""]
+    if (view.get("withheld") or {}).get("summary"):
+        out += [gettext("The analyst summary is above your handling level and is not shown."), ""]
     if view["summary"]:
         out += [
             "## " + gettext("Analyst summary") + f" ({view['summary_tlp_label']})",
@@ -281,6 +309,9 @@ def _markdown(
         "average": _number(totals["previous_average"]),
     }
     out += ["## " + gettext("This week in figures"), "", accepted, ""]
+    withheld = withheld_sentence(view)
+    if withheld:
+        out += [withheld, ""]
     out += ["### " + gettext("Signals"), ""]
     if view["signals"]:
         columns = (gettext("Signal"), gettext("This week"), gettext("Last week"),
@@ -311,10 +342,12 @@ def _markdown(
         out.append("")
     out += ["## " + gettext("Top items"), ""]
     if not view["items"]:
-        out += [none, ""]
+        out += [withheld or none, ""]
     for item in view["items"]:
         out += _item_lines(item, contribution_url=contribution_url, item_url=item_url)
     out.append("")
+    if withheld and view["items"]:
+        out += [withheld, ""]
     requirements = view.get("requirements")
     if requirements is not None:
         # The export's own context: it keeps the Japanese its sentences use.

@@ -9,6 +9,7 @@ from intel.digests import views as digest_views
 urlpatterns = [
     path("sectors/", digest_views.sector_index, name="sector_index"),
     path("sectors/<slug:sector>/", digest_views.sector_dashboard, name="sector_dashboard"),
+    path("sectors/<slug:sector>/map.svg", digest_views.sector_map, name="sector_map"),
     path("sectors/<slug:sector>/digests/", digest_views.digest_archive, name="digest_archive"),
     path("sectors/<slug:sector>/assess/", digest_views.assessment_create, name="assessment_create"),
     path("digests/", digest_views.digest_queue, name="digest_queue"),

@@ -35,12 +35,12 @@ from intel.countries import country_name
 from intel.digests import core as digest_core
 from intel.digests import selectors as selectors_digests
 from intel.digests import services as digest_services
-from intel.digests import svg
+from intel.digests import svg, worldmap
 from intel.digests import text as digest_text
 from intel.digests.forms import AssessmentForm, BuildWeekForm, CorrectionForm, DigestEditForm
 from intel.errors import WorkflowError
 from intel.models import Digest
-from intel.vocabulary import Sector, Signal, Tlp
+from intel.vocabulary import Sector, Signal, Tlp, sector_labels
 
 
 def _language(request: HttpRequest) -> str:
@@ -202,14 +202,22 @@ def digest_build(request: AuthenticatedRequest) -> HttpResponse:
     results = digest_services.digests_build_week(
         week_start=week, sectors=[sector] if sector else None, actor=request.user
     )
+    built = [r for r in results if r.outcome != digest_services.BuildOutcome.EMPTY]
+    empty = [r.sector for r in results if r.outcome == digest_services.BuildOutcome.EMPTY]
     messages.success(
         request,
         _(
             "Built %(count)s digest(s) for the week of %(week)s; "
             "published ones were left as they are."
         )
-        % {"count": len(results), "week": week.isoformat()},
+        % {"count": len(built), "week": week.isoformat()},
     )
+    if empty:
+        messages.info(
+            request,
+            _("Nothing was accepted this week in %(sectors)s: no draft was made.")
+            % {"sectors": ", ".join(str(label) for label in sector_labels(empty))},
+        )
     return redirect("intel:digest_queue")
 
 
@@ -247,6 +255,10 @@ def digest_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @analyst_required
 def digest_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     digest = selectors_digests.digest_for_analyst(pk=pk)
+    if request.POST.get("confirm") != "yes":
+        # Irreversible: the form asks for a ticked box, and so does the server.
+        messages.error(request, _("Tick the confirmation to publish: publishing cannot be undone."))
+        return redirect("intel:digest_detail", pk=digest.pk)
     try:
         digest_services.digest_publish(digest=digest, analyst=request.user)
     except WorkflowError as error:
@@ -333,6 +345,25 @@ def sector_dashboard(request: AuthenticatedRequest, sector: str) -> HttpResponse
             "assessment_form": AssessmentForm(),
         },
     )
+
+
+@analyst_required
+@require_GET
+def sector_map(request: AuthenticatedRequest, sector: str) -> HttpResponse:
+    """The dashboard's country counts as a world map (an image the dashboard shows)."""
+    sector = _sector(sector)
+    dashboard = selectors_digests.sector_dashboard(
+        sector=sector, clearance=selectors_digests.reader_clearance(request.user)
+    )
+    drawing = worldmap.world_map(
+        dict(dashboard.countries),
+        title=_("Accepted reports per country, last 12 weeks"),
+        description=_("Darker means more reports; the table beside the map lists the figures."),
+        name=country_name,
+    )
+    response = HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @analyst_required

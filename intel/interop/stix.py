@@ -30,6 +30,7 @@ from typing import Any
 
 import stix2
 from django.utils import translation
+from stix2.utils import STIXdatetime, format_datetime
 
 from intel.countries import country_name
 from intel.digests import core as digest_core
@@ -63,7 +64,26 @@ _CASE_STUDY_SECTIONS = {
     for name in ("context", "challenge", "actions_taken", "outcome", "lessons_learned")
 }
 EXTENSION_VERSION = "1.0"
-EXTENSION_SCHEMA = "docs/interop.md#the-economic-security-extension"
+# The extension's normative definition, as plain text (STIX allows a URL or text; a
+# partner cannot reach our repository, so the definition travels with it).
+EXTENSION_SCHEMA = (
+    "Property extension of report and note objects. kind: field-report | case-study | digest; "
+    "status; sectors, signals: lists of the platform's fixed slugs; countries: ISO 3166-1 "
+    "alpha-2 codes; supply_chain_stage; date_observed (ISO date); source_reliability (A-F) and "
+    "information_credibility (1-6), the Admiralty grade, and admiralty_grade (e.g. B2); "
+    "revision (integer); for digests: sector, week_start (Monday, Asia/Tokyo), version, "
+    "accepted, signals and countries as slug-to-count maps, rising_signals, items "
+    "(title, tlp, score, corroboration, signals, countries, object_refs); for assessments: "
+    "sector_class (green | blue | red), autonomy and indispensability (1-5)."
+)
+
+
+def timestamp(moment: datetime.datetime) -> str:
+    """`moment` as `stix2` writes `created`/`modified` (UTC, at least milliseconds), so a
+    TAXII manifest's `version` equals the object's `modified` character for character."""
+    return str(
+        format_datetime(STIXdatetime(moment, precision="millisecond", precision_constraint="min"))
+    )
 
 
 def stix_id(stix_type: str, kind: str, key: object) -> str:

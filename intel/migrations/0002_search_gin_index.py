@@ -1,6 +1,6 @@
 """PostgreSQL only: the GIN index on the full-text column.
 
-SQLite has no GIN index (search there falls back to icontains, see README),
+SQLite has no GIN index (search there reads the FTS5 table of migration 0010),
 so the index is created and dropped only when the database is PostgreSQL.
 It is not declared in the model's Meta for the same reason.
 """

@@ -24,13 +24,17 @@ from intel.models.contributions import (
     SupplyChainStage,
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
-from intel.models.review import Comment, ReviewApproval
+from intel.models.review import Comment, ContributionRevision, ReviewApproval
+from intel.models.rollups import WeekCount, WeekRollupDirty, WeekRollupState
+from intel.models.search import SavedSearch
 from intel.models.tagging import (
     ContributionBand,
     ContributionFingerprint,
     ContributionTag,
     DuplicateCluster,
+    TaggerModel,
     TagKind,
     TagSource,
     TaxonomyKind,
@@ -50,6 +54,7 @@ __all__ = [
     "ContributionCountry",
     "ContributionEdit",
     "ContributionFingerprint",
+    "ContributionRevision",
     "ContributionSector",
     "ContributionSignal",
     "ContributionTag",
@@ -63,10 +68,12 @@ __all__ = [
     "IntelligenceRequirement",
     "Kind",
     "Language",
+    "PartnerSource",
     "Priority",
     "PrivateStorage",
     "RequirementAnswer",
     "ReviewApproval",
+    "SavedSearch",
     "SectorAssessment",
     "SectorClass",
     "Status",
@@ -75,7 +82,11 @@ __all__ = [
     "SupplyChainStage",
     "TagKind",
     "TagSource",
+    "TaggerModel",
     "TaxonomyKind",
     "TaxonomyLabel",
     "TaxonomyTerm",
+    "WeekCount",
+    "WeekRollupDirty",
+    "WeekRollupState",
 ]

@@ -89,12 +89,31 @@ class Contribution(models.Model):
     """What the workflow sees of a field report or case study."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, editable=False)
+    # A member wrote it, or it was imported from a partner's STIX bundle
+    # (exactly one of the two; see `intel.interop.services`).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="contributions",
         verbose_name=_("author"),
     )
+    partner_source = models.ForeignKey(
+        "intel.PartnerSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("partner source"),
+    )
+    # The imported STIX object's id and `modified`, so a re-import finds it.
+    # The database default keeps bulk loaders that name their columns
+    # (`intel.benchmarks`) working without knowing of imports.
+    stix_id = models.CharField(
+        _("STIX id"), max_length=100, blank=True, default="", db_default="", editable=False
+    )
+    stix_modified = models.DateTimeField(_("STIX modified"), null=True, blank=True, editable=False)
     # Blank only in drafts: `intel_contr_title_submitted` and the submit service
     # hold every sent report to a title.
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -150,8 +169,14 @@ class Contribution(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="intel_contr_queue_idx"),
-            models.Index(fields=["status", "accepted_at"], name="intel_contr_accepted_idx"),
+            # Wide enough for the weekly scans (digests, dashboards) to read the index alone.
+            models.Index(
+                fields=["status", "accepted_at", "tlp", "kind", "supply_chain_stage", "id"],
+                name="intel_contr_accepted_idx",
+            ),
             models.Index(fields=["author", "status"], name="intel_contr_author_idx"),
+            # An author's list, newest change first: the first page without sorting them all.
+            models.Index(fields=["author", "-updated_at", "-id"], name="intel_contr_author_recent"),
             models.Index(fields=["kind", "status"], name="intel_contr_kind_idx"),
             models.Index(fields=["tlp"], name="intel_contr_tlp_idx"),
             models.Index(fields=["source_grade"], name="intel_contr_grade_idx"),
@@ -172,6 +197,7 @@ class Contribution(models.Model):
             ),
             # A draft holds whatever the author has written so far; completeness
             # is checked at submission, and these hold for every row sent on.
+            # A partner's report says nothing about the supply-chain stage.
             models.CheckConstraint(
                 condition=Q(status__in=[Status.DRAFT, Status.WITHDRAWN])
                 | ~Q(kind=Kind.REPORT)
@@ -179,12 +205,28 @@ class Contribution(models.Model):
                     date_observed__isnull=False,
                     information_credibility__isnull=False,
                     supply_chain_stage__in=[stage.value for stage in SupplyChainStage],
+                )
+                | Q(
+                    partner_source__isnull=False,
+                    date_observed__isnull=False,
+                    information_credibility__isnull=False,
+                    supply_chain_stage="",
                 ),
                 name="intel_contr_report_facts",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[Status.DRAFT, Status.WITHDRAWN]) | ~Q(title=""),
                 name="intel_contr_title_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False, partner_source__isnull=True, stix_id="")
+                | Q(author__isnull=True, partner_source__isnull=False) & ~Q(stix_id=""),
+                name="intel_contr_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["partner_source", "stix_id"],
+                condition=Q(partner_source__isnull=False),
+                name="intel_contr_stix_id_once",
             ),
             # "Not in the future", as far as the database can tell: no later
             # than the day after the row was created (a day of slack covers
@@ -219,6 +261,11 @@ class Contribution(models.Model):
         return self.kind == Kind.REPORT
 
     @property
+    def is_imported(self) -> bool:
+        """Imported from a partner's STIX bundle: no member stands behind it."""
+        return self.partner_source_id is not None
+
+    @property
     def is_anonymous(self) -> bool:
         return self.attribution == Attribution.ANONYMOUS
 
@@ -228,9 +275,10 @@ class Contribution(models.Model):
         if self.attribution == Attribution.ANONYMOUS:
             return str(_("Anonymous contributor"))
         organisation = self.organisation or str(_("organisation not recorded"))
-        if self.attribution == Attribution.ORGANISATION:
+        author = self.author if self.author_id is not None else None
+        if self.attribution == Attribution.ORGANISATION or author is None:
             return organisation
-        return f"{self.author.get_full_name()} ({organisation})"
+        return f"{author.get_full_name()} ({organisation})"
 
     @property
     def is_editable(self) -> bool:

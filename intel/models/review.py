@@ -64,3 +64,25 @@ class ReviewApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.analyst_id} approves {self.contribution_id} r{self.revision}"
+
+
+class ContributionRevision(models.Model):
+    """What one submitted revision said, kept so the next can be compared with it."""
+
+    contribution = models.ForeignKey(
+        "intel.Contribution", on_delete=models.CASCADE, related_name="revisions"
+    )
+    revision = models.PositiveIntegerField()
+    # Field name → the text the analysts read at that revision.
+    fields = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submitted revision")
+        verbose_name_plural = _("submitted revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "revision"], name="intel_revision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} r{self.revision}"

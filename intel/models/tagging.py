@@ -117,6 +117,9 @@ class ContributionTag(models.Model):
     score = models.FloatField(_("score"), null=True, blank=True)
     # Why an automatic tag was given: [{"field", "start", "end", "text"}, …].
     spans = models.JSONField(_("evidence"), default=list, blank=True)
+    # The learned layer's view of an automatic tag: probability, which rule gave
+    # the tag (lexicon, model or both) and the n-grams that raised it most.
+    model_evidence = models.JSONField(_("model evidence"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -177,6 +180,8 @@ class ContributionFingerprint(models.Model):
     )
     similarity = models.FloatField(_("similarity to the cluster"), null=True, blank=True)
     taxonomy_version = models.CharField(_("taxonomy version"), max_length=64, blank=True)
+    # Language-independent anchors (intel.tagging.events) for cross-language links.
+    event = models.JSONField(_("event anchors"), default=dict, blank=True)
     tagged_at = models.DateTimeField(_("tagged at"), null=True, blank=True)
 
     class Meta:
@@ -205,3 +210,30 @@ class ContributionBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contribution_id}/{self.band}"
+
+
+class TaggerModel(models.Model):
+    """One trained version of the tagger's learned layer (`intel.tagging.learned`).
+
+    Versioned like the taxonomy: workers load the newest row and switch when a
+    newer one appears. `blob` is the model as gzip-compressed JSON (never
+    pickle), so reading it can yield only numbers and strings.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"))
+    training_size = models.PositiveIntegerField(_("training examples"))
+    contributions = models.PositiveIntegerField(_("analyst-classified contributions"), default=0)
+    corrected = models.PositiveIntegerField(_("contributions with analyst corrections"), default=0)
+    metrics = models.JSONField(_("cross-validated metrics"), default=dict, blank=True)
+    digest = models.CharField(_("training-set digest"), max_length=64)
+    blob = models.BinaryField(_("model"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tagger model")
+        verbose_name_plural = _("tagger models")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"tagger model v{self.version}"

@@ -17,6 +17,8 @@ def report_decision_email(*, contribution: Contribution) -> EmailMultiAlternativ
     its author from analysts, not from the platform's own mail to the author.
     """
     author = contribution.author
+    if author is None:
+        raise ValueError("a partner's imported report has no author to tell")
     return render_email(
         template="report_decision",
         to=author.email,

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -31,6 +32,7 @@ from intel.models import (
     SupplyChainStage,
     TagKind,
 )
+from intel.reports import selectors
 from intel.reports.selectors import requirements_open_for
 from intel.vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
 
@@ -332,8 +334,12 @@ class TagCorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TagKind.choices)
     slug = forms.CharField(
         label=_("Tag"),
-        max_length=64,
-        help_text=_("A sector or signal slug, an ISO country code, or a commodity or stage slug."),
+        max_length=200,
+        help_text=_(
+            "Type its name in English or Japanese (“Export control”, 輸出規制), a word for it "
+            "(“stockpile”) or its code, and pick it from the list."
+        ),
+        widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}),
     )
 
 
@@ -397,6 +403,23 @@ class ReviewFilterForm(forms.Form):
             *Kind.choices,
         ],
     )
+    tag = forms.CharField(
+        label=_("Tag"),
+        required=False,
+        max_length=64,
+        help_text=_("A tag's code, e.g. gallium or export-control."),
+    )
+    attribution = forms.ChoiceField(
+        label=_("Author type"),
+        required=False,
+        choices=[("", _("Any author type")), *Attribution.choices],
+    )
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -422,3 +445,106 @@ class ReviewFilterForm(forms.Form):
             "source_grade": data["source_grade"],
             "kind": data["kind"],
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("submitted_from"), data.get("submitted_to")
+        if first and last and first > last:
+            self.add_error("submitted_to", _("The last day cannot come before the first."))
+        return data
+
+    def search_filters(self) -> dict[str, Any]:
+        """`filters()` plus those only search offers (tag, author type, submission days)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            **self.filters(),
+            "tag": data["tag"],
+            "attribution": data["attribution"],
+            "submitted_from": data["submitted_from"],
+            "submitted_to": data["submitted_to"],
+        }
+
+
+class SavedSearchForm(forms.Form):
+    """Save the search being shown: a name, and its query string (from the page)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        """The query string as the search form reads it: only its fields, only values set."""
+        search = ReviewFilterForm(QueryDict(self.cleaned_data.get("query", "")))
+        if not search.is_valid():
+            raise forms.ValidationError(_("This search has errors; correct them first."))
+        kept = QueryDict(mutable=True)
+        for name in search.fields:
+            value = search.data.get(name, "")
+            if value:
+                kept[name] = value
+        return kept.urlencode()
+
+
+class ClaimForm(forms.Form):
+    """Claim, take over, release or assign one report; `expected_reviewer`: whom it showed."""
+
+    ACTIONS = ("claim", "take_over", "unclaim", "assign")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    expected_reviewer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 - narrowing
+        assignee.queryset = selectors.analysts_for_assignment()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the analyst to assign it to."))
+        return data
+
+
+class IdListField(forms.Field):
+    """Checked row ids; which of them may be acted on is the selector's business."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if len(values) > 500 or not all(str(v).isdigit() for v in values):
+            raise ValidationError(_("Select reports from the list."))
+        return [int(v) for v in values]
+
+
+class BulkClaimForm(forms.Form):
+    """Claim changes for many queue rows at once: nothing here decides a report."""
+
+    action = forms.ChoiceField(
+        label=_("With the selected reports"),
+        choices=[
+            ("claim", _("Claim (I'm reviewing these)")),
+            ("unclaim", _("Release my claim")),
+            ("assign", _("Assign to…")),
+        ],
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
+    selected = IdListField(error_messages={"required": _("Select at least one report.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 - narrowing
+        assignee.queryset = selectors.analysts_for_assignment()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the analyst to assign them to."))
+        return data

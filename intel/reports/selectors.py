@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts import roles
 from accounts.models import Membership, User
 from accounts.permissions import has_analyst_access
 from intel.models import (
@@ -32,14 +32,15 @@ from intel.models import (
     ContributionSector,
     ContributionSignal,
     IntelligenceRequirement,
+    SavedSearch,
     Status,
 )
 from intel.models.contributions import QUEUE_STATUSES
 from intel.tagging.selectors import TagGroup, TagRow, tags_for_review
-from intel.text import cjk_tsquery_literal, latin_text
 
 
-def _with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+def with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """`queryset` with its sector, signal and country rows prefetched."""
     return queryset.prefetch_related("sector_rows", "signal_rows", "country_rows")
 
 
@@ -65,7 +66,7 @@ def contributions_of_author(
 ) -> QuerySet[Contribution]:
     """The author's contributions (only field reports or case studies: `model`), newest
     change first (show each with `as_author_sees`)."""
-    queryset = _with_rows(model.objects.filter(author=user)).select_related("pending_edit")
+    queryset = with_rows(model.objects.filter(author=user)).select_related("pending_edit")
     if model is Contribution:
         queryset = queryset.select_related("fieldreport", "casestudy")
     return queryset.order_by("-updated_at", "-pk")
@@ -92,7 +93,7 @@ def contribution_for_author(*, user: User, pk: int) -> Contribution:
     """The author's own contribution with its kind-specific text, as they see it, or 404."""
     try:
         contribution = (
-            _with_rows(Contribution.objects.filter(author=user))
+            with_rows(Contribution.objects.filter(author=user))
             .select_related("fieldreport", "casestudy", "pending_edit")
             .get(pk=pk)
         )
@@ -109,7 +110,7 @@ def submitted_contributions() -> QuerySet[Contribution]:
 def contribution_for_reviewer(*, pk: int) -> Contribution:
     try:
         return (
-            _with_rows(submitted_contributions())
+            with_rows(submitted_contributions())
             .select_related("fieldreport", "casestudy", "author", "reviewer")
             .get(pk=pk)
         )
@@ -214,82 +215,30 @@ def review_queue(**filters: Any) -> QuerySet[Contribution]:
         filters["statuses"] = list(QUEUE_STATUSES)
     queryset = filter_contributions(submitted_contributions(), **filters)
     return (
-        _with_rows(queryset)
+        with_rows(queryset)
         .select_related("author", "reviewer")
         .annotate(approval_count=Count("approvals", distinct=True))
         .order_by("submitted_at", "pk")
     )
 
 
-SEARCH_SORTS: dict[str, tuple[str, ...] | None] = {
-    "relevance": None,
-    "newest": ("-submitted_at", "-pk"),
-    "oldest": ("submitted_at", "pk"),
-    "observed": ("-date_observed", "-pk"),
-    "credibility": ("information_credibility", "-submitted_at"),
-}
+def search(*, user: Any, query: str = "", sort: str = "", **filters: Any) -> QuerySet[Contribution]:
+    """Search every submitted contribution `user` may read: `intel.reports.search`."""
+    from intel.reports.search import search_contributions
+
+    return search_contributions(user=user, query=query, sort=sort, **filters)
 
 
-def _postgres_search(queryset: QuerySet[Contribution], query: str) -> QuerySet[Contribution]:
-    """Full text: `english` for Latin text, CJK bigram phrases for Japanese (see intel.text)."""
-    table = Contribution._meta.db_table
-    parts: list[str] = []
-    params: list[str] = []
-    latin = latin_text(query).strip()
-    if latin:
-        parts.append("websearch_to_tsquery('english', %s)")
-        params.append(latin)
-    cjk = cjk_tsquery_literal(query)
-    if cjk:
-        parts.append("%s::tsquery")
-        params.append(cjk)
-    if not parts:
-        return queryset.none()
-    tsquery = "(" + " && ".join(parts) + ")"
-    # Only constant SQL is interpolated; the user's text travels as parameters.
-    matches = RawSQL(  # noqa: S611
-        f'"{table}"."search_vector" @@ {tsquery}', params, output_field=BooleanField()
-    )
-    rank = RawSQL(f'ts_rank("{table}"."search_vector", {tsquery})', params)  # noqa: S611
-    return queryset.filter(matches).annotate(rank=rank)
+def saved_searches_of(*, user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user).order_by("name", "pk")
 
 
-def _fallback_search(queryset: QuerySet[Contribution], query: str) -> QuerySet[Contribution]:
-    """SQLite: a case-insensitive substring match over the same fields, newest first."""
-    condition = Q()
-    for field in (
-        "title",
-        "fieldreport__summary",
-        "fieldreport__body",
-        "casestudy__context",
-        "casestudy__challenge",
-        "casestudy__actions_taken",
-        "casestudy__outcome",
-        "casestudy__lessons_learned",
-    ):
-        condition |= Q(**{f"{field}__icontains": query})
-    return queryset.filter(condition)
-
-
-def search(*, query: str = "", sort: str = "", **filters: Any) -> QuerySet[Contribution]:
-    """Search every submitted contribution (analysts only; callers check)."""
-    from django.db import connection
-
-    queryset = filter_contributions(submitted_contributions(), **filters)
-    query = query.strip()
-    ranked = False
-    if query:
-        if connection.vendor == "postgresql":
-            queryset = _postgres_search(queryset, query)
-            ranked = True
-        else:
-            queryset = _fallback_search(queryset, query)
-    order: tuple[str, ...] | None = SEARCH_SORTS.get(sort or "relevance")
-    if order is None:
-        order = ("-rank", "-submitted_at", "-pk") if ranked else ("-submitted_at", "-pk")
-    return (
-        _with_rows(queryset).select_related("fieldreport", "casestudy", "author").order_by(*order)
-    )
+def saved_search_for(*, user: User, pk: int) -> SavedSearch:
+    """The user's own saved search, or 404 (another's is not revealed)."""
+    try:
+        return SavedSearch.objects.get(user=user, pk=pk)
+    except SavedSearch.DoesNotExist:
+        raise Http404 from None
 
 
 def requirements_open_for(*, user: User) -> QuerySet[IntelligenceRequirement]:
@@ -345,3 +294,15 @@ def requirements_answered(*, contribution: Contribution) -> QuerySet[Intelligenc
     return IntelligenceRequirement.objects.filter(pk__in=contribution.requirement_ids).order_by(
         "-priority", "due_date", "pk"
     )
+
+
+def analysts_for_assignment() -> QuerySet[User]:
+    """Active analysts a report can be assigned to, by name."""
+    return User.objects.filter(is_active=True, groups__name=roles.ANALYSTS).order_by(
+        "display_name", "email"
+    )
+
+
+def queue_contributions(*, pks: list[int]) -> QuerySet[Contribution]:
+    """The listed contributions still waiting in the review queue (for bulk actions)."""
+    return submitted_contributions().filter(pk__in=pks, status__in=QUEUE_STATUSES).order_by("pk")

@@ -40,13 +40,17 @@ class TaxonomyLabelForm(forms.ModelForm):
         fields = ["kind", "slug", "label_en", "label_ja", "sectors", "active"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         kind, slug = cleaned.get("kind"), cleaned.get("slug")
-        allowed = {
-            TaxonomyKind.SECTORS: set(Sector.values),
-            TaxonomyKind.SIGNALS: set(Signal.values),
-            TaxonomyKind.COUNTRIES: {code for code, _name in country_choices()},
-        }.get(kind)
+        allowed = (
+            {
+                TaxonomyKind.SECTORS: set(Sector.values),
+                TaxonomyKind.SIGNALS: set(Signal.values),
+                TaxonomyKind.COUNTRIES: {code for code, _name in country_choices()},
+            }.get(TaxonomyKind(kind))
+            if kind in TaxonomyKind.values
+            else None
+        )
         if allowed is not None and slug not in allowed:
             raise ValidationError(
                 {"slug": _("Sector, signal and country slugs are fixed; choose an existing one.")}

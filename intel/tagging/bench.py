@@ -110,11 +110,12 @@ def synthetic_reports(
 
         title = sentence().rstrip(".。")
         parts: list[str] = []
-        size = len(title.encode())
+        # The separator goes between parts only, so the first part adds none.
+        size = len(title.encode()) - len(separator.encode())
         while size < REPORT_BYTES:
             part = sentence() if rng.random() < 0.3 else rng.choice(filler)
             parts.append(part)
-            size += len((part + separator).encode())
+            size += len((separator + part).encode())
         body = separator.join(parts)
         if lang == "ja" and index % 6 == 1:
             body = body.translate(_FULL_WIDTH)

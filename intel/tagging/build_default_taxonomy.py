@@ -298,6 +298,10 @@ CURATED: dict[str, dict[str, list[str]]] = {
         "en": ["Israel", "Israeli", "Tel Aviv"],
         "ja": ["イスラエル"],
     },
+    "CI": {
+        "en": ["Ivory Coast", "Ivorian", "Côte d'Ivoire", "Cote d'Ivoire", "Abidjan"],
+        "ja": ["コートジボワール", "アビジャン"],
+    },
     "TR": {
         "en": ["Turkey", "Türkiye", "Turkiye", "Turkish", "Ankara", "Istanbul"],
         "ja": ["トルコ", "アンカラ", "イスタンブール"],

@@ -10,13 +10,28 @@ management commands and benchmarks share it. Matching rules live in
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import re
+import sys
+import tempfile
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from threading import Lock
 from typing import Any, NamedTuple
 
 from intel.tagging.matching import Matcher
-from intel.tagging.normalise import NormalisedText, normalise
+from intel.tagging.normalise import (
+    NormalisedText,
+    normalise,
+    prime_unicode_tables,
+    unicode_tables,
+)
+from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
 
@@ -128,18 +143,110 @@ class TagResult(NamedTuple):
         return data
 
 
+# A price move stated as a number ("prices rose 25%", "quotes jumped about 40
+# per cent", 「価格は3割上昇」「相場が40%下落」) is price-shock evidence on its own
+# when a price word comes shortly before it and the move is at least
+# PRICE_MOVE_MIN percent: the gold rule says a single-digit move is ordinary
+# news, and "output rose 25%" is no price at all.
+PRICE_MOVE_SIGNAL = "price-shock"
+PRICE_MOVE_MIN = 15.0
+PRICE_MOVE_WEIGHT = 1.0
+_PRICE_MOVE = re.compile(
+    r"\b(?:prices?|quotes|futures|rates|premiums?|costs?)\b[^.;:!?]{0,40}?"
+    r"\b(?:rose|rise|rises|risen|rising|jumped|jump|jumps|climbed|climb|surged|soared|gained"
+    r"|up|increased|fell|fall|dropped|plunged|slumped|down|tumbled|slid)"
+    r"(?: by)?(?: about| around| roughly| nearly| almost| more than| over| some| another)?"
+    r" (\d+(?:\.\d+)?) ?(?:%|percent\b|per cent\b)"
+    r"|(?:価格|相場|値段|単価|運賃|価|値)[^。、]{0,20}?(\d+(?:\.\d+)?)(%|割)"
+    r"(?:近く|以上|超|程度|ほど|余り|強)?の?"
+    r"(?:上昇|高騰|急騰|値上がり|上が|下落|急落|値下がり|下が)"
+)
+_PRICE_MOVE_HINTS = ("%", "percent", "per cent", "割")
+
+
+def _price_moves(text: str) -> list[tuple[int, int]]:
+    """Spans of numeric price moves of at least PRICE_MOVE_MIN percent in ``text``."""
+    if not any(hint in text for hint in _PRICE_MOVE_HINTS):
+        return []
+    spans = []
+    for match in _PRICE_MOVE.finditer(text):
+        english, japanese, unit = match.group(1), match.group(2), match.group(3)
+        percent = float(english) if english else float(japanese) * (10 if unit == "割" else 1)
+        if percent >= PRICE_MOVE_MIN:
+            spans.append(match.span())
+    return spans
+
+
 _CACHE_SIZE = 8
-_cache: dict[tuple[str, str], Matcher] = {}
+_cache: dict[tuple[str, str, str], Matcher] = {}
 _cache_lock = Lock()
 
 
-def _matcher_for(taxonomy: Taxonomy) -> Matcher:
-    """One automaton per taxonomy version and content, built once per process."""
-    cache_key = (taxonomy.version, taxonomy.fingerprint)
+# Bump when Matcher's layout changes, so no process loads an older pickle.
+MATCHER_FORMAT = 1
+# Feedback keeps making taxonomy versions; only the newest files are kept.
+DISK_CACHE_FILES = 8
+
+
+def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
+    parts = (
+        str(MATCHER_FORMAT),
+        taxonomy.fingerprint,
+        gazetteer.fingerprint,
+        metadata.version("pyahocorasick"),
+        sys.version,
+        unicodedata.unidata_version,
+    )
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    return cache_dir / f"matcher-{key}.pickle"
+
+
+def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
+    """The compiled matcher from ``cache_dir`` if an identical one was stored, else built.
+
+    Building compiles ~30,000 keys (about a second); loading the pickle takes
+    a fraction of that, which is what a short-lived process such as
+    ``tagtext`` pays at start-up. The file name digests everything the result
+    depends on; a missing, unreadable or unwritable cache only costs the build.
+    """
+    if cache_dir is None:
+        return Matcher(taxonomy, gazetteer)
+    path = _disk_path(taxonomy, gazetteer, cache_dir)
+    try:
+        with path.open("rb") as handle:
+            matcher, tables = pickle.load(handle)  # noqa: S301 - our own file, see above
+        if isinstance(matcher, Matcher):
+            prime_unicode_tables(tables)
+            return matcher
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        pass
+    matcher = Matcher(taxonomy, gazetteer)
+    try:
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written aside and renamed, so a reader never sees half a file.
+        with tempfile.NamedTemporaryFile("wb", dir=cache_dir, delete=False) as written:
+            pickle.dump((matcher, unicode_tables()), written, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(written.name, path)
+        _prune(cache_dir)
+    except OSError:
+        pass
+    return matcher
+
+
+def _prune(cache_dir: Path) -> None:
+    """Delete all but the DISK_CACHE_FILES most recently written automata."""
+    files = sorted(cache_dir.glob("matcher-*.pickle"), key=lambda f: f.stat().st_mtime)
+    for stale in files[:-DISK_CACHE_FILES]:
+        stale.unlink(missing_ok=True)
+
+
+def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
+    """One automaton per taxonomy version and content and gazetteer, built once per process."""
+    cache_key = (taxonomy.version, taxonomy.fingerprint, gazetteer.fingerprint)
     with _cache_lock:
         matcher = _cache.get(cache_key)
         if matcher is None:
-            matcher = Matcher(taxonomy)
+            matcher = _load_or_build(taxonomy, gazetteer, cache_dir)
             if len(_cache) >= _CACHE_SIZE:
                 # Feedback keeps making versions; the oldest is the least likely reused.
                 del _cache[next(iter(_cache))]
@@ -148,13 +255,35 @@ def _matcher_for(taxonomy: Taxonomy) -> Matcher:
 
 
 class Tagger:
-    """Tags report texts against one taxonomy. Cheap to create, safe to share."""
+    """Tags report texts against one taxonomy and the gazetteer. Cheap to create, safe to share.
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    ``gazetteer`` defaults to the shipped one; ``Gazetteer.empty()`` tags with
+    the taxonomy's own place names only. With ``cache_dir`` the compiled
+    automaton is also kept on disk between processes.
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer | None = None,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
-        self._matcher = _matcher_for(taxonomy)
+        self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
+        self._matcher = _matcher_for(taxonomy, self.gazetteer, cache_dir)
+        self._price_moves = any(label.slug == PRICE_MOVE_SIGNAL for label in taxonomy.signals)
 
     def tag(self, title: str, body: str) -> TagResult:
+        return self._result(*self.score(title, body))
+
+    def score(
+        self, title: str, body: str
+    ) -> tuple[dict[tuple[str, str], list[Any]], dict[str, NormalisedText]]:
+        """Every label's raw score and evidence, below the thresholds too, and the texts.
+
+        The learned layer reads the sub-threshold scores as weak evidence.
+        """
         scoring = self.taxonomy.scoring
         decay = scoring.repeat_decay
         find = self._matcher.find
@@ -178,7 +307,17 @@ class Tagger:
                         else:
                             total[0] += value
                             total[1].append(evidence)
-        return self._result(totals, texts)
+            if self._price_moves:
+                label = ("signals", PRICE_MOVE_SIGNAL)
+                for start, end in _price_moves(normalised.text):
+                    repeat = ("signals", PRICE_MOVE_SIGNAL, "number:")
+                    seen = repeats.get(repeat, 0)
+                    repeats[repeat] = seen + 1
+                    value = PRICE_MOVE_WEIGHT * field_weight * decay**seen
+                    total = totals.setdefault(label, [0.0, []])
+                    total[0] += value
+                    total[1].append((field_name, start, end))
+        return totals, texts
 
     def _result(
         self, totals: Mapping[tuple[str, str], list[Any]], texts: Mapping[str, NormalisedText]

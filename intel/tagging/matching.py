@@ -44,6 +44,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from intel.tagging.normalise import NormalisedText, normalise_term
+from intel.tagging.places import Gazetteer
 from intel.tagging.taxonomy import KINDS, Kind, Taxonomy, Term
 
 # Checks a non-ASCII key needs after it matched.
@@ -261,9 +262,9 @@ def _parts(payloads: tuple[Payload, ...]) -> Parts:
 
 
 class Matcher:
-    """The compiled automaton of one taxonomy and the search over it."""
+    """The compiled automaton of one taxonomy (and gazetteer) and the search over it."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer | None = None) -> None:
         # stored key -> (kind, slug, case form) -> payload. A label reaches a
         # key once: its own spelling of the key beats an inflection of another
         # of its terms (so a weight override on "sanctions" is not undone by
@@ -318,6 +319,27 @@ class Matcher:
             # Ignore phrases are noun phrases: plural forms, no verb forms.
             for key in term_keys(lemma, term, "stages") if lemma else ():
                 add(key, None, None)
+        # Places come last and only where the taxonomy has no place or bloc
+        # term and no ignore phrase for the same key: the taxonomy's meaning of
+        # a name (or its refusal to read one, as with "Georgia") stands.
+        for place in gazetteer.places if gazetteer else ():
+            lemma = normalise_term(place.text)
+            stored = _automaton_key(lemma) if lemma else ""
+            bucket = buckets.get(stored)
+            if not lemma or (
+                bucket is not None
+                and (not bucket or any(PARTITIONS[p.kind] == 0 for p in bucket.values()))
+            ):
+                continue
+            case_form = unicodedata.normalize("NFKC", place.text) if place.case_sensitive else None
+            credits = (
+                (("countries", place.country), ("countries", place.country, lemma), place.weight),
+            )
+            add(
+                lemma,
+                "countries",
+                Payload("countries", place.country, place.weight, lemma, case_form, credits),
+            )
 
         self.automaton: Any = ahocorasick.Automaton()
         for stored, bucket in buckets.items():

@@ -19,7 +19,6 @@ import sys
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
 from itertools import accumulate
 
 # One-for-one replacements, so they never move an offset. Dashes join words in
@@ -123,8 +122,7 @@ def _fold_piece(piece: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", piece).casefold())
 
 
-@cache
-def _unstable_chars() -> tuple[re.Pattern[str], frozenset[str]]:
+def _scan_unstable_chars() -> tuple[str, frozenset[str]]:
     """Characters folding changes beyond a 1:1 case map, and those that join.
 
     "Unstable" characters change under NFKC (full-width forms, ligatures, "…")
@@ -154,8 +152,35 @@ def _unstable_chars() -> tuple[re.Pattern[str], frozenset[str]]:
     for low, high in _JAMO_JOINERS:
         joiners.update(chr(cp) for cp in range(low, high + 1))
     char_class = "".join(re.escape(c) for c in sorted(unstable | joiners))
-    pattern = re.compile(f"[{char_class}\U00010000-{chr(sys.maxunicode)}]+")
-    return pattern, frozenset(joiners)
+    return f"[{char_class}\U00010000-{chr(sys.maxunicode)}]+", frozenset(joiners)
+
+
+UnicodeTables = tuple[str, frozenset[str]]  # (pattern source, joiners): picklable
+_tables: tuple[UnicodeTables, re.Pattern[str]] | None = None
+
+
+def unicode_tables() -> UnicodeTables:
+    """The scanned tables, for a cache to store beside a compiled matcher."""
+    return _unstable_chars_and_tables()[1]
+
+
+def prime_unicode_tables(tables: UnicodeTables) -> None:
+    """Use tables scanned earlier by this Python (same Unicode version), skipping the scan."""
+    global _tables
+    _tables = (tables, re.compile(tables[0]))
+
+
+def _unstable_chars_and_tables() -> tuple[tuple[re.Pattern[str], frozenset[str]], UnicodeTables]:
+    global _tables
+    if _tables is None:
+        tables = _scan_unstable_chars()
+        _tables = (tables, re.compile(tables[0]))
+    tables, pattern = _tables
+    return (pattern, tables[1]), tables
+
+
+def _unstable_chars() -> tuple[re.Pattern[str], frozenset[str]]:
+    return _unstable_chars_and_tables()[0]
 
 
 def _is_joiner(char: str, joiners: frozenset[str]) -> bool:

@@ -27,13 +27,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Max, Q
 
-from intel.tagging.engine import Tagger, default_tagger, default_taxonomy
+from intel.tagging.engine import Tagger, default_taxonomy
 from intel.tagging.feedback import matching_terms
 from intel.tagging.taxonomy import Kind, Taxonomy
 
@@ -156,8 +157,27 @@ def feedback_overrides(taxonomy: Taxonomy) -> dict[tuple[str, str, str], float]:
     return overrides
 
 
+def _cache_dir() -> Path | None:
+    """Where compiled automata are kept between processes (``TAGGING_CACHE_DIR``)."""
+    return Path(settings.TAGGING_CACHE_DIR) if settings.TAGGING_CACHE_DIR else None
+
+
+def shipped_tagger() -> Tagger:
+    """The shipped taxonomy's tagger, its automaton cached on disk when configured."""
+    return Tagger(default_taxonomy(), cache_dir=_cache_dir())
+
+
 def current_tagger(*, max_age: float | None = None) -> Tagger:
-    """The tagger the workers use right now (cached per process until data change).
+    """The tagger the workers use: the lexicon with the learned layer beside it."""
+    from intel.tagging.learned_runtime import current_model, with_learned_layer
+
+    return with_learned_layer(
+        current_lexicon_tagger(max_age=max_age), current_model(max_age=max_age)
+    )
+
+
+def current_lexicon_tagger(*, max_age: float | None = None) -> Tagger:
+    """The lexicon tagger the workers use right now (cached per process until data change).
 
     A worker trusts its tagger for `TAGGING_REVISION_CHECK_SECONDS` before it
     asks whether the taxonomy or the corrections changed, so a busy worker
@@ -173,7 +193,7 @@ def current_tagger(*, max_age: float | None = None) -> Tagger:
         revision = taxonomy_revision()
     except DatabaseError:
         # No database, or not migrated: the shipped taxonomy is the seed data.
-        return default_tagger()
+        return shipped_tagger()
     if cached is not None and cached.revision == revision:
         _cache["tagger"] = _Cached(revision, cached.tagger, now)
         return cached.tagger
@@ -182,6 +202,6 @@ def current_tagger(*, max_age: float | None = None) -> Tagger:
         overrides = feedback_overrides(taxonomy)
         if overrides:
             taxonomy = taxonomy.with_weight_overrides(overrides)
-        tagger = Tagger(taxonomy)
+        tagger = Tagger(taxonomy, cache_dir=_cache_dir())
         _cache["tagger"] = _Cached(revision, tagger, now)
     return tagger

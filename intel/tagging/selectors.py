@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 from django.utils.translation import get_language
 
@@ -36,6 +36,7 @@ from intel.models import (
     TagSource,
     TaxonomyLabel,
 )
+from intel.tagging.events import EventAnchors, same_event
 from intel.tagging.runtime import ENGINE_KIND
 from intel.vocabulary import Sector, Signal, choice_label
 
@@ -47,6 +48,11 @@ class TagRow:
     label: str
     score: float | None = None
     evidence: list[str] = field(default_factory=list)
+    # The learned layer's view: its probability, the rule that gave the tag
+    # ("lexicon", "model" or "both") and the n-grams that raised it most.
+    model_probability: float | None = None
+    model_source: str = ""
+    model_features: list[str] = field(default_factory=list)
     automatic: bool = False
     classified: bool = False
     added_by_analyst: bool = False
@@ -88,6 +94,15 @@ def tags_for_review(*, contribution: Contribution) -> list[TagGroup]:
             entry.automatic = True
             entry.score = tag.score
             entry.evidence = sorted({str(span.get("text", "")) for span in tag.spans})
+            model = tag.model_evidence or {}
+            if model.get("probability") is not None:
+                entry.model_probability = float(model["probability"])
+                entry.model_source = str(model.get("source", ""))
+                entry.model_features = [
+                    str(feature.get("text", ""))
+                    for feature in model.get("features", [])
+                    if isinstance(feature, dict)
+                ]
         elif tag.removed:
             entry.removed_by_analyst = True
         else:
@@ -116,6 +131,9 @@ class ClusterMember:
     similarity: float | None
     is_repeat: bool
     is_current: bool
+    # Set for a report in another language linked as the same event: what it
+    # shares with the current report (labels, countries, organisations, figures, dates).
+    same_event: list[str] | None = None
 
 
 @dataclass
@@ -123,6 +141,27 @@ class ClusterView:
     cluster_id: int
     corroboration: int
     members: list[ClusterMember]
+
+
+def _source_id(author_id: int | None, partner_source_id: int | None) -> int:
+    """Who stands behind a contribution: its author, or (negated, so the two never
+    meet) the partner source it was imported from. `cluster_corroboration` and
+    `intel.digests.queries` key sources the same way."""
+    return author_id if author_id is not None else -(partner_source_id or 0)
+
+
+# Drafts and withdrawn contributions carry no automatic tags.
+UNTAGGED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+
+
+def stale_contribution_ids(*, version: str, limit: int) -> list[int]:
+    """Contributions due for tagging: never tagged, or with another taxonomy version."""
+    return list(
+        Contribution.objects.exclude(status__in=UNTAGGED_STATUSES)
+        .exclude(fingerprint__taxonomy_version=version)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
@@ -134,10 +173,18 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     )
     if cluster_id is None:
         return None
-    fingerprints = (
+    fingerprints = list(
         ContributionFingerprint.objects.filter(cluster_id=cluster_id)
         .select_related("contribution__author")
         .order_by("contribution__submitted_at", "contribution_id")
+    )
+    current_event = next(
+        (
+            EventAnchors.from_json(fingerprint.event)
+            for fingerprint in fingerprints
+            if fingerprint.contribution_id == contribution.pk
+        ),
+        None,
     )
     seen_authors: set[int] = set()
     seen_organisations: set[str] = set()
@@ -147,18 +194,21 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
         is_repeat = False
         if not member.is_anonymous:
             organisation = member.organisation.strip().casefold()
-            is_repeat = member.author_id in seen_authors or (
+            source = _source_id(member.author_id, member.partner_source_id)
+            is_repeat = source in seen_authors or (
                 bool(organisation) and organisation in seen_organisations
             )
-            seen_authors.add(member.author_id)
+            seen_authors.add(source)
             if organisation:
                 seen_organisations.add(organisation)
+        event = EventAnchors.from_json(fingerprint.event)
         members.append(
             ClusterMember(
                 contribution=member,
                 similarity=fingerprint.similarity,
                 is_repeat=is_repeat,
                 is_current=member.pk == contribution.pk,
+                same_event=same_event(current_event, event) if current_event and event else None,
             )
         )
     corroboration = cluster_corroboration(cluster_ids=[cluster_id]).get(cluster_id, 0)
@@ -176,16 +226,17 @@ def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
     counted = Q(contribution__status=Status.ACCEPTED) & ~Q(
         contribution__attribution=Attribution.ANONYMOUS
     )
+    author_key = Coalesce("contribution__author_id", -F("contribution__partner_source_id"))
     source_key = Coalesce(
         NullIf(Lower(Trim("contribution__organisation")), Value("")),
-        Concat(Value("author:"), Cast("contribution__author_id", CharField())),
+        Concat(Value("author:"), Cast(author_key, CharField())),
     )
     rows = (
         ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
         .values("cluster_id")
         .annotate(
             organisations=Count(source_key, distinct=True, filter=counted),
-            authors=Count("contribution__author_id", distinct=True, filter=counted),
+            authors=Count(author_key, distinct=True, filter=counted),
         )
     )
     return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}

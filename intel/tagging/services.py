@@ -1,19 +1,35 @@
 """Automatic tags, analysts' tag corrections and near-duplicate clusters.
 
-`contribution_tag` is what the worker runs after each (re)submission; it is
-idempotent: running it twice leaves the same rows. It rewrites only the
-`auto` tags; rows an analyst wrote are never touched, and their effect on
+`contributions_tag` tags a batch of contributions with set-based statements
+(one DELETE and one multi-row INSERT per table, whatever the batch size) and
+assigns their clusters by `intel.tagging.dedup.plan_clusters`, which decides
+exactly what tagging them one after the other would. `contribution_tag` (the
+per-submission task) is the same path for a batch of one. Both are
+idempotent: running them twice leaves the same rows. Only `auto` tags are
+rewritten; rows an analyst wrote are never touched, and their effect on
 later tagging comes through `intel.tagging.runtime.feedback_overrides`.
+
+Concurrency (PostgreSQL; SQLite serialises writers): workers tagging at once
+must not split a cluster. Two reports can only be matched if they share an
+LSH band key, so each batch takes a transaction-scoped advisory lock per band
+key of its reports (old and new), all in one statement in ascending order, so
+two batches wait for each other only when they share a key and cannot
+deadlock. It then locks the clusters its candidates belong to (rows, in id
+order) and the fingerprints it reads; if a concurrent batch moved one of them
+to another cluster in the meantime, the transaction is rolled back and tried
+again. See docs/tagging.md.
 """
 
 from __future__ import annotations
 
+import json
 import operator
+from collections.abc import Sequence
 from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,27 +45,36 @@ from intel.models import (
     ContributionSignal,
     ContributionTag,
     DuplicateCluster,
-    Status,
     TagKind,
     TagSource,
     TaxonomyLabel,
 )
 from intel.reports.services._common import require_reviewer
-from intel.reports.services.search_index import weighted_parts
-from intel.tagging import dedup
+from intel.reports.services.search_index import search_index_update, weighted_parts
+from intel.tagging import dedup, events
 from intel.tagging.engine import TagResult
+from intel.tagging.learned import LearnedTag
 from intel.tagging.runtime import ENGINE_KIND, TAG_KIND, current_tagger
+from intel.tagging.selectors import UNTAGGED_STATUSES
 from intel.vocabulary import Sector, Signal
 
 # A contribution is compared with at most this many LSH candidates.
 MAX_CANDIDATES = 200
 # Texts shorter than this (after normalisation) are too thin to call duplicates.
 MIN_TEXT_FOR_CLUSTERING = 80
-# Serialises cluster assignment across workers on PostgreSQL (SQLite already
-# serialises writers), so two near-duplicates tagged at once share one cluster.
-_CLUSTER_LOCK_KEY = 0x4349505F434C55  # "CIP_CLU"
+# Contributions per transaction: each takes an advisory lock per band key (16
+# MinHash bands and up to 64 event keys, old and new), and PostgreSQL's shared
+# lock table holds about 64 locks per connection by default.
+MAX_BATCH = 64
+# A batch whose clusters a concurrent batch changed under it is tried again.
+MAX_ATTEMPTS = 5
+_DEADLOCK = "40P01"
+# Mixed into band keys so the advisory locks of band 3 and band 7 never collide.
+_LOCK_SALT = 0x9E3779B97F4A7C15
 
-UNTAGGED_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+
+class ClusterStateChanged(Exception):
+    """A concurrent batch moved a fingerprint this batch read; try again."""
 
 
 def contribution_text(contribution: Contribution) -> tuple[str, str]:
@@ -58,7 +83,6 @@ def contribution_text(contribution: Contribution) -> tuple[str, str]:
     return parts[0], "\n\n".join(part for part in parts[1:] if part)
 
 
-@transaction.atomic
 def contribution_tag(*, contribution_id: int) -> bool:
     """Tag one contribution and place it in its near-duplicate cluster.
 
@@ -66,124 +90,339 @@ def contribution_tag(*, contribution_id: int) -> bool:
     contribution. The row lock makes two runs for the same contribution queue
     up instead of interleaving.
     """
-    contribution = (
+    return bool(contributions_tag(contribution_ids=[contribution_id]))
+
+
+def contributions_tag(*, contribution_ids: Sequence[int]) -> list[int]:
+    """Tag a batch of contributions in id order; returns the ids tagged.
+
+    Drafts, withdrawn and missing contributions are skipped. Every
+    `MAX_BATCH` contributions commit together.
+    """
+    ids = sorted(set(contribution_ids))
+    tagged: list[int] = []
+    for start in range(0, len(ids), MAX_BATCH):
+        tagged.extend(_tag_batch_with_retries(ids[start : start + MAX_BATCH]))
+    return tagged
+
+
+def _tag_batch_with_retries(ids: list[int]) -> list[int]:
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _tag_batch(ids)
+        except ClusterStateChanged:
+            if attempt == MAX_ATTEMPTS:
+                raise
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _tag_batch(ids: list[int]) -> list[int]:
+    contributions = list(
         Contribution.objects.select_for_update(of=("self",))
         .select_related("fieldreport", "casestudy")
-        .filter(pk=contribution_id)
-        .first()
+        .filter(pk__in=ids)
+        .exclude(status__in=UNTAGGED_STATUSES)
+        .order_by("pk")
     )
-    if contribution is None or contribution.status in UNTAGGED_STATUSES:
-        return False
+    if not contributions:
+        return []
     tagger = current_tagger()
-    title, body = contribution_text(contribution)
-    result = tagger.tag(title, body)
-    _store_auto_tags(contribution, result)
-    _assign_cluster(contribution, f"{title}\n{body}", taxonomy_version=result.taxonomy_version)
-    return True
-
-
-def _store_auto_tags(contribution: Contribution, result: TagResult) -> None:
-    ContributionTag.objects.filter(contribution=contribution, source=TagSource.AUTO).delete()
-    rows = [
-        ContributionTag(
-            contribution=contribution,
-            kind=TAG_KIND[family],
-            slug=tag.slug,
-            source=TagSource.AUTO,
-            score=tag.score,
-            spans=[
-                {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
-                for span in tag.spans
-            ],
+    batch: list[dedup.BatchItem] = []
+    results: list[TagResult] = []
+    for contribution in contributions:
+        title, body = contribution_text(contribution)
+        result = tagger.tag(title, body)
+        results.append(result)
+        text = f"{title}\n{body}"
+        values, length = dedup.fingerprint(text)
+        if length < MIN_TEXT_FOR_CLUSTERING:
+            batch.append(dedup.BatchItem(contribution.pk, values, None))
+            continue
+        event = events.anchors(
+            text,
+            language=contribution.language,
+            labels=[f"commodity:{tag.slug}" for tag in result.commodities]
+            + [f"signal:{tag.slug}" for tag in result.signals],
+            countries=[tag.slug for tag in result.countries],
         )
-        for family in TAG_KIND
-        for tag in getattr(result, family)
+        keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
+        batch.append(dedup.BatchItem(contribution.pk, values, keys, event))
+    batch_ids = [item.contribution_id for item in batch]
+
+    old_bands: dict[int, set[tuple[int, int]]] = {}
+    for pk, band, key in ContributionBand.objects.filter(contribution_id__in=batch_ids).values_list(
+        "contribution_id", "band", "key"
+    ):
+        old_bands.setdefault(pk, set()).add((band, key))
+    new_keys = {pair for item in batch for pair in item.keys or ()}
+    _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
+    stored_bands = _stored_bands(new_keys)
+    involved = sorted({pk for pk, _band, _key in stored_bands} | set(batch_ids))
+    states = _lock_fingerprints(involved)
+    plan = dedup.plan_clusters(
+        batch,
+        stored_bands=stored_bands,
+        stored_signatures={pk: state[3] for pk, state in states.items() if state[3] is not None},
+        stored_clusters={pk: (state[1], state[2]) for pk, state in states.items()},
+        max_candidates=MAX_CANDIDATES,
+        stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
+    )
+    _write_batch(contributions, results, batch, old_bands, states, plan, tagger.taxonomy.version)
+    # Tags are searchable: each tagged row's search entry follows its new tags.
+    for contribution in contributions:
+        search_index_update(contribution=contribution)
+    return batch_ids
+
+
+def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
+    if connection.vendor != "postgresql" or not pairs:
+        return
+    mask = (1 << 64) - 1
+    keys = sorted(
+        {_signed(((key & mask) ^ ((band + 1) * _LOCK_SALT)) & mask) for band, key in pairs}
+    )
+    with connection.cursor() as cursor:
+        # The ordered subquery makes every batch take its locks in ascending order.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) "
+            "FROM (SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
+            [keys],
+        )
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Stored band rows sharing a key with the batch: one query, one index probe per band."""
+    if not pairs:
+        return []
+    by_band: dict[int, list[int]] = {}
+    for band, key in pairs:
+        by_band.setdefault(band, []).append(key)
+    matching = reduce(
+        operator.or_, (Q(band=band, key__in=sorted(keys)) for band, keys in by_band.items())
+    )
+    return list(
+        ContributionBand.objects.filter(matching).values_list("contribution_id", "band", "key")
+    )
+
+
+# contribution id → (fingerprint id, cluster id, similarity, signature, event anchors)
+_State = tuple[int, int | None, float | None, Any, events.EventAnchors | None]
+
+
+def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
+    """Fingerprints of the batch and its candidates and every other member of their clusters.
+
+    Locks their clusters first (rows, in id order), then the fingerprints
+    themselves, and checks that none moved to a cluster it did not lock.
+    """
+    clusters = ContributionFingerprint.objects.filter(
+        contribution_id__in=contribution_ids, cluster__isnull=False
+    ).values("cluster_id")
+    locked = set(
+        DuplicateCluster.objects.select_for_update()
+        .filter(pk__in=clusters)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = (
+        ContributionFingerprint.objects.select_for_update()
+        .filter(Q(contribution_id__in=contribution_ids) | Q(cluster_id__in=locked))
+        .order_by("contribution_id")
+        .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature", "event")
+    )
+    wanted = set(contribution_ids)
+    states: dict[int, _State] = {}
+    for contribution_id, pk, cluster_id, similarity, raw, event in rows:
+        if cluster_id is not None and cluster_id not in locked:
+            raise ClusterStateChanged
+        if contribution_id in wanted:
+            anchors = events.EventAnchors.from_json(event)
+            values = dedup.signature_from_bytes(bytes(raw))
+        else:
+            anchors = values = None
+        states[contribution_id] = (pk, cluster_id, similarity, values, anchors)
+    return states
+
+
+def _write_batch(
+    contributions: list[Contribution],
+    results: list[TagResult],
+    batch: list[dedup.BatchItem],
+    old_bands: dict[int, set[tuple[int, int]]],
+    states: dict[int, _State],
+    plan: dedup.ClusterPlan,
+    taxonomy_version: str,
+) -> None:
+    created = DuplicateCluster.objects.bulk_create(DuplicateCluster() for _ in plan.new_clusters)
+    real = dict(zip(plan.new_clusters, (cluster.pk for cluster in created), strict=True))
+
+    def cluster_id(pk: int) -> int | None:
+        value = plan.cluster[pk]
+        return real.get(value, value) if value is not None else None
+
+    batch_ids = [item.contribution_id for item in batch]
+    now = timezone.now()
+    ContributionTag.objects.filter(contribution_id__in=batch_ids, source=TagSource.AUTO).delete()
+    _insert_auto_tags(
+        [
+            (contribution.pk, TAG_KIND[family], tag.slug, tag.score, _spans(tag), _evidence(tag))
+            for contribution, result in zip(contributions, results, strict=True)
+            for family in TAG_KIND
+            for tag in getattr(result, family)
+        ],
+        now,
+    )
+    changed = [
+        item for item in batch if old_bands.get(item.contribution_id, set()) != set(item.keys or ())
     ]
-    ContributionTag.objects.bulk_create(rows)
-
-
-def _assign_cluster(contribution: Contribution, text: str, *, taxonomy_version: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLUSTER_LOCK_KEY])
-    values = dedup.signature(text)
-    fingerprint, _created = ContributionFingerprint.objects.update_or_create(
-        contribution=contribution,
-        defaults={
-            "signature": dedup.signature_to_bytes(values),
-            "taxonomy_version": taxonomy_version,
-            "tagged_at": timezone.now(),
-        },
+    if changed:
+        ContributionBand.objects.filter(
+            contribution_id__in=[item.contribution_id for item in changed]
+        ).delete()
+        _insert_bands(
+            [(item.contribution_id, band, key) for item in changed for band, key in item.keys or ()]
+        )
+    _upsert_fingerprints(
+        [
+            (
+                item.contribution_id,
+                dedup.signature_to_bytes(item.signature),
+                cluster_id(item.contribution_id),
+                plan.similarity[item.contribution_id],
+                item.event.to_json() if item.event else {},
+            )
+            for item in batch
+        ],
+        taxonomy_version,
+        now,
     )
-    ContributionBand.objects.filter(contribution=contribution).delete()
-    previous_cluster_id = fingerprint.cluster_id
-    if len(dedup.normalise_for_shingles(text)) < MIN_TEXT_FOR_CLUSTERING:
-        _leave_cluster(fingerprint, previous_cluster_id)
-        return
-    keys = dedup.band_keys(values)
-    ContributionBand.objects.bulk_create(
-        ContributionBand(contribution=contribution, band=band, key=key)
-        for band, key in enumerate(keys)
-    )
-    matches = _similar_contributions(contribution.pk, values, keys)
-    if not matches:
-        _leave_cluster(fingerprint, previous_cluster_id)
-        return
-    matched = dict(matches)
-    member_clusters = set(
-        ContributionFingerprint.objects.filter(
-            contribution_id__in=matched, cluster__isnull=False
-        ).values_list("cluster_id", flat=True)
-    )
-    if previous_cluster_id in member_clusters or not member_clusters:
-        target_id = previous_cluster_id or DuplicateCluster.objects.create().pk
-    else:
-        target_id = min(member_clusters)
-    # Everything the new text links together becomes one cluster.
-    ContributionFingerprint.objects.filter(
-        Q(contribution_id__in=[contribution.pk, *matched])
-        | Q(cluster_id__in=member_clusters - {target_id})
-    ).update(cluster_id=target_id)
-    DuplicateCluster.objects.filter(pk__in=member_clusters - {target_id}).delete()
-    ContributionFingerprint.objects.filter(pk=fingerprint.pk).update(
-        similarity=max(matched.values())
-    )
-    if previous_cluster_id and previous_cluster_id != target_id:
-        _dissolve_if_single(previous_cluster_id)
-
-
-def _similar_contributions(
-    contribution_id: int, values: object, keys: list[int]
-) -> list[tuple[int, float]]:
-    band_match = reduce(operator.or_, (Q(band=band, key=key) for band, key in enumerate(keys)))
-    candidate_ids = list(
-        ContributionBand.objects.filter(band_match)
-        .exclude(contribution_id=contribution_id)
-        .values_list("contribution_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
-    )
-    candidates = [
-        (pk, dedup.signature_from_bytes(bytes(raw)))
-        for pk, raw in ContributionFingerprint.objects.filter(
-            contribution_id__in=candidate_ids
-        ).values_list("contribution_id", "signature")
+    in_batch = set(batch_ids)
+    others = [
+        ContributionFingerprint(
+            pk=states[pk][0], cluster_id=cluster_id(pk), similarity=plan.similarity[pk]
+        )
+        for pk in plan.cluster
+        if pk not in in_batch
     ]
-    return dedup.most_similar(values, candidates)  # type: ignore[arg-type]
+    if others:
+        ContributionFingerprint.objects.bulk_update(others, ["cluster", "similarity"])
+    if plan.deleted_clusters:
+        DuplicateCluster.objects.filter(pk__in=plan.deleted_clusters).delete()
 
 
-def _leave_cluster(fingerprint: ContributionFingerprint, cluster_id: int | None) -> None:
-    if cluster_id is None:
+def _evidence(tag: Any) -> dict[str, Any]:
+    """The learned layer's reasons for a tag it added (top n-grams); empty for lexicon tags."""
+    return tag.model_evidence() if isinstance(tag, LearnedTag) else {}
+
+
+def _spans(tag: Any) -> list[dict[str, Any]]:
+    return [
+        {"field": span.field, "start": span.start, "end": span.end, "text": span.text}
+        for span in tag.spans
+    ]
+
+
+# On PostgreSQL each write below is one statement whose rows travel as a single
+# JSON document or array literal: Django's client-side parameter quoting would
+# otherwise cost more per row than tagging the report. Elsewhere, bulk_create.
+
+
+def _insert_auto_tags(
+    rows: list[tuple[int, str, str, float, list[Any], dict[str, Any]]], now: Any
+) -> None:
+    if not rows:
         return
-    ContributionFingerprint.objects.filter(pk=fingerprint.pk).update(cluster=None, similarity=None)
-    _dissolve_if_single(cluster_id)
+    if connection.vendor != "postgresql":
+        ContributionTag.objects.bulk_create(
+            ContributionTag(contribution_id=pk, kind=kind, slug=slug, source=TagSource.AUTO,
+                            score=score, spans=spans, model_evidence=evidence)
+            for pk, kind, slug, score, spans, evidence in rows
+        )  # fmt: skip
+        return
+    document = json.dumps(
+        [
+            {"c": pk, "k": kind, "s": slug, "score": score, "spans": spans, "e": evidence}
+            for pk, kind, slug, score, spans, evidence in rows
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ContributionTag._meta.db_table} "  # noqa: S608 - table name only
+            "(contribution_id, kind, slug, source, removed, score, spans, model_evidence, "
+            "created_at) "
+            "SELECT t.c, t.k, t.s, %s, false, t.score, t.spans, t.e, %s "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)",
+            [TagSource.AUTO.value, now, document],
+        )
 
 
-def _dissolve_if_single(cluster_id: int) -> None:
-    """A cluster of one is no cluster: free its last member and delete it."""
-    members = ContributionFingerprint.objects.filter(cluster_id=cluster_id)
-    if members.count() < 2:
-        members.update(cluster=None, similarity=None)
-        DuplicateCluster.objects.filter(pk=cluster_id).delete()
+def _insert_bands(rows: list[tuple[int, int, int]]) -> None:
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        ContributionBand.objects.bulk_create(
+            ContributionBand(contribution_id=pk, band=band, key=key) for pk, band, key in rows
+        )
+        return
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ContributionBand._meta.db_table} (contribution_id, band, key) "  # noqa: S608 - table name only
+            "SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::bigint[])",
+            [_array_literal(column) for column in columns],
+        )
+
+
+def _array_literal(values: Sequence[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _upsert_fingerprints(
+    rows: list[tuple[int, bytes, int | None, float | None, dict[str, Any]]],
+    taxonomy_version: str,
+    now: Any,
+) -> None:
+    if connection.vendor != "postgresql":
+        ContributionFingerprint.objects.bulk_create(
+            [
+                ContributionFingerprint(contribution_id=pk, signature=signature, cluster_id=cluster,
+                                        similarity=similarity, taxonomy_version=taxonomy_version,
+                                        tagged_at=now, event=event)
+                for pk, signature, cluster, similarity, event in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["contribution"],
+            update_fields=["signature", "taxonomy_version", "tagged_at", "cluster", "similarity",
+                           "event"],
+        )  # fmt: skip
+        return
+    document = json.dumps(
+        [{"c": pk, "sig": signature.hex(), "cl": cluster, "sim": similarity, "ev": event}
+         for pk, signature, cluster, similarity, event in rows]
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ContributionFingerprint._meta.db_table} "  # noqa: S608 - table name only
+            "(contribution_id, signature, taxonomy_version, tagged_at, cluster_id, similarity, "
+            "event) "
+            "SELECT t.c, decode(t.sig, 'hex'), %s, %s, t.cl, t.sim, t.ev "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS t(c bigint, sig text, cl bigint, sim double precision, ev jsonb) "
+            "ON CONFLICT (contribution_id) DO UPDATE SET signature = EXCLUDED.signature, "
+            "taxonomy_version = EXCLUDED.taxonomy_version, tagged_at = EXCLUDED.tagged_at, "
+            "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
+            "event = EXCLUDED.event",
+            [taxonomy_version, now, document],
+        )
 
 
 def _validate_tag(kind: str, slug: str) -> str:
@@ -266,6 +505,7 @@ def tag_correct(
     else:
         raise ValidationError({"slug": _("This report has no such tag.")})
     _sync_classification(contribution, kind, slug, present)
+    search_index_update(contribution=contribution)
     audit_record(
         actor=analyst,
         action="tags.add" if present else "tags.remove",

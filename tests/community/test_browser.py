@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.helpers import sign_in
+from tests.helpers import open_menu, sign_in, wait_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +19,8 @@ def test_demo_contributor_signs_in(page, settings):
 
     sign_in(page, "contributor@example.org", "demo-password-123")
 
-    page.get_by_role("button", name="Sign out").wait_for()
-    nav = page.get_by_role("navigation", name="Main navigation")
+    wait_signed_in(page)
+    nav = open_menu(page, "Account")
     assert nav.get_by_text("Contributor", exact=True).is_visible()
     assert nav.get_by_text("contributor@example.org").is_visible()
 

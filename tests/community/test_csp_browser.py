@@ -13,7 +13,7 @@ from django.core.management import call_command
 from intel.models import Contribution
 from intel.reports import services
 from tests.accounts.factories import TEST_PASSWORD, totp_code
-from tests.helpers import sign_in
+from tests.helpers import sign_in, wait_signed_in
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +57,7 @@ def sign_in_with_code(page: Any, user: Any) -> None:
     sign_in(page, user.email)
     page.get_by_placeholder("Code").fill(totp_code(user.totp_secret))
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    wait_signed_in(page)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_contributor_pages_render_under_the_policy(page, demo_data, contributor)
     report = FieldReportFactory(author=contributor)
     problems = watch(page)
     sign_in(page, contributor.email)
-    page.get_by_role("button", name="Sign out").wait_for()
+    wait_signed_in(page)
     visit(
         page,
         [

@@ -28,14 +28,8 @@ def test_tsvector_literal_has_positions_and_weight():
     assert text.cjk_tsvector_literal("English only", "A") == ""
 
 
-def test_tsquery_literal_is_a_phrase_of_bigrams():
-    assert text.cjk_tsquery_literal("輸出規制") == "('輸出' <-> '出規' <-> '規制')"
-    assert text.cjk_tsquery_literal("米 gallium") == "'米':*"
-    assert text.cjk_tsquery_literal("gallium") == ""
-
-
 def test_quotes_in_lexemes_are_escaped():
-    assert text._quote_lexeme("it's") == "'it''s'"
+    assert text.quote_lexeme("it's") == "'it''s'"
 
 
 def test_markdown_is_rendered_and_sanitised():

@@ -175,21 +175,25 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
     if not started and actor is not None:
         # An administrator's "send now" on a week already under way: recorded too.
         audit_record(actor=actor, action="briefing.week_resume", target=week)
-    ids = list(selectors.active_subscription_ids())
-    for offset in range(0, len(ids), CREATE_BATCH):
-        rows = [
-            Delivery(subscription_id=pk, week_start=week_start)
-            for pk in ids[offset : offset + CREATE_BATCH]
-        ]
-        # The unique (subscription, week) constraint makes a re-run add only what is missing.
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    subscribers = 0
+    batch: list[Delivery] = []
+    # Streamed from the database in batches: memory stays flat however many subscribe.
+    for pk in selectors.active_subscription_ids().iterator(chunk_size=CREATE_BATCH):
+        subscribers += 1
+        batch.append(Delivery(subscription_id=pk, week_start=week_start))
+        if len(batch) == CREATE_BATCH:
+            # The unique (subscription, week) constraint makes a re-run add only what is missing.
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
     unfinished = list(selectors.deliveries_to_send(week_start=week_start))
     size = settings.BRIEFING_CHUNK_SIZE
     chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
     return WeekPlan(
         week_start=week_start,
         started=started,
-        subscribers=len(ids),
+        subscribers=subscribers,
         corrections=list(week.corrections),
         chunks=chunks,
     )

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from intel.digests import core as digest_core
-from intel.digests.services import digests_build_week
+from intel.digests.services import BuildOutcome, digests_build_week
 from intel.vocabulary import Sector
 
 
@@ -44,24 +44,34 @@ class Command(BaseCommand):
         week = digest_core.week_start_of(day) if day else digest_core.last_full_week(timezone.now())
         if day and day != week:
             self.stdout.write(f"{day} is in the week starting Monday {week}.")
-        sectors: list[str] = options["sector"] or list(Sector.values)
-        self.stdout.write(f"Building {len(sectors)} digest(s) for the week of {week}…")
+        sectors: list[str] | None = options["sector"] or None
+        if sectors:
+            self.stdout.write(f"Building {len(sectors)} digest(s) for the week of {week}…")
+        else:
+            self.stdout.write(
+                f"Building the digests of every sector with material, week of {week}…"
+            )
         started = time.perf_counter()
         try:
             results = digests_build_week(week_start=week, sectors=sectors)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         for number, result in enumerate(results, start=1):
+            if result.outcome == BuildOutcome.EMPTY:
+                detail = "nothing accepted this week; no draft"
+            else:
+                detail = (
+                    f"digest {result.digest_id}, version {result.version}, {result.items} items"
+                )
             self.stdout.write(
-                f"  [{number}/{len(results)}] {result.sector}: {result.outcome} "
-                f"(digest {result.digest_id}, version {result.version}, {result.items} items)"
+                f"  [{number}/{len(results)}] {result.sector}: {result.outcome} ({detail})"
             )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {time.perf_counter() - started:.2f} s: "
                 + ", ".join(
                     f"{sum(1 for r in results if r.outcome == outcome)} {outcome}"
-                    for outcome in ("created", "refreshed", "published")
+                    for outcome in ("created", "refreshed", "published", "empty")
                 )
                 + "."
             )

@@ -1,9 +1,11 @@
 """`manage.py retag`: re-tag contributions after the taxonomy (or the feedback) changed.
 
-Works in batches, each contribution in its own transaction, and by default
-picks only contributions tagged with an older taxonomy version, so an
-interrupted run resumes where it stopped when started again. Analysts'
-corrections are kept (the tagging service never touches them).
+Works in batches through the bulk tagging path (`contributions_tag`: one
+transaction and a fixed number of statements per batch), and by default picks
+only contributions tagged with an older taxonomy version, so an interrupted
+run resumes where it stopped when started again. `--after-id`/`--through-id`
+bound the id range, so several processes can share one re-tagging run.
+Analysts' corrections are kept (the tagging service never touches them).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from intel.models import Contribution
 from intel.tagging.runtime import current_tagger
-from intel.tagging.services import UNTAGGED_STATUSES, contribution_tag
+from intel.tagging.services import MAX_BATCH, UNTAGGED_STATUSES, contributions_tag
 
 BAR_WIDTH = 30
 
@@ -23,12 +25,20 @@ class Command(BaseCommand):
     help = "Re-tag submitted contributions tagged with an older taxonomy version (resumable)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=200, help="Contributions per batch.")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=MAX_BATCH,
+            help=f"Contributions per batch (at most {MAX_BATCH} commit together).",
+        )
         parser.add_argument(
             "--all", action="store_true", help="Re-tag every contribution, even up-to-date ones."
         )
         parser.add_argument(
-            "--after-id", type=int, default=0, help="Resume an --all run after this id."
+            "--after-id", type=int, default=0, help="Start after this id (resume an --all run)."
+        )
+        parser.add_argument(
+            "--through-id", type=int, default=None, help="Stop after this id (inclusive)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,6 +47,8 @@ class Command(BaseCommand):
         pending = Contribution.objects.exclude(status__in=UNTAGGED_STATUSES).order_by("pk")
         if not options["all"]:
             pending = pending.exclude(fingerprint__taxonomy_version=version)
+        if options["through_id"] is not None:
+            pending = pending.filter(pk__lte=options["through_id"])
         last_id = options["after_id"]
         total = pending.filter(pk__gt=last_id).count()
         self.stdout.write(f"Taxonomy version {version}: {total} contribution(s) to re-tag.")
@@ -45,8 +57,7 @@ class Command(BaseCommand):
             ids = list(pending.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
-            for contribution_id in ids:
-                contribution_tag(contribution_id=contribution_id)
+            contributions_tag(contribution_ids=ids)
             done += len(ids)
             last_id = ids[-1]
             self._progress(done, total, last_id)

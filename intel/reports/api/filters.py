@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from community.filters import IsoDateTimeFilter
 from intel.models import (
+    Attribution,
     Contribution,
     ContributionCountry,
     ContributionSector,
@@ -16,6 +17,7 @@ from intel.models import (
     Status,
 )
 from intel.reports import selectors
+from intel.reports.search import tag_exists
 from intel.vocabulary import Sector, Signal, SourceReliability, Tlp
 
 
@@ -30,10 +32,19 @@ class ContributionFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(choices=Language.choices)
     submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    attribution = django_filters.ChoiceFilter(
+        choices=Attribution.choices, help_text="Author type: named, organisation or anonymous."
+    )
+    tag = django_filters.CharFilter(
+        method="filter_tag", max_length=64, help_text="Any tag slug (sector, signal, country…)."
+    )
 
     class Meta:
         model = Contribution
-        fields = ["status", "tlp", "source_grade", "kind", "language"]
+        fields = ["status", "tlp", "source_grade", "kind", "language", "attribution"]
+
+    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(tag_exists(value))
 
     def filter_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(selectors.row_exists(ContributionSector, "sector", value))

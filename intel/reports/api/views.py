@@ -37,6 +37,7 @@ from intel.reports.api.serializers import (
     RequirementSerializer,
     ReviewSerializer,
 )
+from intel.reports.search import SEARCH_SORTS
 from intel.reports.views.files import attachment_response
 
 
@@ -218,7 +219,7 @@ class CaseStudyViewSet(_OwnContributionViewSet):
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,
-                enum=list(selectors.SEARCH_SORTS),
+                enum=list(SEARCH_SORTS),
                 description="Default: relevance with q, else oldest submission first.",
             ),
         ],
@@ -236,10 +237,12 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         query = params.get("q", "").strip()
         if query or self.action != "list":
-            queryset = selectors.search(query=query, sort=params.get("sort", ""))
+            queryset = selectors.search(
+                user=self.request.user, query=query, sort=params.get("sort", "")
+            )
         else:
             sort = params.get("sort") or "oldest"
-            queryset = selectors.search(sort=sort)
+            queryset = selectors.search(user=self.request.user, sort=sort)
         return queryset.prefetch_related(selectors.reviewer_attachments_prefetch(), "answer_rows")
 
     def _decide(self, request: Request, function: Any, **kwargs: Any) -> Response:

@@ -1,6 +1,14 @@
 """Every write on intel goes through these functions (keyword-only, typed, atomic)."""
 
 from intel.reports.services.attachments import attachment_add, attachment_delete
+from intel.reports.services.claims import (
+    BulkResult,
+    report_assign,
+    report_claim,
+    report_unclaim,
+    reports_bulk_claim,
+    reports_bulk_unclaim,
+)
 from intel.reports.services.contributions import (
     anonymous_source_grade,
     case_study_create_draft,
@@ -24,9 +32,11 @@ from intel.reports.services.review import (
     report_request_changes,
     report_start_review,
 )
+from intel.reports.services.saved_searches import saved_search_delete, saved_search_save
 
 __all__ = [
     "AcceptOutcome",
+    "BulkResult",
     "anonymous_source_grade",
     "attachment_add",
     "attachment_delete",
@@ -38,14 +48,21 @@ __all__ = [
     "contribution_submit",
     "contributions_anonymise",
     "report_accept",
+    "report_assign",
+    "report_claim",
     "report_create_draft",
     "report_reject",
     "report_request_changes",
     "report_resubmit",
     "report_start_review",
     "report_submit",
+    "report_unclaim",
     "report_update",
     "report_withdraw",
+    "reports_bulk_claim",
+    "reports_bulk_unclaim",
     "requirement_close",
     "requirement_publish",
+    "saved_search_delete",
+    "saved_search_save",
 ]

@@ -65,17 +65,25 @@ _CASE_TEXT = ("title", "context", "challenge", "actions_taken", "outcome", "less
 _LINE_TEXT = ("title", "summary")
 
 
-def _after_submit(*, contribution_id: int) -> None:
+def after_submit(*, contribution: Contribution) -> None:
     """The one place where a (re)submission starts background work, after commit.
 
     Called inside the submitting transaction and queued through the outbox,
     so a rolled-back submission starts nothing and a committed one is tagged
     even when the broker was away: a worker tags the contribution and places
     it in its duplicate cluster (`intel.tagging.tasks.tag_contribution`).
+    The revision's text is kept for the next one's diff, and analysts
+    following its sectors and the owners of the requirements it answers are
+    notified (`notifications.events`). Partner imports (`intel.interop.services`)
+    submit through it too.
     """
+    from intel.reports.revisions import revision_record
     from intel.tagging.tasks import tag_contribution
+    from notifications import events
 
-    enqueue_on_commit(tag_contribution, contribution_id)
+    revision_record(contribution=contribution)
+    enqueue_on_commit(tag_contribution, contribution.pk)
+    events.contribution_submitted(contribution=contribution)
 
 
 def _clean_common(
@@ -587,7 +595,7 @@ def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
     ):
         raise WorkflowError(_("Only a draft can be submitted."))
     audit_author_action(contribution=contribution, action="report.submit")
-    _after_submit(contribution_id=contribution.pk)
+    after_submit(contribution=contribution)
     return contribution
 
 
@@ -646,7 +654,7 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
         action="report.resubmit",
         data={"revision": contribution.revision},
     )
-    _after_submit(contribution_id=contribution.pk)
+    after_submit(contribution=contribution)
     return contribution
 
 

@@ -17,6 +17,7 @@ from intel import validation
 from intel.errors import WorkflowError
 from intel.models import IntelligenceRequirement
 from intel.vocabulary import Sector
+from notifications import events
 
 
 @transaction.atomic
@@ -63,6 +64,7 @@ def requirement_publish(
         target=requirement,
         data={"sector": sector, "priority": priority, "due_date": str(due_date)},
     )
+    events.requirement_published(requirement=requirement)
     return requirement
 
 

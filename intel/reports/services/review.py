@@ -13,6 +13,7 @@ import enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,9 @@ from intel.errors import WorkflowError
 from intel.models import Comment, Contribution, ReviewApproval, Status
 from intel.reports.emails import report_decision_email
 from intel.reports.services._common import require_reviewer, transition
+from notifications import events
+from notifications.models import Kind
+from notifications.services import wants_email
 
 MIN_REASON_LENGTH = 10
 
@@ -48,13 +52,21 @@ def _clean_reason(reason: str, *, field: str = "reason") -> str:
 def report_start_review(*, contribution: Contribution, analyst: User) -> Contribution:
     """An analyst takes a submitted report; the author can no longer withdraw it."""
     require_reviewer(contribution, analyst)
-    if not transition(
-        contribution,
-        from_statuses=(Status.SUBMITTED,),
-        to_status=Status.IN_REVIEW,
-        reviewer=analyst,
-    ):
+    # Another analyst's claim stands: taking it over is an explicit step (report_claim).
+    taken = (
+        Contribution.objects.filter(pk=contribution.pk, status=Status.SUBMITTED)
+        .filter(Q(reviewer__isnull=True) | Q(reviewer=analyst))
+        .update(status=Status.IN_REVIEW, reviewer=analyst)
+    )
+    if taken != 1:
+        current = Contribution.objects.select_related("reviewer").get(pk=contribution.pk)
+        if current.status == Status.SUBMITTED and current.reviewer is not None:
+            raise WorkflowError(
+                _("%(name)s is reviewing this report; take it over first.")
+                % {"name": current.reviewer.get_short_name()}
+            )
         raise WorkflowError(_("Only a submitted report can be taken into review."))
+    contribution.status, contribution.reviewer = Status.IN_REVIEW, analyst
     audit_record(actor=analyst, action="report.start_review", target=contribution)
     return contribution
 
@@ -86,6 +98,7 @@ def report_accept(*, contribution: Contribution, analyst: User, note: str = "") 
             contribution=locked, analyst=analyst, revision=locked.revision
         )
         if approvals.count() < 2:
+            events.second_approval_requested(contribution=locked, approver=analyst)
             audit_record(
                 actor=analyst,
                 action="report.approve",
@@ -156,8 +169,14 @@ def _decide(
 
 
 def _notify_author(contribution: Contribution) -> None:
-    """Email the author the decision once the transaction commits (not a deleted account)."""
-    if contribution.author.is_active:
+    """Tell the author the decision: in the site, and by email once the transaction
+    commits unless they switched it off (never a deleted account; an imported partner
+    report has no author to tell)."""
+    author = contribution.author
+    if author is None:
+        return
+    events.report_decided(contribution=contribution)
+    if author.is_active and wants_email(user=author, kind=Kind.REPORT_DECISION):
         email_send_on_commit(message=report_decision_email(contribution=contribution))
 
 
@@ -180,6 +199,11 @@ def report_request_changes(
     *, contribution: Contribution, analyst: User, reason: str
 ) -> Contribution:
     """Send a report in review back to its author with what to change."""
+    if contribution.is_imported:
+        # Nobody here can revise a partner's report: it is accepted or rejected.
+        raise WorkflowError(
+            _("A report imported from a partner cannot be sent back; accept or reject it.")
+        )
     return _decide(
         contribution=contribution,
         analyst=analyst,
@@ -202,9 +226,11 @@ def comment_add(*, contribution: Contribution, author: User, body: str) -> Comme
         raise PermissionDenied(_("Only the author and analysts may comment."))
     if contribution.submitted_at is None:
         raise WorkflowError(_("Comments open once the report has been submitted."))
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         contribution=contribution, author=author, by_analyst=not is_author, body=body
     )
+    events.comment_added(comment=comment)
+    return comment
 
 
 @transaction.atomic
@@ -213,8 +239,12 @@ def author_reveal(*, contribution: Contribution, admin: User, reason: str) -> Us
     if not admin.is_site_admin:
         raise PermissionDenied(_("Only an administrator may reveal an anonymous author."))
     reason = _clean_reason(reason)
+    author = contribution.author
+    if author is None:
+        # Only anonymous reports are revealed, and every one of them has a member author.
+        raise WorkflowError(_("This report was imported from a partner; it has no member author."))
     audit_record(actor=admin, action="report.reveal_author", target=contribution, reason=reason)
-    return contribution.author
+    return author
 
 
 __all__ = [

@@ -14,10 +14,15 @@ from intel.reports.views.requirements import requirement_close, requirement_crea
 from intel.reports.views.review import (
     comment_add,
     reveal_author,
+    review_bulk,
+    review_claim,
     review_decide,
     review_detail,
     review_queue,
     review_tag_correct,
+    saved_search_delete,
+    saved_search_run,
+    saved_search_save,
     search,
 )
 
@@ -37,9 +42,14 @@ __all__ = [
     "requirement_create",
     "requirement_list",
     "reveal_author",
+    "review_bulk",
+    "review_claim",
     "review_decide",
     "review_detail",
     "review_queue",
     "review_tag_correct",
+    "saved_search_delete",
+    "saved_search_run",
+    "saved_search_save",
     "search",
 ]

@@ -5,57 +5,196 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import analyst_required
-from community.web import AuthenticatedRequest, paginate, query_without_page
+from community.web import (
+    AuthenticatedRequest,
+    BadInput,
+    add_service_errors,
+    paginate,
+    query_without_page,
+)
 from intel.errors import WorkflowError
-from intel.models import ReviewApproval
-from intel.reports import selectors, services
+from intel.models import Contribution, ReviewApproval
+from intel.reports import picker, selectors, services
 from intel.reports.forms import (
+    BulkClaimForm,
+    ClaimForm,
     CommentForm,
     DecisionForm,
     RevealForm,
     ReviewFilterForm,
+    SavedSearchForm,
     TagCorrectionForm,
 )
+from intel.reports.revisions import revision_diff
+from intel.reports.search import highlight_page, search_contributions
 from intel.tagging import selectors as selectors_tagging
 from intel.tagging.services import tag_correct
 
 
-@analyst_required
-def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+def _render_queue(
+    request: AuthenticatedRequest, *, bulk_form: BulkClaimForm | None = None, status: int = 200
+) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
     page = paginate(request, selectors.review_queue(**form.filters()))
     return render(
         request,
         "intel/review_queue.html",
         {"form": form, "page": page, "contributions": page.object_list,
-         "query": query_without_page(request)},
+         "query": query_without_page(request), "bulk_form": bulk_form or BulkClaimForm()},
+        status=status,
     )  # fmt: skip
+
+
+@analyst_required
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+    return _render_queue(request)
+
+
+@require_POST
+@analyst_required
+def review_bulk(request: AuthenticatedRequest) -> HttpResponse:
+    """Claim, release or assign many reports; skipped ones are counted, never forced."""
+    form = BulkClaimForm(request.POST)
+    if not form.is_valid():
+        return _render_queue(request, bulk_form=form, status=400)
+    contributions = selectors.queue_contributions(pks=form.cleaned_data["selected"])
+    action = form.cleaned_data["action"]
+    if action == "unclaim":
+        result = services.reports_bulk_unclaim(contributions=contributions, analyst=request.user)
+    else:
+        result = services.reports_bulk_claim(
+            contributions=contributions,
+            analyst=request.user,
+            assignee=form.cleaned_data["assignee"] if action == "assign" else None,
+        )
+    # Ids no longer in the queue (decided meanwhile) count as skipped too.
+    skipped = len(form.cleaned_data["selected"]) - result.changed
+    messages.success(
+        request,
+        _("%(changed)s report(s) updated, %(skipped)s left as they were.")
+        % {"changed": result.changed, "skipped": skipped},
+    )
+    return redirect(f"{reverse('intel:review_queue')}?{request.GET.urlencode()}")
+
+
+@require_POST
+@analyst_required
+def review_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Claim, take over, release or assign one report (a conditional update on who had it)."""
+    contribution = selectors.contribution_for_reviewer(pk=pk)
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        raise BadInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    action, expected = form.cleaned_data["action"], form.cleaned_data["expected_reviewer"]
+    try:
+        if action == "claim":
+            services.report_claim(contribution=contribution, analyst=request.user)
+            messages.success(request, _("You are reviewing this report."))
+        elif action == "take_over":
+            services.report_claim(
+                contribution=contribution, analyst=request.user, expected_reviewer_id=expected
+            )
+            messages.success(request, _("You took this report over."))
+        elif action == "unclaim":
+            services.report_unclaim(contribution=contribution, analyst=request.user)
+            messages.success(request, _("You released this report."))
+        else:
+            services.report_assign(
+                contribution=contribution,
+                analyst=request.user,
+                assignee=form.cleaned_data["assignee"],
+                expected_reviewer_id=expected,
+            )
+            messages.success(request, _("Report assigned."))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not change who reviews this report."))
+    return redirect("intel:review_detail", pk=pk)
 
 
 @analyst_required
 def search(request: AuthenticatedRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
-    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
-    results = selectors.search(query=query, sort=sort, **form.filters())
+    query_string = query_without_page(request)
+    context = {"form": form, "query": query_string,
+               "saved_searches": selectors.saved_searches_of(user=request.user),
+               "save_form": SavedSearchForm(initial={"query": query_string})}  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        return render(request, "intel/search.html", {**context, "results": []}, status=400)
+    query = form.cleaned_data.get("q", "") if form.is_bound else ""
+    sort = form.cleaned_data.get("sort", "") if form.is_bound else ""
+    results = search_contributions(
+        user=request.user, query=query, sort=sort, **form.search_filters()
+    )
     page = paginate(request, results)
+    highlight_page(page.object_list, query)
     return render(
         request,
         "intel/search.html",
-        {"form": form, "page": page, "results": page.object_list, "q": query,
-         "query": query_without_page(request)},
-    )  # fmt: skip
+        {**context, "page": page, "results": page.object_list, "q": query},
+    )
+
+
+@require_POST
+@analyst_required
+def saved_search_save(request: AuthenticatedRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.saved_search_save(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                query_string=form.cleaned_data["query"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        search_form = ReviewFilterForm(QueryDict(request.POST.get("query", "")))
+        search_form.is_valid()
+        context = {"form": search_form, "results": [], "save_form": form,
+                   "saved_searches": selectors.saved_searches_of(user=request.user)}  # fmt: skip
+        return render(request, "intel/search.html", context, status=400)
+    messages.success(request, _("Search saved."))
+    return redirect(_search_url(form.cleaned_data["query"]))
 
 
 @analyst_required
-def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    contribution = selectors.contribution_for_reviewer(pk=pk)
+def saved_search_run(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    saved = selectors.saved_search_for(user=request.user, pk=pk)
+    return redirect(_search_url(saved.query_string))
+
+
+@require_POST
+@analyst_required
+def saved_search_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    saved = selectors.saved_search_for(user=request.user, pk=pk)
+    services.saved_search_delete(saved_search=saved)
+    messages.success(request, _("Saved search deleted."))
+    return redirect("intel:search")
+
+
+def _search_url(query_string: str) -> str:
+    url = reverse("intel:search")
+    return f"{url}?{query_string}" if query_string else url
+
+
+def _render_review(
+    request: AuthenticatedRequest,
+    contribution: Contribution,
+    *,
+    decision_form: DecisionForm | None = None,
+    tag_form: TagCorrectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review page; a form given here is shown as it was sent, with its errors."""
     approvals = ReviewApproval.objects.filter(
         contribution=contribution, revision=contribution.revision
     ).select_related("analyst")
@@ -71,37 +210,75 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "approved_by_me": any(a.analyst_id == request.user.pk for a in approvals),
             "answers": selectors.requirements_answered(contribution=contribution),
             "comment_form": CommentForm(),
-            "decision_form": DecisionForm(),
-            "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
-            "tag_form": TagCorrectionForm(),
+            "claim_form": ClaimForm(),
+            "decision_form": decision_form or DecisionForm(),
+            **_tags_context(contribution, tag_form),
             "cluster": selectors_tagging.cluster_for_review(contribution=contribution),
+            "revision_diff": revision_diff(contribution=contribution),
         },
+        status=status,
     )
+
+
+def _tags_context(
+    contribution: Contribution, tag_form: TagCorrectionForm | None
+) -> dict[str, object]:
+    return {
+        "contribution": contribution,
+        "tag_groups": selectors_tagging.tags_for_review(contribution=contribution),
+        "tag_form": tag_form or TagCorrectionForm(),
+        "tag_options": picker.tag_options(),
+    }
+
+
+@analyst_required
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _render_review(request, selectors.contribution_for_reviewer(pk=pk))
+
+
+def _wants_fragment(request: AuthenticatedRequest) -> bool:
+    """The tag picker's script asks for the tags section alone (no full page)."""
+    return request.headers.get("X-Fragment") == "review-tags"
 
 
 @require_POST
 @analyst_required
 def review_tag_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging."""
+    """An analyst adds a tag or strikes one out; the correction is kept through re-tagging.
+
+    The tag may be typed as its name in English or Japanese, a term, or the
+    slug (`intel.reports.picker`). A mistake re-renders the form with what was
+    typed (400); the picker's script gets the tags section alone.
+    """
     contribution = selectors.contribution_for_reviewer(pk=pk)
     form = TagCorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a tag kind and a tag."))
-        return redirect("intel:review_detail", pk=pk)
-    try:
-        tag_correct(
-            contribution=contribution,
-            analyst=request.user,
-            kind=form.cleaned_data["kind"],
-            slug=form.cleaned_data["slug"],
-            present=form.cleaned_data["action"] == "add",
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    done = False
+    if form.is_valid():
+        try:
+            slug = picker.resolve_tag(
+                kind=form.cleaned_data["kind"], text=form.cleaned_data["slug"]
+            )
+            tag_correct(
+                contribution=contribution,
+                analyst=request.user,
+                kind=form.cleaned_data["kind"],
+                slug=slug,
+                present=form.cleaned_data["action"] == "add",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not correct this report's tags."))
+        else:
+            done = True
+    if _wants_fragment(request):
+        context = _tags_context(contribution, None if done else form)
+        context["tags_message"] = _("Tags updated.") if done else ""
+        return render(request, "intel/_review_tags.html", context, status=200 if done else 400)
+    if done:
         messages.success(request, _("Tags updated."))
-    return redirect("intel:review_detail", pk=pk)
+        return redirect("intel:review_detail", pk=pk)
+    return _render_review(request, contribution, tag_form=form, status=400)
 
 
 @require_POST
@@ -110,8 +287,9 @@ def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_for_reviewer(pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("intel:review_detail", pk=pk)
+        if "action" in form.errors:
+            form.add_error(None, _("Choose a decision."))
+        return _render_review(request, contribution, decision_form=form, status=400)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
     try:
         if action == "start":
@@ -140,12 +318,15 @@ def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             services.report_reject(contribution=contribution, analyst=request.user, reason=reason)
             messages.success(request, _("Rejected; the author has been told why."))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        # What the analyst typed stays in the form, with the reason it was refused.
+        add_service_errors(form, error)
+        return _render_review(request, contribution, decision_form=form, status=400)
     except WorkflowError as error:
-        messages.error(request, error.message)
+        form.add_error(None, error.message)
+        return _render_review(request, contribution, decision_form=form, status=409)
     except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not decide on this report."))
+        form.add_error(None, str(error) or _("You may not decide on this report."))
+        return _render_review(request, contribution, decision_form=form, status=403)
     return redirect("intel:review_detail", pk=pk)
 
 

@@ -171,7 +171,7 @@ def test_subject_names_the_week_and_the_sectors():
     sections = [Section(label.lower(), label, PAGE, None) for label in labels]
     subject = compose.compose(briefing(sections=sections)).subject
     assert subject == (
-        "[CIP] Weekly briefing, week of Nov. 16, 2026: Batteries, Energy, Quantum and 2 more"
+        "[CIP] Weekly briefing, week of 2026-11-16: Batteries, Energy, Quantum and 2 more"
     )
 
 
@@ -186,7 +186,7 @@ def test_corrections_lead_the_briefing():
     composed = compose.compose(briefing(corrections=[correction]))
     text = composed.text
     assert text.index("== Corrections ==") < text.index("== Board summary ==")
-    assert "Semiconductors, week of Nov. 9, 2026 (corrected in version 2): The count was 3" in text
+    assert "Semiconductors, week of 2026-11-09 (corrected in version 2): The count was 3" in text
     assert composed.html.index("The count was 3") < composed.html.index("Board summary")
 
 

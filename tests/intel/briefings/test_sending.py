@@ -85,7 +85,7 @@ def test_briefing_has_one_click_unsubscribe_headers_and_both_parts(
     # CSS is inlined for mail clients: no style sheet left, styles on the elements.
     assert "<style" not in html and 'style="' in html and "<table" in html
     assert "Week of" not in message["Subject"]
-    assert message["Subject"] == "[CIP] Weekly briefing, week of Nov. 16, 2026: Semiconductors"
+    assert message["Subject"] == "[CIP] Weekly briefing, week of 2026-11-16: Semiconductors"
 
 
 def test_clear_subscriber_never_receives_a_green_or_amber_item(

@@ -38,7 +38,9 @@ def test_analyst_edits_drops_an_item_publishes_and_the_dashboard_shows_it(
     page.get_by_label(f"Drop: {DROP}").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved. Publish when it is ready.").wait_for()
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Publish…").click()
+    page.get_by_label("I have checked this digest and want to publish it").check()
+    page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_text("Published. Readers now see this digest.").wait_for()
 
     assert page.get_by_test_id("digest-status").inner_text() == "Published"

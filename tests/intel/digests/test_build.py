@@ -261,9 +261,26 @@ def test_build_is_audited_when_it_creates(week):
 def test_weekly_task_builds_the_week_just_ended_and_is_idempotent(week, settings):
     first = build_weekly_digests.delay(WEEK.isoformat()).get()
     second = build_weekly_digests.delay("2026-10-07").get()  # any day of the week
-    assert first == {"week_start": "2026-10-05", "created": 14}
-    assert second == {"week_start": "2026-10-05", "refreshed": 14}
-    assert Digest.objects.filter(week_start=WEEK).count() == 14
+    with_material = set(Digest.objects.filter(week_start=WEEK).values_list("sector", flat=True))
+    # Only sectors with material are drafted; the others are listed as empty.
+    assert first == {"week_start": "2026-10-05", "created": 2, "empty": 12}
+    assert second == {"week_start": "2026-10-05", "refreshed": 2, "empty": 12}
+    assert len(with_material) == 2 and Digest.objects.filter(week_start=WEEK).count() == 2
+
+
+def test_an_empty_sector_is_listed_not_drafted_until_material_arrives(week):
+    results = {r.sector: r for r in digest_services.digests_build_week(week_start=WEEK)}
+    empty = [
+        sector for sector, r in results.items() if r.outcome == digest_services.BuildOutcome.EMPTY
+    ]
+    assert "space" in empty and results["space"].digest_id is None
+    assert not Digest.objects.filter(week_start=WEEK, sector="space").exists()
+    # Named on its own, an empty sector is drafted: the analyst asked for it.
+    [named] = digest_services.digests_build_week(week_start=WEEK, sectors=["space"])
+    assert named.outcome == digest_services.BuildOutcome.CREATED and named.items == 0
+    # From then on the all-sector build refreshes it rather than skipping it.
+    again = {r.sector: r for r in digest_services.digests_build_week(week_start=WEEK)}
+    assert again["space"].outcome == digest_services.BuildOutcome.REFRESHED
 
 
 def test_beat_runs_the_build_on_monday_at_six_in_tokyo():
@@ -284,6 +301,7 @@ def test_build_digests_command_reports_progress(week):
     out = StringIO()
     call_command("build_digests", "--week", "2026-10-05", stdout=out)
     assert "[14/14]" in out.getvalue() and "1 refreshed" in out.getvalue()
+    assert "1 created" in out.getvalue() and "12 empty" in out.getvalue()
 
 
 def test_build_digests_command_rejects_bad_input():

@@ -17,7 +17,9 @@ def test_seed_demo_assesses_sectors_and_builds_digests_idempotently(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     assert set(SectorAssessment.objects.values_list("sector", flat=True)) == set(Sector.values)
-    assert Digest.objects.count() == len(Sector.values)
+    # Drafts only where the demo week has material; never an empty draft.
+    assert Digest.objects.exists()
+    assert all(digest.items.exists() for digest in Digest.objects.all())
     published = Digest.objects.get(status="published")
     assert published.sector == "critical-minerals" and published.summary
     assert published.items.exists()

@@ -100,6 +100,7 @@ GET_PAGES = [
     ("intel:digest_edit", "draft", ANALYST_PAGE),
     ("intel:digest_correct", "published", ANALYST_PAGE),
     ("intel:sector_dashboard", "sector", ANALYST_PAGE),
+    ("intel:sector_map", "sector", ANALYST_PAGE),
     ("intel:assessment_create", "sector", ANALYST_PAGE),
 ]
 
@@ -113,7 +114,7 @@ def test_get_pages_per_persona(as_persona, digests, name, key, expected, persona
 
 POST_ACTIONS = [
     ("intel:digest_build", None, {"week": "2026-10-07", "sector": SECTOR}),
-    ("intel:digest_publish", "draft", {}),
+    ("intel:digest_publish", "draft", {"confirm": "yes"}),
     ("intel:digest_edit", "draft", {"summary": "x", "summary_tlp": "green", "notes": ""}),
     ("intel:digest_correct", "published", {"correction_note": "A figure was wrong."}),
     ("intel:assessment_create", "sector", {"sector_class": "red", "autonomy": "2",
@@ -278,7 +279,7 @@ def test_correct_then_publish_shows_the_correction_to_readers(client_for, analys
                            {"correction_note": "The licence figure was wrong."})  # fmt: skip
     correction = Digest.objects.get(previous=published)
     assert response["Location"] == reverse("intel:digest_edit", args=[correction.pk])
-    client.post(reverse("intel:digest_publish", args=[correction.pk]))
+    client.post(reverse("intel:digest_publish", args=[correction.pk]), {"confirm": "yes"})
     old = client_for(contributor).get(reverse("intel:digest_detail", args=[published.pk]))
     assert reverse("intel:digest_detail", args=[correction.pk]) in old.content.decode()
     new = client_for(contributor).get(reverse("intel:digest_detail", args=[correction.pk]))
@@ -302,10 +303,16 @@ def test_unknown_sector_is_404(client_for, analyst, anonymous):
 
 
 def test_build_form_builds_a_week(client_for, analyst, digests):
-    response = client_for(analyst).post(reverse("intel:digest_build"),
-                                        {"week": "2026-09-30", "sector": ""})  # fmt: skip
-    assert response.status_code == 302
-    assert Digest.objects.filter(week_start=datetime.date(2026, 9, 28)).count() == 14
+    response = client_for(analyst).post(
+        reverse("intel:digest_build"), {"week": "2026-09-30", "sector": ""}, follow=True
+    )
+    assert response.status_code == 200
+    # The week has no material: no blank drafts, and the page says which sectors were empty.
+    assert Digest.objects.filter(week_start=datetime.date(2026, 9, 28)).count() == 0
+    assert "no draft was made" in response.content.decode()
+    client_for(analyst).post(reverse("intel:digest_build"), {"week": "2026-10-07", "sector": ""})
+    built = Digest.objects.filter(week_start=datetime.date(2026, 10, 5))
+    assert built.exists() and all(digest.items.exists() for digest in built)
     bad = client_for(analyst).post(reverse("intel:digest_build"), {"week": "soon"})
     assert bad.status_code == 400
 
@@ -323,3 +330,37 @@ def test_sector_index_and_archive_list_query_counts(anonymous, digests,
     assert archive.status_code == 200
     assert f'href="{published}"' in archive.content.decode()
     assert archive.content.decode().count('data-testid="archive-row"') == 1
+
+
+def test_publish_needs_the_confirmation_and_keeps_the_draft_without_it(
+    client_for, analyst, digests
+):
+    draft = digests["draft"]
+    client = client_for(analyst)
+    page = client.get(reverse("intel:digest_detail", args=[draft.pk])).content.decode()
+    assert 'name="confirm"' in page and "cannot be undone" in page
+    response = client.post(reverse("intel:digest_publish", args=[draft.pk]), {}, follow=True)
+    assert "Tick the confirmation" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status != "published"
+    client.post(reverse("intel:digest_publish", args=[draft.pk]), {"confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.status == "published"
+
+
+def test_dashboard_map_shades_the_countries_of_its_table(client_for, analyst, digests):
+    client = client_for(analyst)
+    page = client.get(reverse("intel:sector_dashboard", args=[SECTOR])).content.decode()
+    assert reverse("intel:sector_map", args=[SECTOR]) in page
+    response = client.get(reverse("intel:sector_map", args=[SECTOR]))
+    assert response["Content-Type"].startswith("image/svg+xml")
+    drawing = response.content.decode()
+    assert "<script" not in drawing and "<title" in drawing
+    # Every country the table lists is on the map with its count; others read 0.
+    rows = re.findall(
+        r'<th scope="row">([^<]+) <span class="muted">([A-Z]{2})</span></th><td>(\d+)</td>', page
+    )
+    assert rows
+    for name, _code, count in rows:
+        assert f"<title>{name.strip()}: {count}</title>" in drawing
+    assert drawing.count("<g fill=") > 150

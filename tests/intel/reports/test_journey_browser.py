@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from intel.models import FieldReport
 from tests.accounts.factories import totp_code
-from tests.helpers import sign_in
+from tests.helpers import open_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_contributor_and_analyst_take_a_report_to_acceptance(
 
     # 1. The contributor fills the form with a date observed in the future.
     sign_in(page, contributor.email)
-    page.get_by_role("link", name="New report").click()
+    open_menu(page, "Reports").get_by_role("link", name="New report").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Summary").fill("Three distributors report waits of over 60 days.")
     page.get_by_label(re.compile(r"^Report")).fill("Seen in **three** licence applications.")
@@ -64,7 +64,7 @@ def test_contributor_and_analyst_take_a_report_to_acceptance(
     sign_in(review_page, analyst.email)
     review_page.get_by_placeholder("Code").fill(totp_code(analyst.totp_secret))
     review_page.get_by_role("button", name="Sign In").click()
-    review_page.get_by_role("link", name="Review queue").click()
+    open_menu(review_page, "Review").get_by_role("link", name="Review queue").click()
     review_page.get_by_role("link", name=TITLE).click()
     review_page.get_by_role("button", name="Start review").click()
     review_page.get_by_label("Reason or note for the author").fill(
@@ -74,7 +74,7 @@ def test_contributor_and_analyst_take_a_report_to_acceptance(
     review_page.get_by_text("Changes requested; the author has been told why.").wait_for()
 
     # 5. The contributor sees the feedback, revises and resubmits.
-    page.get_by_role("link", name="My reports", exact=True).click()
+    open_menu(page, "Reports").get_by_role("link", name="My reports", exact=True).click()
     page.get_by_text("Please name the port where the shipments were held.").first.wait_for()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("link", name="Revise").click()
@@ -91,7 +91,7 @@ def test_contributor_and_analyst_take_a_report_to_acceptance(
     analyst_context.close()
 
     # 7. The contributor sees it accepted.
-    page.get_by_role("link", name="My reports", exact=True).click()
+    open_menu(page, "Reports").get_by_role("link", name="My reports", exact=True).click()
     row = page.get_by_role("row", name=re.compile(TITLE))
     assert "Accepted" in row.inner_text()
     report.refresh_from_db()

@@ -171,7 +171,8 @@ def test_anonymous_author_hidden_from_analysts_everywhere(
         client.get(reverse("intel:search"), {"q": "Secret"}),
     ]
     for response in pages:
-        content = response.content.decode()
+        # Search marks its hits in the title.
+        content = response.content.decode().replace("<mark>", "").replace("</mark>", "")
         assert response.status_code == 200
         assert "Secret source" in content
         assert "Hanako Yamada" not in content

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+from datasketch import MinHash
+
 from intel.tagging import dedup
 
 BASE = (
@@ -16,6 +19,15 @@ OTHER = (
 )
 JA = "中国商務部はガリウムとゲルマニウムの輸出許可制を来月から導入すると発表した。"
 JA_NEAR = "中国商務部は、ガリウムとゲルマニウムの輸出許可制を来月から導入すると発表した。"
+
+
+def test_signature_equals_datasketch_minhash():
+    for text in (BASE, NEAR, OTHER, JA, JA_NEAR, "", "abc", "abcde", "ＡＢＣ　ガリウム"):
+        minhash = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED)
+        items = list(dedup.shingles(text))
+        if items:
+            minhash.update_batch(items)
+        assert (dedup.signature(text) == minhash.hashvalues.astype(np.uint64)).all(), text
 
 
 def test_signature_is_deterministic():

@@ -287,3 +287,84 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
     assert tag_jsonl_line(tagger, {"id": "b", "title": None, "body": "Japan"})["countries"] == [
         "JP"
     ]
+
+
+# --- numeric price moves --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "shock"),
+    [
+        ("Spot prices rose 25% in a week.", True),
+        ("Quotes jumped about 40 per cent after the announcement.", True),
+        ("LNG prices in North Asia rose 25% in a week.", True),
+        ("コバルト価格は1か月で6割上昇した。", True),
+        ("スポット価格が40％上昇した。", True),
+        ("Wheat prices rose 8% today.", False),  # a single-digit move is ordinary news
+        ("Prices were 25% of last year's total.", False),  # a share, not a move
+        ("Output rose 25% but prices held.", False),  # the number alone is not enough
+    ],
+)
+def test_numeric_price_moves_count_from_fifteen_percent(tagger, body, shock):
+    signals = tagger.tag("", body).as_contract()["signals"]
+    assert ("price-shock" in signals) is shock
+
+
+def test_numeric_price_move_is_evidence_with_its_span(tagger):
+    tag = next(t for t in tagger.tag("", "Spot prices rose 25% in a week.").signals)
+    assert tag.slug == "price-shock"
+    assert "prices rose 25%" in [span.text for span in tag.spans]
+
+
+# --- the compiled automaton on disk ---------------------------------------------
+
+
+def test_compiled_automaton_is_cached_on_disk_and_reused_by_a_new_process(tmp_path):
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from intel.tagging import Tagger, default_taxonomy\n"
+        "tagger = Tagger(default_taxonomy(), cache_dir=Path(sys.argv[1]))\n"
+        "print(tagger.tag('大連の代理店', 'Gallium export licences').as_contract())\n"
+    )
+    runs = [
+        subprocess.run(  # noqa: S603 - fixed code
+            [sys.executable, "-c", code, str(tmp_path)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+        for _ in range(2)
+    ]  # fmt: skip
+    files = list(tmp_path.glob("matcher-*.pickle"))
+    assert len(files) == 1
+    assert runs[0] == runs[1]
+    assert "'CN'" in runs[0] and "export-control" in runs[0]
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_trusted(tmp_path):
+    from intel.tagging import engine
+
+    taxonomy = default_taxonomy()
+    gazetteer = engine.default_gazetteer()
+    path = engine._disk_path(taxonomy, gazetteer, tmp_path)
+    path.write_bytes(b"not a pickle")
+    matcher = engine._load_or_build(taxonomy, gazetteer, tmp_path)
+    assert matcher.automaton is not None
+    assert path.read_bytes() != b"not a pickle"
+    # An unwritable cache directory only costs the build.
+    assert engine._load_or_build(taxonomy, gazetteer, tmp_path / "file" / "x") is not None
+
+
+def test_the_disk_cache_keeps_only_the_newest_automata(tmp_path, monkeypatch):
+    import os
+
+    from intel.tagging import engine
+
+    monkeypatch.setattr(engine, "DISK_CACHE_FILES", 2)
+    for age in range(4):
+        old = tmp_path / f"matcher-old{age}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + age, 1_000_000 + age))
+    engine._load_or_build(default_taxonomy(), engine.default_gazetteer(), tmp_path)
+    kept = sorted(path.name for path in tmp_path.glob("matcher-*.pickle"))
+    assert len(kept) == 2
+    assert "matcher-old3.pickle" in kept and "matcher-old0.pickle" not in kept

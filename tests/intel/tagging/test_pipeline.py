@@ -312,10 +312,12 @@ def test_tag_correction_by_analyst(client_for, analyst, tagged):
     response = tag_post(client, tagged, action="add", kind="signal", slug="tariff")
     assert response.status_code == 302
     assert tagged.signal_rows.filter(signal="tariff").exists()
+    # A mistake re-renders the page with what was typed and why (no redirect, no lost input).
     response = tag_post(client, tagged, action="add", kind="signal", slug="not-a-signal")
-    assert response.status_code == 302
-    follow = client.get(response["Location"])
-    assert "Unknown tag" in follow.content.decode()
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "No Signal is called “not-a-signal”" in content
+    assert 'value="not-a-signal"' in content
 
 
 def test_review_page_shows_cluster_with_repeat_flag(

@@ -1,0 +1,1 @@
+"""Notifications: in-site and email, per person and per kind, never twice for one event."""

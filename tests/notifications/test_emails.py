@@ -1,0 +1,119 @@
+"""Notification emails over a real SMTP server: once per event, in the reader's language."""
+
+from __future__ import annotations
+
+from email.header import decode_header, make_header
+
+import pytest
+from django.db import transaction
+
+from notifications.models import EmailStatus, Kind, Notification
+from notifications.services import notify, preferences_update
+from notifications.tasks import send_notification_emails
+from tests.intel.factories import FieldReportFactory
+from tests.intel.helpers import submit
+
+
+def _subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def _body(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError("no text part")
+
+
+@pytest.mark.django_db
+def test_one_email_per_event_even_when_the_task_runs_twice(
+    contributor, analyst, smtp_server, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://intel.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(FieldReportFactory(author=contributor, title="Neon rationing"), contributor)
+    [message] = smtp_server.wait_for(1)
+    [notification] = Notification.objects.filter(recipient=analyst)
+    assert send_notification_emails([notification.pk]) == 0
+    assert send_notification_emails([notification.pk]) == 0
+    # The same event reported again records and sends nothing either.
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[analyst], kind=notification.kind, event=notification.event,
+            path=notification.path, params=notification.params,
+        )  # fmt: skip
+    assert len(smtp_server.messages) == 1
+    assert message["To"] == analyst.email
+    assert "Community Intelligence Platform" in _subject(message)
+    body = _body(message)
+    assert "Neon rationing" in body
+    assert f"https://intel.example.org/intel/review/{notification.path.split('/')[-2]}/" in body
+    assert "https://intel.example.org/notifications/settings/" in body
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT
+
+
+@pytest.mark.django_db
+def test_email_is_in_the_recipients_language_and_names_no_anonymous_author(
+    contributor, analyst, smtp_server, django_capture_on_commit_callbacks
+):
+    analyst.language = "ja"
+    analyst.save(update_fields=["language"])
+    report = FieldReportFactory(author=contributor, attribution="anonymous", title="ガリウム")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(report, contributor)
+    [message] = smtp_server.wait_for(1)
+    body = _body(message)
+    assert "新しい提出" in body
+    for identifying in (contributor.email, contributor.get_short_name(), "Institute A"):
+        assert identifying not in body
+        assert identifying not in _subject(message)
+
+
+@pytest.mark.django_db
+def test_email_switched_off_sends_nothing(
+    contributor, analyst, smtp_server, django_capture_on_commit_callbacks
+):
+    preferences_update(user=analyst, choices={Kind.SUBMISSION_NEW: (False, True)})
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(FieldReportFactory(author=contributor), contributor)
+    [notification] = Notification.objects.filter(recipient=analyst)
+    assert notification.email_status == EmailStatus.NONE
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_decision_email_switched_off_keeps_the_site_notification(
+    in_review, contributor, analyst, smtp_server, django_capture_on_commit_callbacks
+):
+    from intel.reports import services
+
+    preferences_update(user=contributor, choices={Kind.REPORT_DECISION: (False, True)})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_reject(
+            contribution=in_review, analyst=analyst, reason="Out of scope, sorry."
+        )
+    assert Notification.objects.filter(recipient=contributor, kind=Kind.REPORT_DECISION).exists()
+    assert smtp_server.messages == []
+
+
+def test_worker_sends_exactly_one_email_per_event(celery_worker, smtp_server, analyst):
+    with transaction.atomic():
+        notify(recipients=[analyst], kind=Kind.SECOND_APPROVAL, event="approval:9:r1", path="/")
+    with transaction.atomic():
+        # Reported again (a retried service, a second worker): nothing new is queued.
+        notify(recipients=[analyst], kind=Kind.SECOND_APPROVAL, event="approval:9:r1", path="/")
+        notify(recipients=[analyst], kind=Kind.SECOND_APPROVAL, event="approval:10:r1", path="/")
+    messages = smtp_server.wait_for(2, timeout=30)
+    [notification] = Notification.objects.filter(event="approval:9:r1")
+    # Queue the first one's task once more by hand: the claim refuses a second send.
+    send_notification_emails.delay([notification.pk])
+    with transaction.atomic():
+        notify(recipients=[analyst], kind=Kind.SECOND_APPROVAL, event="approval:11:r1", path="/")
+    # The solo worker runs tasks in order: once the marker's email is in, the repeat is done.
+    messages = smtp_server.wait_for(3, timeout=30)
+    assert len(messages) == 3
+    sent = Notification.objects.filter(
+        event__in=["approval:9:r1", "approval:10:r1"], email_status=EmailStatus.SENT
+    )
+    assert sent.count() == 2
