@@ -174,7 +174,12 @@ def _comments(request: Request, contribution: Contribution) -> Response:
     list=extend_schema(summary="Your field reports"),
     create=extend_schema(
         summary="Create a field report (as a draft)",
-        examples=[examples.REPORT_EN, examples.REPORT_JA, examples.REPORT_ERRORS],
+        examples=[
+            examples.REPORT_EN,
+            examples.REPORT_JA,
+            examples.REPORT_DRAFT,
+            examples.REPORT_ERRORS,
+        ],
         responses={201: FieldReportSerializer, 400: _ERROR_400},
     ),
     partial_update=extend_schema(

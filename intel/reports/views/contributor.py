@@ -106,7 +106,6 @@ def _form_page(
             status=200,
         )
     form = form_class(request.POST, user=request.user)
-    attachment_form = AttachmentForm(files=request.FILES)
     if not form.is_valid():
         return _render_form(
             request,
@@ -145,6 +144,9 @@ def _form_page(
         except (ValidationError, WorkflowError) as error:
             problems = True
             messages.error(request, _("Your text was saved, but the file was not attached."))
+            # Bound only now, so that a form sent without a file shows no error.
+            attachment_form = AttachmentForm(files=request.FILES)
+            attachment_form.is_valid()
             reasons = error.messages if isinstance(error, ValidationError) else [error.message]
             for reason in reasons:
                 attachment_form.add_error("file", reason)

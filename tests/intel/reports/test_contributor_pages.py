@@ -280,3 +280,13 @@ def test_the_report_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         content = client.get(url).content.decode()
     assert "Round 2: name the port." in content
+
+
+def test_a_form_sent_without_a_file_shows_one_error_summary(client_for, contributor):
+    response = client_for(contributor).post(
+        reverse("intel:report_create"), _form(title="Neon", countries="ZZ")
+    )
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert content.count('id="error-summary"') == 1
+    assert 'href="#field-file"' not in content
