@@ -23,6 +23,7 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "Serving the demo at http://127.0.0.1:8000/ (stop with Ctrl-C)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)

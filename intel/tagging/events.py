@@ -14,8 +14,10 @@ never link: two gallium export-control reports from China a month apart are
 different events.
 
 Candidates come from the same (band, key) index as near-duplicates: each
-(label, specific) pair gives one key, in a band above the MinHash bands
-chosen by the key itself, so two reports sharing a pair share a band row.
+pair of specifics gives one key, in a band above the MinHash bands chosen by
+the key itself, so two reports sharing two specifics share a band row. A
+single specific would not do: "MOFCOM" or "gallium, 45 %" recur across many
+events, and every report sharing a key is a candidate to confirm.
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 # MinHash uses bands 0-15; event keys use these.
 FIRST_EVENT_BAND = 16
 EVENT_BANDS = 64
 MIN_SHARED_SPECIFICS = 2
-# Amounts below this are too common to identify an event ("2 buyers").
+# Amounts below this are too common to identify an event ("2 buyers"); years
+# on their own ("in 2026") say nothing about which event either.
 MIN_AMOUNT = 10
+YEARS = range(1900, 2101)
+# Specifics used for candidate keys (their pairs), so a long report stays cheap.
+MAX_KEYED_SPECIFICS = 8
 
 _MONTHS = {
     name: number
@@ -84,6 +91,12 @@ _ORGANISATION_TERMS = sorted(
     key=lambda item: -len(item[0]),
 )
 _LATIN_TERM = re.compile(r"[a-z]")
+_LATIN_NAMES = {term: name for term, name in _ORGANISATION_TERMS if _LATIN_TERM.search(term)}
+_SCRIPT_NAMES = [(term, name) for term, name in _ORGANISATION_TERMS if term not in _LATIN_NAMES]
+# One pass for every Latin name, longest first, whole words only.
+_LATIN_ORGANISATIONS = re.compile(
+    r"(?<![a-z0-9])(" + "|".join(re.escape(term) for term in _LATIN_NAMES) + r")(?![a-z0-9])"
+)
 
 
 @dataclass(frozen=True)
@@ -146,9 +159,10 @@ def anchors(
     amounts = {
         value
         for value in (_number(match) for match in _AMOUNT.findall(remaining))
-        if float(value) >= MIN_AMOUNT
+        if float(value) >= MIN_AMOUNT and not (value.isdigit() and int(value) in YEARS)
     }
-    organisations = {name for term, name in _ORGANISATION_TERMS if _mentions(folded, term)}
+    organisations = {_LATIN_NAMES[term] for term in _LATIN_ORGANISATIONS.findall(folded)}
+    organisations |= {name for term, name in _SCRIPT_NAMES if term in folded}
     return EventAnchors(
         language=language,
         labels=frozenset(labels),
@@ -165,20 +179,19 @@ def _number(value: str) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-def _mentions(folded: str, term: str) -> bool:
-    if not _LATIN_TERM.search(term):
-        return term in folded
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", folded) is not None
-
-
 def event_keys(event: EventAnchors) -> list[tuple[int, int]]:
-    """(band, key) rows: one per (label, specific) pair, at most one per band."""
+    """(band, key) rows: one per pair of specifics, at most one per band.
+
+    None without a label and a country, which `same_event` needs anyway.
+    """
+    if not event.labels or not event.countries:
+        return []
+    specifics = sorted(event.specifics)[:MAX_KEYED_SPECIFICS]
     rows: dict[int, int] = {}
-    for label in sorted(event.labels):
-        for specific in sorted(event.specifics):
-            digest = hashlib.blake2b(f"{label}|{specific}".encode(), digest_size=8).digest()
-            key = int.from_bytes(digest, "big", signed=True)
-            rows.setdefault(FIRST_EVENT_BAND + key % EVENT_BANDS, key)
+    for first, second in combinations(specifics, 2):
+        digest = hashlib.blake2b(f"{first}|{second}".encode(), digest_size=8).digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        rows.setdefault(FIRST_EVENT_BAND + key % EVENT_BANDS, key)
     return sorted(rows.items())
 
 

@@ -171,3 +171,14 @@ def test_an_anonymous_report_in_the_other_language_is_linked_but_never_counted_o
     assert not any(member.is_repeat for member in view.members), (
         "the same author wrote both, and nothing may say so"
     )
+
+
+def test_a_year_on_its_own_is_not_a_specific():
+    assert event("Output in 2026 rose to 2,026 tonnes", "en").amounts == set()
+    assert event("Output in 2026 rose to 3,500 tonnes", "en").amounts == {"3500"}
+
+
+def test_reports_sharing_one_specific_are_not_even_candidates():
+    first = event("MOFCOM raised fees by 45%", "en")
+    second = event("商務部は手数料を10%引き上げた", "ja")
+    assert not set(event_keys(first)) & set(event_keys(second))
