@@ -111,10 +111,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_analyst(self) -> bool:
         return self.is_active and (self.is_superuser or roles.ANALYSTS in self.role_names)
 
-    @property
+    @cached_property
     def is_reader(self) -> bool:
-        """A member's invited colleague: reads the library, digests and briefings at TLP:GREEN."""
-        return self.is_active and roles.READERS in self.role_names
+        """A member's invited colleague: reads the library, digests and briefings at TLP:GREEN.
+
+        The role alone is not enough: the inviting member must still be an active
+        member, so a suspended member's colleagues lose the access with them.
+        """
+        if not (self.is_active and roles.READERS in self.role_names):
+            return False
+        return ReaderInvitation.objects.filter(
+            reader=self,
+            removed_at__isnull=True,
+            member__is_active=True,
+            member__membership__status=Membership.Status.ACTIVE,
+        ).exists()
 
     @property
     def is_vetted_contributor(self) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from intel.reports import services
+from tests.intel.digests.test_views import digests  # noqa: F401  (a published digest, clear to amber)
 from tests.intel.factories import CaseStudyFactory
 from tests.intel.helpers import review, submit
 

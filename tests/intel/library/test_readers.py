@@ -13,6 +13,7 @@ from accounts.models import AuditEvent, ReaderInvitation
 from accounts.services import readers as services
 from intel.digests.selectors import reader_clearance
 from tests.accounts.factories import UserFactory
+from tests.intel.digests.test_views import AMBER_TITLE, _all_outputs
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,22 @@ def test_service_refuses_removal_by_another_member(other_contributor: Any, reade
     invitation = ReaderInvitation.objects.get(reader=reader)
     with pytest.raises(PermissionDenied):
         services.reader_remove(member=other_contributor, invitation=invitation)
+
+
+def test_reader_reads_digests_at_green_never_amber(
+    reader: Any, digests: Any, client_for: Any
+) -> None:
+    for text in _all_outputs(client_for(reader), digests["published"], ""):
+        assert AMBER_TITLE not in text
+        assert "GREEN licence delays" in text
+
+
+def test_reader_loses_access_when_their_member_is_suspended(
+    contributor: Any, reader: Any, analyst: Any
+) -> None:
+    from accounts.services import membership_suspend
+
+    membership_suspend(membership=contributor.membership, actor=analyst, reason="Inactive.")
+    reader = reader.__class__.objects.get(pk=reader.pk)
+    assert not reader.is_reader
+    assert reader_clearance(reader) == "clear"
