@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from community.web import AuthenticatedRequest, add_service_errors
 
+from .. import selectors
 from ..models import ReaderInvitation
 from ..permissions import contributor_required
 from ..services import readers as services
@@ -44,11 +45,7 @@ def my_readers(request: AuthenticatedRequest) -> HttpResponse:
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
             return redirect("accounts:readers")
-    invitations = (
-        ReaderInvitation.objects.filter(member=request.user, removed_at__isnull=True)
-        .select_related("reader")
-        .order_by("-created_at")[:50]
-    )
+    invitations = selectors.readers_of(member=request.user)[:50]
     status = 400 if request.method == "POST" else 200
     return render(
         request,

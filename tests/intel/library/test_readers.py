@@ -177,3 +177,30 @@ def test_reader_loses_access_when_their_member_is_suspended(
     reader = reader.__class__.objects.get(pk=reader.pk)
     assert not reader.is_reader
     assert reader_clearance(reader) == "clear"
+
+
+def test_privacy_export_lists_readers_on_both_sides(
+    contributor: Any, reader: Any, client_for: Any
+) -> None:
+    import json
+
+    export = reverse("accounts:privacy-export")
+    mine = json.loads(client_for(contributor).get(export).content)
+    assert [row["email"] for row in mine["readers_invited"]] == [reader.email]
+    assert mine["readers_invited"][0]["accepted"] is True
+    theirs = json.loads(client_for(reader).get(export).content)
+    assert theirs["reader_of"] == [contributor.email]
+
+
+def test_readers_page_costs_a_fixed_number_of_queries(
+    contributor: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(contributor)
+    services.reader_invite(member=contributor, email="one@test.example")
+    client.get(READERS)
+    with django_assert_max_num_queries(30) as few:
+        client.get(READERS)
+    for name in ("two", "three", "four"):
+        services.reader_invite(member=contributor, email=f"{name}@test.example")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(READERS)
