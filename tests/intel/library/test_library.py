@@ -293,3 +293,17 @@ def test_service_refuses_non_analyst(accepted_case_study: Any, contributor: Any)
     item = accepted_case_study()
     with pytest.raises(PermissionDenied):
         services.case_study_feature(actor=contributor, case_study=item, featured=True)
+
+
+def test_admin_lists_curations_read_only(
+    accepted_case_study: Any, admin_user: Any, analyst: Any, client_for: Any
+) -> None:
+    item = accepted_case_study(title="Curated lesson", attribution="anonymous")
+    services.case_study_feature(actor=analyst, case_study=item, featured=True)
+    client = client_for(admin_user)
+    response = client.get(reverse("admin:intel_casestudycuration_changelist"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Curated lesson" in body
+    assert "Institute A" not in body and "contributor@test.example" not in body
+    assert client.get(reverse("admin:intel_casestudycuration_add")).status_code == 403

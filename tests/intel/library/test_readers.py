@@ -204,3 +204,11 @@ def test_readers_page_costs_a_fixed_number_of_queries(
         services.reader_invite(member=contributor, email=f"{name}@test.example")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(READERS)
+
+
+def test_admin_lists_reader_invitations_without_token(
+    reader: Any, admin_user: Any, client_for: Any
+) -> None:
+    response = client_for(admin_user).get(reverse("admin:accounts_readerinvitation_changelist"))
+    assert response.status_code == 200
+    assert reader.email in response.content.decode()
