@@ -439,6 +439,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "accounts.models.Membership.Status",
         "DigestStatusEnum": "intel.models.digests.DigestStatus",
         "TlpEnum": "intel.vocabulary.Tlp",
+        "SourceGradeEnum": "intel.vocabulary.SourceReliability",
     },
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
@@ -144,3 +145,13 @@ def wait_signed_in(page: Any) -> None:
 
 def sign_out_in_browser(page: Any) -> None:
     open_menu(page, "Account").get_by_role("button", name="Sign out").click()
+
+
+# Browser tests leave pictures of the main pages here for reviewers (the README names it).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a full-page picture of a Playwright `page` as docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -144,3 +144,20 @@ def bar_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def sparkline(values: Sequence[int], *, title: str, width: int = 96, height: int = 24) -> str:
+    """A tiny trend line of `values` (oldest first), with its title for screen readers."""
+    top = max(max(values, default=0), 1)
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(
+        f"{index * step:.1f},{height - 2 - (value / top) * (height - 4):.1f}"
+        for index, value in enumerate(values)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img">'
+        f"<title>{escape(title)}</title>"
+        f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="1.5" points="{points}"/>'
+        "</svg>"
+    )

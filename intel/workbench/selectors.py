@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import Application, User
-from intel.digests.core import last_full_week
+from intel.digests.core import TOKYO, last_full_week, week_start_of
 from intel.models import (
     BriefingWeek,
     Contribution,
+    ContributionSector,
     Delivery,
     Digest,
     IntelligenceRequirement,
@@ -30,9 +32,10 @@ from intel.models import (
 from intel.models.briefings import DeliveryStatus
 from intel.models.contributions import QUEUE_STATUSES
 from intel.models.digests import OPEN_DIGEST_STATUSES
-from intel.vocabulary import Tlp
+from intel.vocabulary import Sector, Tlp
 
 LIST_LENGTH = 5
+TREND_WEEKS = 12
 FOUR_EYES_LEVELS = (Tlp.AMBER_STRICT.value, Tlp.RED.value)
 
 
@@ -50,6 +53,16 @@ class BriefingStatus:
 
 
 @dataclass(frozen=True)
+class SectorTrend:
+    sector: str
+    weekly: list[int]  # accepted contributions per week, oldest first, this week last
+
+    @property
+    def total(self) -> int:
+        return sum(self.weekly)
+
+
+@dataclass(frozen=True)
 class Workbench:
     applications: Queue
     reviews: Queue
@@ -57,6 +70,7 @@ class Workbench:
     answers: Queue
     digests: Queue
     briefing: BriefingStatus
+    sectors: list[SectorTrend] = field(default_factory=list)
 
 
 def _queue(queryset: Any, *, length: int = LIST_LENGTH) -> Queue:
@@ -109,7 +123,39 @@ def workbench_for(*, analyst: User) -> Workbench:
         answers=_queue(answers),
         digests=_queue(digests),
         briefing=briefing_status(),
+        sectors=sector_trends(),
     )
+
+
+def sector_trends(*, today: datetime.date | None = None) -> list[SectorTrend]:
+    """Accepted contributions per sector and week, the last `TREND_WEEKS` weeks (one query).
+
+    Analysts read every level, so these are the full counts; a contribution of
+    several sectors counts in each.
+    """
+    today = today or timezone.now().astimezone(TOKYO).date()
+    weeks = [
+        week_start_of(today) - datetime.timedelta(weeks=back)
+        for back in range(TREND_WEEKS - 1, -1, -1)
+    ]
+    start = datetime.datetime.combine(weeks[0], datetime.time.min, tzinfo=TOKYO)
+    rows = (
+        ContributionSector.objects.filter(
+            contribution__status=Status.ACCEPTED, contribution__accepted_at__gte=start
+        )
+        .annotate(week=TruncWeek("contribution__accepted_at", tzinfo=TOKYO))
+        .values("sector", "week")
+        .annotate(n=Count("contribution_id"))
+    )
+    counts: dict[tuple[str, datetime.date], int] = {}
+    for row in rows:
+        week = row["week"]
+        day = week.astimezone(TOKYO).date() if isinstance(week, datetime.datetime) else week
+        counts[(row["sector"], day)] = row["n"]
+    return [
+        SectorTrend(sector, [counts.get((sector, week), 0) for week in weeks])
+        for sector in Sector.values
+    ]
 
 
 def briefing_status(*, now: datetime.datetime | None = None) -> BriefingStatus:

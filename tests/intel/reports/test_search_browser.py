@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import sign_in
+from tests.helpers import screenshot, sign_in
 from tests.intel.factories import FieldReportFactory
 from tests.intel.helpers import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_analyst_searches_saves_and_reruns(page, contributor, analyst, tmp_path):
+def test_analyst_searches_saves_and_reruns(page, contributor, analyst):
     for fields in (
         {"title": "Gallium export licences delayed",
          "summary": "Distributors wait months for licences."},
@@ -33,7 +33,7 @@ def test_analyst_searches_saves_and_reruns(page, contributor, analyst, tmp_path)
     page.get_by_role("button", name="Search", exact=True).click()
     page.get_by_role("status").filter(has_text="1 result").wait_for()
     assert page.locator("ol.results .snippet mark").first.inner_text() == "ガリウム"
-    page.screenshot(path=str(tmp_path / "search-results.png"), full_page=True)
+    screenshot(page, "search_results")
 
     page.get_by_label("Name").fill("Gallium, Japanese")
     page.get_by_role("button", name="Save this search").click()

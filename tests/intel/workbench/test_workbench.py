@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intel.reports import services
-from intel.workbench.selectors import briefing_status, workbench_for
+from intel.workbench.selectors import briefing_status, sector_trends, workbench_for
 from tests.accounts.factories import ApplicationFactory
 from tests.intel.factories import FieldReportFactory
 from tests.intel.helpers import review, submit
@@ -138,3 +138,27 @@ def test_workbench_query_count_does_not_grow_with_the_queues(
         add_work()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse("intel:workbench")).status_code == 200
+
+
+def test_sector_trends_count_accepted_reports_per_week_with_a_sparkline(
+    client_for, analyst, second_analyst, contributor
+):
+    accepted = []
+    for sectors in (["semiconductors"], ["semiconductors", "batteries"]):
+        report = submit(FieldReportFactory(author=contributor, sectors=sectors), contributor)
+        review(report, second_analyst)
+        services.report_accept(contribution=report, analyst=second_analyst)
+        accepted.append(report)
+    # Submitted but not accepted: not counted.
+    submit(FieldReportFactory(author=contributor, sectors=["batteries"]), contributor)
+
+    trends = {trend.sector: trend for trend in sector_trends()}
+    assert len(trends["semiconductors"].weekly) == 12
+    assert trends["semiconductors"].weekly[-1] == 2 and trends["semiconductors"].total == 2
+    assert trends["batteries"].total == 1 and trends["space"].total == 0
+
+    page = client_for(analyst).get(reverse("intel:workbench")).content.decode()
+    row = page.split('data-testid="trend-semiconductors"')[1].split("</tr>")[0]
+    assert 'class="sparkline"' in row and "<polyline" in row
+    assert reverse("intel:sector_dashboard", args=["semiconductors"]) in row
+    assert "accepted reports per week, last 12 weeks: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2" in row

@@ -3,20 +3,16 @@ and a 390 px phone; screenshots for reviewers go to docs/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from intel.models import Contribution
 from tests.accounts.factories import ApplicationFactory
-from tests.helpers import open_menu, sign_in
+from tests.helpers import open_menu, screenshot, sign_in
 from tests.intel.factories import FieldReportFactory
 from tests.intel.helpers import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 TITLE = "Gallium export licences delayed at Dalian"
 
 
@@ -33,8 +29,7 @@ def test_analyst_claims_corrects_a_tag_and_accepts(page, contributor, analyst):
     card = page.locator("section", has=page.get_by_role("heading", name="Reports to review"))
     assert "2" in card.locator(".count").inner_text()
     page.get_by_text("Tohoku Materials Lab").wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "workbench.png"), full_page=True)
+    screenshot(page, "workbench")
 
     page.get_by_role("link", name=TITLE).first.click()
     page.get_by_role("button", name="I'm reviewing this").click()
@@ -62,7 +57,7 @@ def test_analyst_claims_corrects_a_tag_and_accepts(page, contributor, analyst):
     assert page.locator("#id_slug").input_value() == "moon landing"
     assert page.get_by_label("Kind").input_value() == "signal"
     assert page.evaluate("() => window.__noReload === true")
-    page.screenshot(path=str(SCREENSHOTS / "review.png"), full_page=True)
+    screenshot(page, "review")
 
     page.get_by_role("button", name="Accept").click()
     page.get_by_text("Accepted.").wait_for()
