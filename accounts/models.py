@@ -459,3 +459,7 @@ class ReaderInvitation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.reader_id is not None and self.removed_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.reader_id is None and self.expires_at <= timezone.now()

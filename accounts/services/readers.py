@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,11 +51,11 @@ def reader_invite(*, member: User, email: str) -> tuple[ReaderInvitation, str]:
     if Membership.objects.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     Membership.objects.select_for_update().filter(user=member).first()
-    mine = ReaderInvitation.objects.filter(member=member, removed_at__isnull=True)
-    if (
-        mine.filter(email__iexact=email).filter(accepted_at__isnull=False).exists()
-        or mine.filter(email__iexact=email, expires_at__gt=timezone.now()).exists()
-    ):
+    # Readers and invitations still waiting; an expired, unaccepted one no longer counts.
+    mine = ReaderInvitation.objects.filter(member=member, removed_at__isnull=True).filter(
+        Q(accepted_at__isnull=False) | Q(expires_at__gt=timezone.now())
+    )
+    if mine.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This colleague is already invited or a reader.")})
     if mine.count() >= READERS_PER_MEMBER:
         raise ValidationError(

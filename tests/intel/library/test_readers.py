@@ -212,3 +212,20 @@ def test_admin_lists_reader_invitations_without_token(
     response = client_for(admin_user).get(reverse("admin:accounts_readerinvitation_changelist"))
     assert response.status_code == 200
     assert reader.email in response.content.decode()
+
+
+def test_expired_invitation_can_be_sent_again_and_shows_as_expired(
+    contributor: Any, colleague: Any, client_for: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    first, code = services.reader_invite(member=contributor, email=colleague.email)
+    with pytest.raises(ValidationError):
+        services.reader_invite(member=contributor, email=colleague.email)
+    ReaderInvitation.objects.filter(pk=first.pk).update(expires_at=timezone.now())
+    assert "expired" in client_for(contributor).get(READERS).content.decode()
+    with pytest.raises(ValidationError):
+        services.reader_accept(code=code, user=colleague)
+    services.reader_invite(member=contributor, email=colleague.email)
+    assert ReaderInvitation.objects.filter(email=colleague.email).count() == 2
