@@ -8,6 +8,7 @@ from intel.alerts import urls as alerts_urls
 from intel.digests import urls as digests_urls
 from intel.interop import urls as interop_urls
 from intel.interop import views as interop_views
+from intel.library import urls as library_urls
 from intel.reports import urls as reports_urls
 from intel.workbench import urls as workbench_urls
 
@@ -15,6 +16,7 @@ app_name = "intel"
 urlpatterns = [
     *reports_urls.urlpatterns,
     *digests_urls.urlpatterns,
+    *library_urls.urlpatterns,
     *interop_urls.web_urlpatterns,
     *workbench_urls.urlpatterns,
     *alerts_urls.urlpatterns,

@@ -32,6 +32,7 @@ from intel.models.contributions import (
     SupplyChainStage,
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.library import CaseStudyCuration
 from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ContributionRevision, ReviewApproval
@@ -57,6 +58,7 @@ __all__ = [
     "Attribution",
     "BriefingWeek",
     "CaseStudy",
+    "CaseStudyCuration",
     "Comment",
     "CompanySize",
     "Contribution",
