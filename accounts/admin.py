@@ -26,7 +26,15 @@ from community.admin import ReadOnlyAdmin
 
 from . import services
 from .forms import AdminPasswordChangeForm
-from .models import Application, AuditEvent, GradeChange, Invitation, Membership, User
+from .models import (
+    Application,
+    AuditEvent,
+    GradeChange,
+    Invitation,
+    Membership,
+    ReaderInvitation,
+    User,
+)
 
 
 @admin.register(User)
@@ -93,6 +101,14 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_display = ("email", "inviter", "created_at", "expires_at", "used_by")
     search_fields = ("email", "inviter__email")
     list_select_related = ("inviter", "used_by")
+    exclude = ("token",)
+
+
+@admin.register(ReaderInvitation)
+class ReaderInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "member", "reader", "created_at", "accepted_at", "removed_at")
+    search_fields = ("email", "member__email")
+    list_select_related = ("member", "reader")
     exclude = ("token",)
 
 

@@ -111,6 +111,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_analyst(self) -> bool:
         return self.is_active and (self.is_superuser or roles.ANALYSTS in self.role_names)
 
+    @cached_property
+    def is_reader(self) -> bool:
+        """A member's invited colleague: reads the library, digests and briefings at TLP:GREEN.
+
+        The role alone is not enough: the inviting member must still be an active
+        member, so a suspended member's colleagues lose the access with them.
+        """
+        if not (self.is_active and roles.READERS in self.role_names):
+            return False
+        return ReaderInvitation.objects.filter(
+            reader=self,
+            removed_at__isnull=True,
+            member__is_active=True,
+            member__membership__status=Membership.Status.ACTIVE,
+        ).exists()
+
     @property
     def is_vetted_contributor(self) -> bool:
         """An active member of the community: may submit reports."""
@@ -393,3 +409,57 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail is append-only.")
+
+
+class ReaderInvitation(models.Model):
+    """A vetted member invites a colleague of their own organisation to read, not contribute.
+
+    Accepted, it names the reader and puts them in the readers role; the member
+    removes them by setting `removed_at` (the row stays, for the audit trail).
+    """
+
+    member = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="reader_invitations", verbose_name=_("member")
+    )
+    email = models.EmailField(_("email address"))
+    # SHA-256 of the code in the link, as for membership invitations.
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    reader = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reader_grants",
+        verbose_name=_("reader"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reader invitation")
+        verbose_name_plural = _("reader invitations")
+        indexes = [models.Index(fields=["member", "created_at"], name="accounts_reader_member_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reader__isnull=True, accepted_at__isnull=True)
+                | models.Q(reader__isnull=False, accepted_at__isnull=False),
+                name="accounts_reader_accepted_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} (reader of {self.member})"
+
+    @staticmethod
+    def token_for(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.reader_id is not None and self.removed_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.reader_id is None and self.expires_at <= timezone.now()

@@ -4,3 +4,5 @@ from __future__ import annotations
 
 CONTRIBUTORS = "contributors"
 ANALYSTS = "analysts"
+# Colleagues a member invited from their own organisation: read at TLP:GREEN, never contribute.
+READERS = "readers"

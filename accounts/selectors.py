@@ -17,7 +17,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from knox.models import AuthToken
 
-from .models import Application, AuditEvent, GradeChange, Invitation, Membership, User
+from .models import (
+    Application,
+    AuditEvent,
+    GradeChange,
+    Invitation,
+    Membership,
+    ReaderInvitation,
+    User,
+)
 
 INVITATION_QUOTA_WINDOW = timedelta(days=30)
 
@@ -114,6 +122,15 @@ def invitations_of(*, inviter: User) -> QuerySet[Invitation]:
     )
 
 
+def readers_of(*, member: User) -> QuerySet[ReaderInvitation]:
+    """`member`'s readers and pending reader invitations not removed, newest first."""
+    return (
+        ReaderInvitation.objects.filter(member=member, removed_at__isnull=True)
+        .select_related("reader")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def invitations_used_this_month(*, inviter: User) -> int:
     since = timezone.now() - INVITATION_QUOTA_WINDOW
     return Invitation.objects.filter(inviter=inviter, created_at__gte=since).count()
@@ -192,6 +209,20 @@ def member_data_export(*, user: User) -> dict[str, Any]:
                 "used": invitation.is_used,
             }
             for invitation in invitations_of(inviter=user)
+        ],
+        "readers_invited": [
+            {
+                "email": invitation.email,
+                "created_at": invitation.created_at.isoformat(),
+                "accepted": invitation.reader_id is not None,
+            }
+            for invitation in readers_of(member=user)
+        ],
+        "reader_of": [
+            grant.member.email
+            for grant in ReaderInvitation.objects.filter(
+                reader=user, removed_at__isnull=True
+            ).select_related("member")
         ],
         "track_record": member_track_record(user=user, include_anonymous=True),
         "briefing_subscriptions": subscriptions_export(user=user),

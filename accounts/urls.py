@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import analyst, applicant, member
+from .views import analyst, applicant, member, readers
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +24,9 @@ urlpatterns = [
     path("audit/", analyst.audit_trail, name="audit-trail"),
     # Members
     path("invitations/", member.invitations, name="invitations"),
+    path("readers/", readers.my_readers, name="readers"),
+    path("readers/<int:pk>/remove/", readers.reader_remove, name="reader_remove"),
+    path("readers/accept/<str:code>/", readers.reader_accept, name="reader_accept"),
     path("api-tokens/", member.api_tokens, name="api-tokens"),
     path("api-tokens/revoke/", member.api_token_revoke, name="api-token-revoke"),
     path("api-tokens/revoke-all/", member.api_tokens_revoke_all, name="api-tokens-revoke-all"),

@@ -278,6 +278,11 @@ CELERY_BEAT_SCHEDULE["train-tagger"] = {
     "schedule": crontab(minute="0", hour="3"),
 }
 # Briefings: Monday 08:00 Asia/Tokyo, after the digests, for the same week.
+# Watches that asked for one email a day get the day's matches at 07:00.
+CELERY_BEAT_SCHEDULE["daily-alerts"] = {
+    "task": "intel.send_daily_alerts",
+    "schedule": crontab(minute="0", hour="7"),
+}
 CELERY_BEAT_SCHEDULE["weekly-briefings"] = {
     "task": "intel.send_weekly_briefings",
     "schedule": crontab(minute="0", hour="8", day_of_week="mon"),

@@ -123,6 +123,7 @@ def _celery_in_process(settings: Any) -> Iterator[None]:
 # before such tests so they see the database a deployment would have.
 DATA_MIGRATIONS = [
     ("accounts.migrations.0002_roles", "create_roles"),
+    ("accounts.migrations.0006_readers", "create_readers_role"),
     ("intel.migrations.0004_seed_taxonomy", "seed_taxonomy"),
 ]
 

@@ -13,4 +13,5 @@ REGISTRY: dict[str, str] = {
     "briefings": "intel.benchmarks.briefings",
     "pages": "intel.benchmarks.pages",
     "api": "intel.benchmarks.api",
+    "alerts": "intel.benchmarks.alerts",
 }

@@ -124,7 +124,7 @@ COLUMNS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "country": (ContributionCountry, ("contribution_id", "country")),
     "fingerprint": (ContributionFingerprint, (
         "contribution_id", "signature", "cluster_id", "similarity", "taxonomy_version",
-        "tagged_at")),
+        "tagged_at", "event")),
     "answer": (RequirementAnswer, ("requirement_id", "contribution_id", "created_at")),
 }  # fmt: skip
 
@@ -245,7 +245,7 @@ class _Generator:
         countries = {COUNTRIES[min(int(rnd.expovariate(0.25)), len(COUNTRIES) - 1)]
                      for _ in range(rnd.choice((1, 1, 2, 3)))}  # fmt: skip
         tables.country += [(pk, code) for code in sorted(countries)]
-        tables.fingerprint.append((pk, b"", self._cluster(), None, "bench", accepted))
+        tables.fingerprint.append((pk, b"", self._cluster(), None, "bench", accepted, "{}"))
         if rnd.random() < 0.02 and self.requirements.get(sector):
             requirement = rnd.choice(self.requirements[sector])
             tables.answer.append((requirement, pk, submitted))

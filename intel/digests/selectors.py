@@ -57,7 +57,11 @@ def reader_clearance(user: Any, *, preview: str = "") -> str:
     """
     if has_analyst_access(user):
         clearance = Tlp.RED.value
-    elif user is not None and user.is_authenticated and user.is_vetted_contributor:
+    elif (
+        user is not None
+        and user.is_authenticated
+        and (user.is_vetted_contributor or user.is_reader)
+    ):
         clearance = Tlp.GREEN.value
     else:
         clearance = Tlp.CLEAR.value

@@ -1,5 +1,13 @@
 """Intel models, one module per concern; import them from here."""
 
+from intel.models.alerts import (
+    Alert,
+    AlertStatus,
+    Watch,
+    WatchFrequency,
+    WatchTerm,
+    WatchTermKind,
+)
 from intel.models.attachments import Attachment, PrivateStorage
 from intel.models.briefings import (
     BriefingWeek,
@@ -24,6 +32,7 @@ from intel.models.contributions import (
     SupplyChainStage,
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.library import CaseStudyCuration
 from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
 from intel.models.review import Comment, ContributionRevision, ReviewApproval
@@ -43,10 +52,13 @@ from intel.models.tagging import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertStatus",
     "Attachment",
     "Attribution",
     "BriefingWeek",
     "CaseStudy",
+    "CaseStudyCuration",
     "Comment",
     "CompanySize",
     "Contribution",
@@ -86,6 +98,10 @@ __all__ = [
     "TaxonomyKind",
     "TaxonomyLabel",
     "TaxonomyTerm",
+    "Watch",
+    "WatchFrequency",
+    "WatchTerm",
+    "WatchTermKind",
     "WeekCount",
     "WeekRollupDirty",
     "WeekRollupState",

@@ -114,7 +114,9 @@ class Contribution(models.Model):
         _("STIX id"), max_length=100, blank=True, default="", db_default="", editable=False
     )
     stix_modified = models.DateTimeField(_("STIX modified"), null=True, blank=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    # Blank only in drafts: `intel_contr_title_submitted` and the submit service
+    # hold every sent report to a title.
+    title = models.CharField(_("title"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language, default="en")
     tlp = models.CharField(_("handling level"), max_length=16, choices=Tlp, default=Tlp.GREEN)
     attribution = models.CharField(
@@ -193,9 +195,12 @@ class Contribution(models.Model):
             choices_constraint(
                 "source_grade", SourceReliability, name="intel_contr_grade", allow_blank=True
             ),
+            # A draft holds whatever the author has written so far; completeness
+            # is checked at submission, and these hold for every row sent on.
             # A partner's report says nothing about the supply-chain stage.
             models.CheckConstraint(
-                condition=~Q(kind=Kind.REPORT)
+                condition=Q(status__in=[Status.DRAFT, Status.WITHDRAWN])
+                | ~Q(kind=Kind.REPORT)
                 | Q(
                     date_observed__isnull=False,
                     information_credibility__isnull=False,
@@ -208,6 +213,10 @@ class Contribution(models.Model):
                     supply_chain_stage="",
                 ),
                 name="intel_contr_report_facts",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[Status.DRAFT, Status.WITHDRAWN]) | ~Q(title=""),
+                name="intel_contr_title_submitted",
             ),
             models.CheckConstraint(
                 condition=Q(author__isnull=False, partner_source__isnull=True, stix_id="")
@@ -327,8 +336,8 @@ class Contribution(models.Model):
 
 
 class FieldReport(Contribution):
-    summary = models.TextField(_("summary"), max_length=1000)
-    body = models.TextField(_("report"), max_length=50_000)
+    summary = models.TextField(_("summary"), max_length=1000, blank=True)
+    body = models.TextField(_("report"), max_length=50_000, blank=True)
     evidence_links = models.JSONField(_("evidence links"), default=list, blank=True)
 
     class Meta:
@@ -337,18 +346,24 @@ class FieldReport(Contribution):
 
 
 class CaseStudy(Contribution):
-    company_size = models.CharField(_("company size"), max_length=16, choices=CompanySize)
-    context = models.TextField(_("context"), max_length=10_000)
-    challenge = models.TextField(_("challenge"), max_length=10_000)
-    actions_taken = models.TextField(_("actions taken"), max_length=10_000)
-    outcome = models.TextField(_("outcome"), max_length=10_000)
-    lessons_learned = models.TextField(_("lessons learned"), max_length=10_000)
+    company_size = models.CharField(
+        _("company size"), max_length=16, choices=CompanySize, blank=True
+    )
+    context = models.TextField(_("context"), max_length=10_000, blank=True)
+    challenge = models.TextField(_("challenge"), max_length=10_000, blank=True)
+    actions_taken = models.TextField(_("actions taken"), max_length=10_000, blank=True)
+    outcome = models.TextField(_("outcome"), max_length=10_000, blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), max_length=10_000, blank=True)
 
     class Meta:
         verbose_name = _("case study")
         verbose_name_plural = _("case studies")
+        # Blank in drafts; this table cannot see the status, so the submit
+        # service is what holds a sent case study to a company size.
         constraints = [
-            choices_constraint("company_size", CompanySize, name="intel_casestudy_company_size")
+            choices_constraint(
+                "company_size", CompanySize, name="intel_casestudy_company_size", allow_blank=True
+            )
         ]
 
 

@@ -37,6 +37,7 @@ from intel.reports.selectors import requirements_open_for
 from intel.vocabulary import InformationCredibility, Sector, Signal, SourceReliability, Tlp
 
 LANGUAGE_CHOICES = [("", _("Detect from the text")), *Language.choices]
+NOT_CHOSEN = ("", _("Not chosen yet"))
 
 
 class DateInput(forms.DateInput):
@@ -55,11 +56,19 @@ def _codes(value: str) -> list[str]:
 
 
 class _ContributionForm(forms.Form):
-    """Fields both kinds share."""
+    """Fields both kinds share.
+
+    A draft may leave any field empty, so no field is `required`; the ones in
+    `needed_to_submit` are marked (an asterisk, `aria-required`) and the submit
+    service names each one still empty.
+    """
+
+    needed_to_submit: tuple[str, ...] = ("title", "sectors")
 
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
+        required=False,
         help_text=_("One line that says what happened, e.g. “Gallium export licences delayed”."),
     )
     sectors = forms.MultipleChoiceField(
@@ -118,9 +127,16 @@ class _ContributionForm(forms.Form):
         requirements = self.fields["requirements"]
         assert isinstance(requirements, forms.ModelMultipleChoiceField)  # noqa: S101 - narrowing
         requirements.queryset = requirements_open_for(user=user)
+        for name in self.needed_to_submit:
+            field = self.fields[name]
+            field.needed_to_submit = True  # type: ignore[attr-defined]
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple):
+                # A group of checkboxes cannot carry it; its legend says it instead.
+                field.widget.attrs["aria-required"] = "true"
 
     def clean_sectors(self) -> list[str]:
-        return validation.clean_sectors(self.cleaned_data["sectors"])
+        sectors = self.cleaned_data["sectors"]
+        return validation.clean_sectors(sectors) if sectors else []
 
     def clean_signals(self) -> list[str]:
         return validation.clean_signals(self.cleaned_data["signals"])
@@ -152,6 +168,10 @@ class _ContributionForm(forms.Form):
 
 
 class FieldReportForm(_ContributionForm):
+    needed_to_submit = (
+        "title", "summary", "body", "sectors", "supply_chain_stage", "date_observed",
+        "information_credibility",
+    )  # fmt: skip
     field_order = [
         "title", "summary", "body", "sectors", "signals", "countries", "supply_chain_stage",
         "date_observed", "information_credibility", "evidence_links", "tlp", "attribution",
@@ -161,27 +181,34 @@ class FieldReportForm(_ContributionForm):
     summary = forms.CharField(
         label=_("Summary"),
         max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Two or three sentences an analyst can read at a glance."),
     )
     body = forms.CharField(
         label=_("Report"),
         max_length=50_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("What you observed, where and how you know. Markdown is allowed."),
     )
     supply_chain_stage = forms.ChoiceField(
-        label=_("Supply-chain stage"), choices=SupplyChainStage.choices
+        label=_("Supply-chain stage"),
+        choices=[NOT_CHOSEN, *SupplyChainStage.choices],
+        required=False,
     )
     date_observed = forms.DateField(
         label=_("Date observed"),
+        required=False,
         widget=DateInput(),
         help_text=_("When you saw or learned this; not in the future."),
     )
     information_credibility = forms.TypedChoiceField(
         label=_("Information credibility"),
-        choices=InformationCredibility.choices,
+        choices=[NOT_CHOSEN, *InformationCredibility.choices],
         coerce=int,
+        empty_value=None,
+        required=False,
         help_text=_(
             "Your own judgement of the information (not of yourself): 1 if other sources "
             "confirm it, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 if you "
@@ -196,7 +223,8 @@ class FieldReportForm(_ContributionForm):
     )
 
     def clean_date_observed(self) -> Any:
-        return validation.clean_date_observed(self.cleaned_data.get("date_observed"))
+        value = self.cleaned_data.get("date_observed")
+        return None if value is None else validation.clean_date_observed(value)
 
     def clean_evidence_links(self) -> list[str]:
         return validation.clean_evidence_links(_lines(self.cleaned_data["evidence_links"]))
@@ -215,30 +243,49 @@ class FieldReportForm(_ContributionForm):
 
 
 class CaseStudyForm(_ContributionForm):
+    needed_to_submit = (
+        "title", "sectors", "company_size", "context", "challenge", "actions_taken", "outcome",
+        "lessons_learned",
+    )  # fmt: skip
     field_order = [
         "title", "sectors", "signals", "countries", "company_size", "context", "challenge",
         "actions_taken", "outcome", "lessons_learned", "tlp", "attribution", "language",
         "requirements",
     ]  # fmt: skip
 
-    company_size = forms.ChoiceField(label=_("Company size"), choices=CompanySize.choices)
+    company_size = forms.ChoiceField(
+        label=_("Company size"), choices=[NOT_CHOSEN, *CompanySize.choices], required=False
+    )
     context = forms.CharField(
         label=_("Context"),
         max_length=10_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The organisation and situation, without naming anyone you must not."),
     )
     challenge = forms.CharField(
-        label=_("Challenge"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Challenge"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     actions_taken = forms.CharField(
-        label=_("Actions taken"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Actions taken"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     outcome = forms.CharField(
-        label=_("Outcome"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Outcome"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     lessons_learned = forms.CharField(
-        label=_("Lessons learned"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Lessons learned"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     @classmethod

@@ -36,6 +36,7 @@ from intel.models import (
     Status,
 )
 from intel.models.contributions import QUEUE_STATUSES
+from intel.tagging.selectors import TagGroup, TagRow, tags_for_review
 
 
 def with_rows(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
@@ -150,6 +151,26 @@ def attachment_for_viewer(*, user: Any, pk: int) -> Attachment:
 
 def comments_of(*, contribution: Contribution) -> QuerySet[Comment]:
     return contribution.comments.select_related("author").order_by("created_at", "pk")
+
+
+def tags_for_author(*, contribution: Contribution) -> list[TagGroup]:
+    """The tags `contribution` is filed under, for its author to read: the
+    automatic ones with analysts' corrections applied, by kind, readable names.
+
+    Only this contribution's own rows are read: nothing of its duplicate
+    cluster, so the author never learns that another report resembles theirs.
+    Evidence and scores stay with the analysts.
+    """
+    groups = []
+    for group in tags_for_review(contribution=contribution):
+        rows = [
+            TagRow(kind=row.kind, slug=row.slug, label=row.label)
+            for row in group.rows
+            if (row.automatic or row.added_by_analyst) and not row.removed_by_analyst
+        ]
+        if rows:
+            groups.append(TagGroup(kind=group.kind, label=group.label, rows=rows))
+    return groups
 
 
 def row_exists(model: type[models.Model], field: str, value: str) -> Exists:

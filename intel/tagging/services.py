@@ -50,7 +50,11 @@ from intel.models import (
     TaxonomyLabel,
 )
 from intel.reports.services._common import require_reviewer
-from intel.reports.services.search_index import search_index_update, weighted_parts
+from intel.reports.services.search_index import (
+    search_index_update,
+    search_index_update_many,
+    weighted_parts,
+)
 from intel.tagging import dedup, events
 from intel.tagging.engine import TagResult
 from intel.tagging.learned import LearnedTag
@@ -172,9 +176,8 @@ def _tag_batch(ids: list[int]) -> list[int]:
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
     _write_batch(contributions, results, batch, old_bands, states, plan, tagger.taxonomy.version)
-    # Tags are searchable: each tagged row's search entry follows its new tags.
-    for contribution in contributions:
-        search_index_update(contribution=contribution)
+    # Tags are searchable: the batch's search entries follow their new tags.
+    search_index_update_many(contribution_ids=batch_ids)
     return batch_ids
 
 

@@ -149,7 +149,12 @@ def test_a_verification_email_asked_for_during_the_outage_is_delivered_once_redi
     private_redis.stop()
     signup = browser().post(
         reverse("account_signup"),
-        {"email": "expert@research.example", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "email": "expert@research.example",
+            "display_name": "Expert",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
     assert signup.status_code == 302
     assert signup["Location"] == reverse("account_email_verification_sent")

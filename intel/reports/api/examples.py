@@ -40,6 +40,11 @@ REPORT_JA = OpenApiExample(
         "attribution": "anonymous",
     },
 )
+REPORT_DRAFT = OpenApiExample(
+    "Partial draft (completed later, checked at submit)",
+    request_only=True,
+    value={"title": "Gallium export licences delayed for Japanese buyers"},
+)
 REPORT_ERRORS = OpenApiExample(
     "Validation errors",
     response_only=True,

@@ -72,14 +72,20 @@ class _RequirementIds(serializers.ListField):
 
 
 class _ContributionSerializer(serializers.Serializer):
-    """Fields both kinds share; the author's own view and write format."""
+    """Fields both kinds share; the author's own view and write format.
+
+    A draft may leave out or blank any field (the service's defaults fill
+    in); submitting names each one still missing (400, per field).
+    """
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     sectors = serializers.ListField(
-        child=serializers.ChoiceField(choices=Sector.choices), help_text="One to three sectors."
+        child=serializers.ChoiceField(choices=Sector.choices),
+        required=False,
+        help_text="One to three sectors (none yet in a draft).",
     )
     signals = serializers.ListField(
         child=serializers.ChoiceField(choices=Signal.choices), required=False, default=list
@@ -90,8 +96,10 @@ class _ContributionSerializer(serializers.Serializer):
         default=list,
         help_text="ISO 3166-1 alpha-2 codes.",
     )
-    tlp = serializers.ChoiceField(choices=Tlp.choices)
-    attribution = serializers.ChoiceField(choices=Attribution.choices)
+    tlp = serializers.ChoiceField(choices=Tlp.choices, required=False, help_text="Default GREEN.")
+    attribution = serializers.ChoiceField(
+        choices=Attribution.choices, required=False, help_text="Default organisation."
+    )
     language = serializers.ChoiceField(
         choices=Language.choices,
         required=False,
@@ -113,7 +121,7 @@ class _ContributionSerializer(serializers.Serializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     def validate_sectors(self, value: list[str]) -> list[str]:
-        return validation.clean_sectors(value)
+        return validation.clean_sectors(value) if value else []
 
     def validate_signals(self, value: list[str]) -> list[str]:
         return validation.clean_signals(value)
@@ -129,12 +137,20 @@ class _ContributionSerializer(serializers.Serializer):
 
 
 class FieldReportSerializer(_ContributionSerializer):
-    summary = serializers.CharField(max_length=1000)
-    body = serializers.CharField(max_length=50_000, help_text="Markdown.")
-    supply_chain_stage = serializers.ChoiceField(choices=SupplyChainStage.choices)
-    date_observed = serializers.DateField(help_text="Not in the future.")
+    summary = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    body = serializers.CharField(
+        max_length=50_000, required=False, allow_blank=True, help_text="Markdown."
+    )
+    supply_chain_stage = serializers.ChoiceField(
+        choices=SupplyChainStage.choices, required=False, allow_blank=True
+    )
+    date_observed = serializers.DateField(
+        required=False, allow_null=True, help_text="Not in the future."
+    )
     information_credibility = serializers.ChoiceField(
         choices=InformationCredibility.choices,
+        required=False,
+        allow_null=True,
         help_text="1 confirmed … 6 cannot be judged: the author's judgement of the information.",
     )
     evidence_links = serializers.ListField(
@@ -142,21 +158,25 @@ class FieldReportSerializer(_ContributionSerializer):
     )
 
     def validate_date_observed(self, value: Any) -> Any:
-        return validation.clean_date_observed(value)
+        return None if value is None else validation.clean_date_observed(value)
 
     def validate_evidence_links(self, value: list[str]) -> list[str]:
         return validation.clean_evidence_links(value)
 
 
 class CaseStudySerializer(_ContributionSerializer):
-    company_size = serializers.ChoiceField(choices=CompanySize.choices)
+    company_size = serializers.ChoiceField(
+        choices=CompanySize.choices, required=False, allow_blank=True
+    )
     # DRF's metaclass moves declared fields out of the class, so this does not
     # shadow Serializer.context at run time; the stubs cannot know that.
-    context = serializers.CharField(max_length=10_000)  # type: ignore[assignment]
-    challenge = serializers.CharField(max_length=10_000)
-    actions_taken = serializers.CharField(max_length=10_000)
-    outcome = serializers.CharField(max_length=10_000)
-    lessons_learned = serializers.CharField(max_length=10_000)
+    context = serializers.CharField(  # type: ignore[assignment]
+        max_length=10_000, required=False, allow_blank=True
+    )
+    challenge = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    actions_taken = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    outcome = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    lessons_learned = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     signals = serializers.ListField(
         child=serializers.ChoiceField(choices=Signal.choices), required=False, default=list
     )

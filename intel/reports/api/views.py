@@ -102,7 +102,8 @@ class _OwnContributionViewSet(
     @extend_schema(request=None, responses={200: None, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        """Submit a draft, or resubmit one whose changes were requested."""
+        """Submit a draft, or resubmit one whose changes were requested; 400 names
+        each field still missing."""
         contribution = self.get_object()
         services.contribution_submit(contribution=contribution, actor=signed_in(request))
         return Response(self.get_serializer(self.get_object()).data)
@@ -173,7 +174,12 @@ def _comments(request: Request, contribution: Contribution) -> Response:
     list=extend_schema(summary="Your field reports"),
     create=extend_schema(
         summary="Create a field report (as a draft)",
-        examples=[examples.REPORT_EN, examples.REPORT_JA, examples.REPORT_ERRORS],
+        examples=[
+            examples.REPORT_EN,
+            examples.REPORT_JA,
+            examples.REPORT_DRAFT,
+            examples.REPORT_ERRORS,
+        ],
         responses={201: FieldReportSerializer, 400: _ERROR_400},
     ),
     partial_update=extend_schema(
@@ -181,7 +187,7 @@ def _comments(request: Request, contribution: Contribution) -> Response:
         responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT},
     ),
     update=extend_schema(responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT}),
-    submit=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: FieldReportSerializer, 400: _ERROR_400, 409: _CONFLICT}),
     withdraw=extend_schema(responses={200: FieldReportSerializer, 409: _CONFLICT}),
 )
 class ReportViewSet(_OwnContributionViewSet):
@@ -201,7 +207,7 @@ class ReportViewSet(_OwnContributionViewSet):
         responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}
     ),
     update=extend_schema(responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}),
-    submit=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
+    submit=extend_schema(responses={200: CaseStudySerializer, 400: _ERROR_400, 409: _CONFLICT}),
     withdraw=extend_schema(responses={200: CaseStudySerializer, 409: _CONFLICT}),
 )
 class CaseStudyViewSet(_OwnContributionViewSet):

@@ -4,8 +4,11 @@ draft ─submit─► submitted ─(analyst)─► in-review ─► accepted / r
   │                │                                                    │
   └──withdraw──────┘                          resubmit ◄── edit ◄───────┘
 
-A draft must be as complete as a submission (the same form validates both),
-so "save draft" never stores something that could not later be submitted.
+A draft holds any part of the work (a title alone, or only the text): what is
+there is validated as it is saved, and completeness is checked at submission
+(`_require_complete`), field by field, so the author learns everything still
+missing at once. The database's constraints hold every row past draft to the
+same facts.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from intel.reports.services._common import (
 )
 from intel.reports.services.search_index import search_index_update
 from intel.text import detect_language
-from intel.vocabulary import SourceReliability
+from intel.vocabulary import SourceReliability, Tlp
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +105,8 @@ def _clean_common(
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, list[str]] = {}
     for name, values, clean in (
-        ("sectors", sectors, validation.clean_sectors),
+        # None chosen yet is a draft's right; the count is checked at submission.
+        ("sectors", sectors, validation.clean_sectors if sectors else list),
         ("signals", signals, validation.clean_signals),
         ("countries", countries, validation.clean_countries),
     ):
@@ -110,6 +114,7 @@ def _clean_common(
             cleaned[name] = clean(values)
         except ValidationError as exc:
             errors[name] = exc.error_list
+    sectors = list(sectors)
     wanted = {int(pk) for pk in requirement_ids}
     new = wanted - set(linked)
     allowed = set(
@@ -187,11 +192,12 @@ def _report_facts(
     *,
     date_observed: datetime.date | None,
     evidence_links: Iterable[str],
-) -> tuple[datetime.date, list[str]]:
+) -> tuple[datetime.date | None, list[str]]:
     errors: dict[str, list[ValidationError]] = {}
     links: list[str] = []
     try:
-        date_observed = validation.clean_date_observed(date_observed)
+        if date_observed is not None:
+            date_observed = validation.clean_date_observed(date_observed)
     except ValidationError as exc:
         errors["date_observed"] = exc.error_list
     try:
@@ -200,31 +206,72 @@ def _report_facts(
         errors["evidence_links"] = exc.error_list
     if errors:
         raise ValidationError(errors)
-    return cast(datetime.date, date_observed), links
+    return date_observed, links
+
+
+def _require_something(texts: Iterable[str]) -> None:
+    if not any(texts):
+        raise ValidationError(
+            {"title": _("Write a title or some of the text before saving a draft.")},
+            code="empty",
+        )
+
+
+_NEEDED: dict[str, tuple[str, ...]] = {
+    Kind.REPORT: (*_REPORT_TEXT, "supply_chain_stage", "date_observed", "information_credibility"),
+    Kind.CASE_STUDY: (*_CASE_TEXT, "company_size"),
+}
+
+
+def _require_complete(contribution: Contribution) -> None:
+    """Refuse to send an incomplete contribution, naming every missing field.
+
+    Reads the stored row (with a kept revision applied by the caller first), so
+    what is checked is exactly what analysts would receive.
+    """
+    model = FieldReport if contribution.kind == Kind.REPORT else CaseStudy
+    row = model.objects.get(pk=contribution.pk)
+    if row.status not in EDITABLE_STATUSES:
+        return  # the transition refuses it, with the reason
+    errors: dict[str, list[ValidationError]] = {}
+    for name in _NEEDED[row.kind]:
+        if getattr(row, name) in ("", None):
+            errors[name] = [ValidationError(_("Needed to submit: fill this in."), code="required")]
+    sectors = ContributionSector.objects.filter(contribution=row).values_list("sector", flat=True)
+    try:
+        validation.clean_sectors(sectors)
+    except ValidationError as exc:
+        errors["sectors"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
 def report_create_draft(
     *,
     author: User,
-    title: str,
-    summary: str,
-    body: str,
-    sectors: Iterable[str],
+    title: str = "",
+    summary: str = "",
+    body: str = "",
+    sectors: Iterable[str] = (),
     signals: Iterable[str] = (),
     countries: Iterable[str] = (),
-    supply_chain_stage: str,
-    date_observed: datetime.date | None,
-    information_credibility: int,
-    tlp: str,
-    attribution: str,
+    supply_chain_stage: str = "",
+    date_observed: datetime.date | None = None,
+    information_credibility: int | None = None,
+    tlp: str = Tlp.GREEN,
+    attribution: str = Attribution.ORGANISATION,
     evidence_links: Iterable[str] = (),
     language: str = "",
     requirement_ids: Iterable[int] = (),
 ) -> FieldReport:
-    """A new field report in draft, owned by `author` (an active member)."""
+    """A new field report in draft, owned by `author` (an active member).
+
+    Any part may be left out but some text (`_require_something`).
+    """
     require_vetted(author)
     texts = _clean_texts({"title": title, "summary": summary, "body": body})
+    _require_something(texts.values())
     date_observed, links = _report_facts(date_observed=date_observed, evidence_links=evidence_links)
     sectors_, signals_, countries_, requirements = _clean_common(
         author=author,
@@ -258,22 +305,23 @@ def report_create_draft(
 def case_study_create_draft(
     *,
     author: User,
-    title: str,
-    sectors: Iterable[str],
+    title: str = "",
+    sectors: Iterable[str] = (),
     countries: Iterable[str] = (),
     signals: Iterable[str] = (),
-    company_size: str,
-    context: str,
-    challenge: str,
-    actions_taken: str,
-    outcome: str,
-    lessons_learned: str,
-    tlp: str,
-    attribution: str,
+    company_size: str = "",
+    context: str = "",
+    challenge: str = "",
+    actions_taken: str = "",
+    outcome: str = "",
+    lessons_learned: str = "",
+    tlp: str = Tlp.GREEN,
+    attribution: str = Attribution.ORGANISATION,
     language: str = "",
     requirement_ids: Iterable[int] = (),
 ) -> CaseStudy:
-    """A new case study in draft, owned by `author` (an active member)."""
+    """A new case study in draft, owned by `author` (an active member); any part
+    may be left out but some text."""
     require_vetted(author)
     sectors_, signals_, countries_, requirements = _clean_common(
         author=author,
@@ -292,6 +340,7 @@ def case_study_create_draft(
             "lessons_learned": lessons_learned,
         }
     )
+    _require_something(texts.values())
     study = CaseStudy(
         kind=Kind.CASE_STUDY,
         author=author,
@@ -410,6 +459,7 @@ def _update(
         if name not in {*text_fields, *_EDITABLE_FIELDS[locked.kind]}:
             raise ValueError(f"{name} cannot be changed here")
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    _require_something(getattr(locked, name) for name in text_fields)
     locked.language = _language(language or "", *(getattr(locked, f) for f in text_fields))
     locked.full_clean(exclude=["author", "status"])
     if revising:
@@ -531,9 +581,11 @@ def _snapshot(author: User, contribution: Contribution) -> dict[str, str]:
 
 @transaction.atomic
 def report_submit(*, contribution: Contribution, actor: User) -> Contribution:
-    """Send a draft to the analysts. The author must be an active member."""
+    """Send a draft to the analysts. The author must be an active member, and
+    the draft complete (ValidationError naming each missing field)."""
     require_author(contribution, actor)
     require_vetted(actor)
+    _require_complete(contribution)
     if not transition(
         contribution,
         from_statuses=(Status.DRAFT,),
@@ -585,6 +637,7 @@ def report_resubmit(*, contribution: Contribution, actor: User) -> Contribution:
     require_vetted(actor)
     if _apply_revision(contribution):
         contribution.refresh_from_db()
+    _require_complete(contribution)
     if not transition(
         contribution,
         from_statuses=(Status.CHANGES_REQUESTED,),

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_record
 from community.mail import email_send_on_commit
+from community.queue import enqueue_on_commit
+from intel.alerts.tasks import match_alerts
 from intel.errors import WorkflowError
 from intel.models import Comment, Contribution, ReviewApproval, Status
 from intel.reports.emails import report_decision_email
@@ -131,6 +133,7 @@ def report_accept(*, contribution: Contribution, analyst: User, note: str = "") 
     )
     contribution.refresh_from_db()
     _notify_author(contribution)
+    enqueue_on_commit(match_alerts, contribution.pk)
     return AcceptOutcome.ACCEPTED
 
 

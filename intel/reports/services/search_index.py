@@ -22,6 +22,7 @@ batches, for rows written some other way (bulk loads, older versions).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import translation
@@ -98,6 +99,62 @@ def search_index_update(*, contribution: Contribution) -> None:
     _write([(contribution.pk, weighted_parts(contribution), _tags_of(contribution))])
 
 
+def search_index_update_many(*, contribution_ids: Iterable[int]) -> None:
+    """Re-index a batch (the bulk tagging path): a fixed number of statements per batch."""
+    batch = list(
+        Contribution.objects.filter(pk__in=list(contribution_ids))
+        .select_related("fieldreport", "casestudy")
+        .prefetch_related("sector_rows", "signal_rows", "country_rows", "tags")
+        .order_by("pk")
+    )
+    rows = [(c.pk, weighted_parts(c), _prefetched_tags_of(c)) for c in batch]
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _postgres_update_many(rows)
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s",  # noqa: S608 - constant table name
+                [[pk] for pk, _parts, _tags in rows],
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body, tags) "  # noqa: S608 - constant table name
+                "VALUES (%s, %s, %s, %s, %s)",
+                [
+                    [pk, *(index_text(text) for text, _weight in parts), index_text(tags)]
+                    for pk, parts, tags in rows
+                ],
+            )
+
+
+def _vector_sql(parts: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    """The tsvector expression of one contribution's weighted parts, and its parameters."""
+    pieces: list[str] = []
+    params: list[str] = []
+    for text, weight in parts:
+        pieces.append(f"setweight(to_tsvector('english', %s), '{weight}')")
+        params.append(latin_text(text))
+        pieces.append("%s::tsvector")
+        params.append(cjk_tsvector_literal(text, weight))
+    return " || ".join(pieces), params
+
+
+def _postgres_update_many(rows: list[tuple[int, list[tuple[str, str]], str]]) -> None:
+    values: list[str] = []
+    params: list[Any] = []
+    for pk, parts, tags in rows:
+        expression, expression_params = _vector_sql([*parts, (tags, "B")])
+        values.append(f"(%s, {expression})")
+        params += [pk, *expression_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Contribution._meta.db_table} AS c SET search_vector = v.vector "  # noqa: S608 - only weights and table name are interpolated
+            f"FROM (VALUES {', '.join(values)}) AS v(id, vector) WHERE c.id = v.id",
+            params,
+        )
+
+
 def search_index_rebuild(*, batch_size: int = 500, after_id: int = 0) -> Iterator[tuple[int, int]]:
     """Re-index every submitted contribution after `after_id`, in id order, one
     transaction per batch; yields (contributions done, last id) after each batch."""
@@ -138,16 +195,10 @@ def _write(rows: list[tuple[int, list[tuple[str, str]], str]]) -> None:
 
 
 def _postgres_update(pk: int, parts: list[tuple[str, str]]) -> None:
-    pieces: list[str] = []
-    params: list[str] = []
-    for text, weight in parts:
-        pieces.append(f"setweight(to_tsvector('english', %s), '{weight}')")
-        params.append(latin_text(text))
-        pieces.append("%s::tsvector")
-        params.append(cjk_tsvector_literal(text, weight))
+    expression, params = _vector_sql(parts)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Contribution._meta.db_table} SET search_vector = {' || '.join(pieces)} "  # noqa: S608 - only weights and table name are interpolated
+            f"UPDATE {Contribution._meta.db_table} SET search_vector = {expression} "  # noqa: S608 - only weights and table name are interpolated
             "WHERE id = %s",
             [*params, pk],
         )

@@ -73,8 +73,9 @@ def test_invalid_field_keeps_everything_typed_and_says_what_to_fix(client_for, c
 def test_several_errors_are_all_listed(client_for, contributor):
     response = client_for(contributor).post(
         reverse("intel:report_create"),
-        report_form(sectors=[], countries="ZZ", evidence_links="not a url"),
-    )
+        report_form(sectors=["ai", "energy", "space", "quantum"], countries="ZZ",
+                    evidence_links="not a url"),
+    )  # fmt: skip
     content = response.content.decode()
     assert "There are 3 problems to fix" in content
     assert "Choose between one and three sectors" in content

@@ -1,0 +1,1 @@
+"""The case-study library: accepted case studies for operations teams, curated by analysts."""
