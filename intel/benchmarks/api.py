@@ -40,6 +40,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -144,11 +145,31 @@ async def _fixed_rate(
 
 
 def run_load(*, port: int, paths: list[str], token: str, rate: float, timeout: float) -> LoadResult:
-    return asyncio.run(
-        _fixed_rate(
-            host="127.0.0.1", port=port, paths=paths, token=token, rate=rate, timeout=timeout
-        )
-    )
+    """The fixed-rate load, on an event loop of its own thread: the calling thread may
+    already run one (a caller inside an async framework, or a browser driver)."""
+    outcome: dict[str, Any] = {}
+
+    def drive() -> None:
+        try:
+            outcome["result"] = asyncio.run(
+                _fixed_rate(
+                    host="127.0.0.1",
+                    port=port,
+                    paths=paths,
+                    token=token,
+                    rate=rate,
+                    timeout=timeout,
+                )
+            )
+        except BaseException as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=drive, name="api-load")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 # --- The server ------------------------------------------------------------------------------

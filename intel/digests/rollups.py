@@ -10,7 +10,7 @@ stored (`intel.models.WeekCount`) and reused while they are valid:
 - it then stores the counts and deletes exactly the records it saw. A
   transaction that committed after the reader's snapshot left a record the
   reader did not see, so the week is recounted next time;
-- a computation only replaces one from an older snapshot (`snapshot_xmax`),
+- a computation only replaces one from an older or the same snapshot (`snapshot_xmax`),
   and every write is in a savepoint: losing a race to another reader (a
   serialisation failure) costs nothing but the stored copy — the reader
   still answers with the counts it computed.
@@ -104,8 +104,10 @@ def _store(week_start: datetime.date, rows: list[WeekRow], seen: list[int], xmax
     """Keep `rows` as the week's counts unless a newer computation is stored (or races us)."""
     try:
         with transaction.atomic():
+            # Equal horizons replace too: a later read in the same transaction sees
+            # everything the stored computation saw, plus that transaction's own writes.
             replaced = WeekRollupState.objects.filter(
-                week_start=week_start, snapshot_xmax__lt=xmax
+                week_start=week_start, snapshot_xmax__lte=xmax
             ).update(snapshot_xmax=xmax, computed_at=timezone.now())
             if not replaced:
                 _state, created = WeekRollupState.objects.get_or_create(
