@@ -486,15 +486,13 @@ class SavedSearchForm(forms.Form):
         return kept.urlencode()
 
 
-class ClaimForm(forms.Form):
-    """Claim, take over, release or assign one report; `expected_reviewer`: whom it showed."""
+class AssigneeForm(forms.Form):
+    """An `action` whose "assign" choice needs an analyst picked from those who may review."""
 
-    ACTIONS = ("claim", "take_over", "unclaim", "assign")
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
-    expected_reviewer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=User.objects.none(), required=False
     )
+    assignee_missing = _("Choose the analyst to assign it to.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -505,8 +503,17 @@ class ClaimForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("action") == "assign" and not data.get("assignee"):
-            self.add_error("assignee", _("Choose the analyst to assign it to."))
+            self.add_error("assignee", self.assignee_missing)
         return data
+
+
+class ClaimForm(AssigneeForm):
+    """Claim, take over, release or assign one report; `expected_reviewer`: whom it showed."""
+
+    ACTIONS = ("claim", "take_over", "unclaim", "assign")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    expected_reviewer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    field_order = ("action", "expected_reviewer", "assignee")
 
 
 class IdListField(forms.Field):
@@ -521,7 +528,7 @@ class IdListField(forms.Field):
         return [int(v) for v in values]
 
 
-class BulkClaimForm(forms.Form):
+class BulkClaimForm(AssigneeForm):
     """Claim changes for many queue rows at once: nothing here decides a report."""
 
     action = forms.ChoiceField(
@@ -532,19 +539,6 @@ class BulkClaimForm(forms.Form):
             ("assign", _("Assign to…")),
         ],
     )
-    assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=User.objects.none(), required=False
-    )
     selected = IdListField(error_messages={"required": _("Select at least one report.")})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assignee = self.fields["assignee"]
-        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 - narrowing
-        assignee.queryset = selectors.analysts_for_assignment()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("action") == "assign" and not data.get("assignee"):
-            self.add_error("assignee", _("Choose the analyst to assign them to."))
-        return data
+    assignee_missing = _("Choose the analyst to assign them to.")
+    field_order = ("action", "assignee", "selected")
