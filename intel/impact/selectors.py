@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 
-from accounts.models import User
+from accounts.models import Membership, User
 from intel.impact.grading import Suggestion, suggest_grade
 from intel.models import (
     Acknowledgement,
@@ -277,12 +277,7 @@ def month_activity(*, user: User, month: datetime.date) -> dict[str, list[Any]]:
 
 
 def members_active_in(*, month: datetime.date) -> list[int]:
-    """Ids of members with a decision or a note on a contribution of theirs in `month`.
-
-    Citations are found per member when the summary is composed; a member
-    cited without any decision or note that month is found through the digest
-    items of the month's published digests.
-    """
+    """Ids of active members with a decision, a note or a digest citation in `month`."""
     start, end = month_bounds(month)
     decided = Contribution.objects.filter(
         author__isnull=False,
@@ -307,9 +302,9 @@ def members_active_in(*, month: datetime.date) -> list[int]:
     )
     ids = {*decided, *noted, *cited}
     return sorted(
-        User.objects.filter(pk__in=ids, is_active=True, membership__status="active").values_list(
-            "pk", flat=True
-        )
+        User.objects.filter(
+            pk__in=ids, is_active=True, membership__status=Membership.Status.ACTIVE
+        ).values_list("pk", flat=True)
     )
 
 

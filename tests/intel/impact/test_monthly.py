@@ -129,3 +129,14 @@ def test_monthly_run_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["monthly-impact"]
     assert entry["task"] == send_monthly_impact.name
     assert entry["schedule"].day_of_month == {1}
+
+
+@pytest.mark.django_db
+def test_summary_is_in_the_members_language(smtp_server, decide, contributor):
+    contributor.language = "ja"
+    contributor.save(update_fields=["language"])
+    backdate(decide(contributor))
+    send_monthly_impact()
+    [message] = [m for m in smtp_server.messages if m["To"] == contributor.email]
+    assert "あなたのレポートがもたらしたもの" in subject(message)
+    assert "この月次メールは通知設定で停止できます" in body(message)
