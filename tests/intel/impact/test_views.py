@@ -240,3 +240,22 @@ def test_analyst_cannot_grade_themselves(people, analyst):
     membership = MembershipFactory(user=analyst, organisation="Ministry")
     url = reverse("accounts:member-grade-override", args=[membership.pk])
     assert people["analyst"].post(url, {"grade": "A", "reason": "Me."}).status_code == 403
+
+
+def test_confirming_the_grade_the_member_already_has_records_only_the_confirmation(
+    people, contributor
+):
+    url = grade_urls(contributor)["confirm"]
+    assert people["analyst"].post(url, {"suggested": "F"}).status_code == 302
+    assert people["analyst"].post(url, {"suggested": "F"}).status_code == 302
+    assert AuditEvent.objects.filter(action="membership.grade_suggestion_confirm").count() == 2
+    assert contributor.membership.grade_history.count() == 1
+
+
+def test_impact_page_costs_the_same_queries_whatever_the_number_of_reports(
+    people, decide, contributor, django_assert_max_num_queries
+):
+    for _ in range(8):
+        decide(contributor)
+    with django_assert_max_num_queries(25):
+        assert people["member"].get(IMPACT).status_code == 200
