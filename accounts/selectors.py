@@ -88,16 +88,15 @@ def membership_get(*, pk: int) -> Membership:
 def member_track_record(*, user: User, include_anonymous: bool = False) -> dict[str, Any]:
     """The contributor's record that should inform their source grade.
 
-    The counts are the reports domain's (`intel.reports.selectors.author_track_record`):
-    analysts read this record, so by default it leaves out the member's
-    anonymous contributions; only the member's own views pass
-    `include_anonymous=True`. `corroborated` is None: not measured yet.
+    Submitted, accepted, rejected, corroborated and later contradicted, as
+    counted by `intel.impact.selectors.track_record`: analysts read this
+    record, so by default it leaves out the member's anonymous contributions;
+    only the member's own views pass `include_anonymous=True`.
     """
     # Imported here: intel builds on accounts, so accounts loads first.
-    from intel.reports.selectors import author_track_record
+    from intel.impact.selectors import track_record
 
-    counts = author_track_record(user=user, include_anonymous=include_anonymous)
-    return {**counts, "corroborated": None}
+    return track_record(user=user, include_anonymous=include_anonymous)
 
 
 # --- Invitations -----------------------------------------------------------------

@@ -20,6 +20,16 @@ urlpatterns = [
     path("directory/", analyst.member_list, name="member-list"),
     path("directory/<int:pk>/", analyst.member_detail, name="member-detail"),
     path("directory/<int:pk>/grade/", analyst.member_grade, name="member-grade"),
+    path(
+        "directory/<int:pk>/grade/confirm/",
+        analyst.member_grade_confirm,
+        name="member-grade-confirm",
+    ),
+    path(
+        "directory/<int:pk>/grade/override/",
+        analyst.member_grade_override,
+        name="member-grade-override",
+    ),
     path("directory/<int:pk>/standing/", analyst.member_status, name="member-status"),
     path("audit/", analyst.audit_trail, name="audit-trail"),
     # Members

@@ -287,6 +287,12 @@ CELERY_BEAT_SCHEDULE["weekly-briefings"] = {
     "task": "intel.send_weekly_briefings",
     "schedule": crontab(minute="0", hour="8", day_of_week="mon"),
 }
+# Contributors' "what your reports changed": the 1st of each month, 09:00
+# Asia/Tokyo, for the month before (one row per member and month).
+CELERY_BEAT_SCHEDULE["monthly-impact"] = {
+    "task": "intel.send_monthly_impact",
+    "schedule": crontab(minute="0", hour="9", day_of_month="1"),
+}
 
 # --- Briefings -------------------------------------------------------------
 # Subscribers per chunk task (each chunk sends over one SMTP connection).

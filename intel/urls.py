@@ -6,6 +6,7 @@ from django.urls import path
 
 from intel.alerts import urls as alerts_urls
 from intel.digests import urls as digests_urls
+from intel.impact import urls as impact_urls
 from intel.interop import urls as interop_urls
 from intel.interop import views as interop_views
 from intel.library import urls as library_urls
@@ -20,5 +21,6 @@ urlpatterns = [
     *interop_urls.web_urlpatterns,
     *workbench_urls.urlpatterns,
     *alerts_urls.urlpatterns,
+    *impact_urls.urlpatterns,
     path("import/", interop_views.bundle_import, name="bundle_import"),
 ]

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     REPORT_DECISION = "report-decision", _("Decisions on my reports")
     REPORT_COMMENT = "report-comment", _("Comments on my reports")
     REQUIREMENT_NEW = "requirement-new", _("New requirements in my sectors")
+    REPORT_THANKS = "report-thanks", _("Thanks and feedback from analysts on my reports")
+    IMPACT_MONTHLY = "impact-monthly", _("Monthly summary: what my reports changed")
 
 
 class EmailStatus(models.TextChoices):

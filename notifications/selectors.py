@@ -51,7 +51,13 @@ def kinds_for(user: User) -> list[str]:
     """The kinds that can reach `user`, for their settings page."""
     kinds = [Kind.APPLICATION_RECEIVED, Kind.APPLICATION_DECIDED]
     if user.is_vetted_contributor:
-        kinds = [Kind.REPORT_DECISION, Kind.REPORT_COMMENT, Kind.REQUIREMENT_NEW]
+        kinds = [
+            Kind.REPORT_DECISION,
+            Kind.REPORT_COMMENT,
+            Kind.REPORT_THANKS,
+            Kind.REQUIREMENT_NEW,
+            Kind.IMPACT_MONTHLY,
+        ]
     if user.is_analyst:
         kinds = [
             Kind.APPLICATION_NEW,

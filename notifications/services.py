@@ -27,9 +27,10 @@ from notifications.texts import notification_subject, notification_text
 logger = logging.getLogger(__name__)
 
 # Kinds whose email is a message of its own, composed by the service that decides
-# (the report and application decision emails): the notification is in-site
-# only, and that service asks `wants_email` before sending its message.
-OWN_EMAIL_KINDS = frozenset({Kind.APPLICATION_DECIDED, Kind.REPORT_DECISION})
+# (the report and application decision emails, the monthly impact summary): the
+# notification is in-site only, and that service asks `wants_email` before
+# sending its message.
+OWN_EMAIL_KINDS = frozenset({Kind.APPLICATION_DECIDED, Kind.REPORT_DECISION, Kind.IMPACT_MONTHLY})
 
 
 def notify(

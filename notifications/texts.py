@@ -62,6 +62,12 @@ def notification_text(kind: str, params: Mapping[str, Any]) -> str:
         }
     if kind == "report-comment":
         return _("An analyst commented on “%(title)s”.") % {"title": title}
+    if kind == "report-thanks":
+        return _("An analyst sent you a note on “%(title)s”.") % {"title": title}
+    if kind == "impact-monthly":
+        return _("Your summary for %(month)s is ready: what your reports changed.") % {
+            "month": params.get("month", "")
+        }
     if kind == "requirement-new":
         return _("New requirement in %(sector)s: “%(question)s”.") % {
             "sector": _sector(params),
@@ -82,5 +88,7 @@ def notification_subject(kind: str) -> str:
         "report-decision": _("A decision on your report"),
         "report-comment": _("A comment on your report"),
         "requirement-new": _("A new intelligence requirement in your sector"),
+        "report-thanks": _("A note from an analyst on your report"),
+        "impact-monthly": _("What your reports changed this month"),
     }
     return subjects[kind]

@@ -18,6 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from community.web import AuthenticatedRequest, add_service_errors, paginate
 from intel.errors import WorkflowError
+from intel.impact.forms import GradeConfirmForm, GradeOverrideForm
+from intel.impact.selectors import grade_suggestion
+from intel.impact.services import grade_suggestion_confirm, grade_suggestion_override
 from intel.vocabulary import SourceReliability
 
 from .. import selectors, services
@@ -121,7 +124,10 @@ def _render_member(
     membership: Membership,
     grade_form: GradeForm | None = None,
     status_form: MembershipStatusForm | None = None,
+    override_form: GradeOverrideForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    suggestion = grade_suggestion(user=membership.user)
     return render(
         request,
         "accounts/member_detail.html",
@@ -132,8 +138,12 @@ def _render_member(
             or GradeForm(initial={"source_grade": membership.source_grade}),
             "status_form": status_form or MembershipStatusForm(),
             "track_record": selectors.member_track_record(user=membership.user),
+            "suggestion": suggestion,
+            "confirm_form": GradeConfirmForm(initial={"suggested": suggestion.grade}),
+            "override_form": override_form or GradeOverrideForm(),
             "history": _history(membership),
         },
+        status=status,
     )
 
 
@@ -178,6 +188,65 @@ def member_grade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _("Source grade changed.")
 
     return _member_action(request, pk, form, change)
+
+
+def _suggestion_action(
+    request: AuthenticatedRequest, pk: int, form: Any, action: Callable[[Membership], str]
+) -> HttpResponse:
+    """Confirm or override the suggested grade: a bad form or a refusal is a 4xx page."""
+    membership = selectors.membership_get(pk=pk)
+    override_form = form if isinstance(form, GradeOverrideForm) else None
+    if not form.is_valid():
+        return _render_member(request, membership, override_form=override_form, status=400)
+    try:
+        done = action(membership)
+    except ValidationError as exc:
+        if override_form is not None:
+            add_service_errors(form, exc)
+        else:
+            messages.error(request, " ".join(exc.messages))
+        return _render_member(request, membership, override_form=override_form, status=400)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return _render_member(request, membership, override_form=override_form, status=403)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _render_member(request, membership, override_form=override_form, status=409)
+    messages.success(request, done)
+    return redirect("accounts:member-detail", pk=membership.pk)
+
+
+@analyst_required
+@require_POST
+def member_grade_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The analyst confirms the suggested grade they were shown; it becomes the grade."""
+    form = GradeConfirmForm(request.POST)
+
+    def confirm(membership: Membership) -> str:
+        grade = grade_suggestion_confirm(
+            membership=membership, actor=request.user, suggested=form.cleaned_data["suggested"]
+        )
+        return _("Suggested grade %(grade)s confirmed.") % {"grade": grade}
+
+    return _suggestion_action(request, pk, form, confirm)
+
+
+@analyst_required
+@require_POST
+def member_grade_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The analyst chooses another grade than the suggestion, with a reason."""
+    form = GradeOverrideForm(request.POST)
+
+    def override(membership: Membership) -> str:
+        grade = grade_suggestion_override(
+            membership=membership,
+            actor=request.user,
+            grade=form.cleaned_data["grade"],
+            reason=form.cleaned_data["reason"],
+        )
+        return _("Source grade set to %(grade)s instead of the suggestion.") % {"grade": grade}
+
+    return _suggestion_action(request, pk, form, override)
 
 
 @analyst_required

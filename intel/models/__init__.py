@@ -32,6 +32,13 @@ from intel.models.contributions import (
     SupplyChainStage,
 )
 from intel.models.digests import Digest, DigestItem, DigestStatus, SectorAssessment, SectorClass
+from intel.models.impact import (
+    Acknowledgement,
+    AcknowledgementKind,
+    Contradiction,
+    ImpactSummary,
+    SummaryStatus,
+)
 from intel.models.library import CaseStudyCuration
 from intel.models.partners import PartnerSource
 from intel.models.requirements import IntelligenceRequirement, Priority, RequirementAnswer
@@ -52,6 +59,8 @@ from intel.models.tagging import (
 )
 
 __all__ = [
+    "Acknowledgement",
+    "AcknowledgementKind",
     "Alert",
     "AlertStatus",
     "Attachment",
@@ -61,6 +70,7 @@ __all__ = [
     "CaseStudyCuration",
     "Comment",
     "CompanySize",
+    "Contradiction",
     "Contribution",
     "ContributionBand",
     "ContributionCountry",
@@ -77,6 +87,7 @@ __all__ = [
     "DigestStatus",
     "DuplicateCluster",
     "FieldReport",
+    "ImpactSummary",
     "IntelligenceRequirement",
     "Kind",
     "Language",
@@ -91,6 +102,7 @@ __all__ = [
     "Status",
     "Subscription",
     "SubscriptionStatus",
+    "SummaryStatus",
     "SupplyChainStage",
     "TagKind",
     "TagSource",

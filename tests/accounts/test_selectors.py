@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_track_record_is_zero_for_a_new_member(contributor):
     record = member_track_record(user=contributor)
     assert (record["submitted"], record["accepted"], record["rejected"]) == (0, 0, 0)
-    assert record["corroborated"] is None  # not measured yet, not "zero"
+    assert (record["corroborated"], record["contradicted"]) == (0, 0)
 
 
 def test_track_record_counts_the_members_own_contributions(contributor, other_contributor):

@@ -20,6 +20,7 @@ from community.web import (
     query_without_page,
 )
 from intel.errors import WorkflowError
+from intel.impact.views import review_panel_context
 from intel.models import Contribution, ReviewApproval
 from intel.reports import picker, selectors, services
 from intel.reports.forms import (
@@ -215,6 +216,7 @@ def _render_review(
             **_tags_context(contribution, tag_form),
             "cluster": selectors_tagging.cluster_for_review(contribution=contribution),
             "revision_diff": revision_diff(contribution=contribution),
+            **review_panel_context(contribution),
         },
         status=status,
     )

@@ -1,0 +1,1 @@
+"""Contributor impact: what each contribution changed, analysts' thanks, the suggested grade."""
