@@ -14,7 +14,7 @@ from intel.models.boardbrief import MAX_QUESTIONS_LENGTH
 
 # A board reads a handful of short questions, and the brief must stay one A4 page.
 MAX_QUESTIONS = 5
-MAX_QUESTION_LENGTH = 300
+MAX_QUESTION_LENGTH = 200
 
 
 def _clean(text: str, field: str) -> tuple[str, dict[str, ValidationError]]:

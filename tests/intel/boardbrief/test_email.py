@@ -118,9 +118,7 @@ def test_a_sector_with_nothing_published_says_so(published, smtp_server):
 
 
 def test_board_summary_is_chosen_on_the_preferences_page(anonymous, subscriber):
-    url = reverse(
-        "briefings:preferences", args=[briefing_selectors.preferences_token(subscriber)]
-    )
+    url = reverse("briefings:preferences", args=[briefing_selectors.preferences_token(subscriber)])
     assert "Board summary only" in anonymous.get(url).content.decode()
     data = {"action": "save", "sectors": ["semiconductors"], "language": "en"}
     assert anonymous.post(url, {**data, "content": "board"}).status_code == 302

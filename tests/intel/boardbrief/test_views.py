@@ -205,7 +205,7 @@ def test_questions_carry_over_to_a_correction(client_for, analyst, contributor, 
     ("data", "field"),
     [
         ({"questions_en": "\n".join(f"Question {n}?" for n in range(6))}, "questions_en"),
-        ({"questions_ja": "問" * 301}, "questions_ja"),
+        ({"questions_ja": "問" * 201}, "questions_ja"),
         ({"questions_en": "x" * 2001}, "questions_en"),
     ],
 )
