@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts import selectors as accounts_selectors
 from intel.boardbrief.emails import compose_board_briefing
 from intel.briefings import selectors as briefing_selectors
 from intel.briefings.tasks import send_weekly_briefings
@@ -141,3 +142,5 @@ def test_a_member_chooses_the_board_summary_from_the_account_page(client_for, co
     )
     assert response.status_code == 302
     assert Subscription.objects.get(user=contributor).content == "board"
+    exported = accounts_selectors.member_data_export(user=contributor)["briefing_subscriptions"]
+    assert [entry["content"] for entry in exported] == ["board"]
