@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
@@ -16,7 +17,7 @@ from intel.models import BoardBrief, Subscription
 from tests.intel.boardbrief.conftest import AMBER_TITLE, SECTOR
 from tests.intel.briefings.factories import SubscriptionFactory
 from tests.intel.briefings.support import html_part, text_part
-from tests.intel.digests.factories import WEEK
+from tests.intel.digests.factories import WEEK, DigestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,21 @@ def test_a_member_chooses_the_board_summary_from_the_account_page(client_for, co
     assert Subscription.objects.get(user=contributor).content == "board"
     exported = accounts_selectors.member_data_export(user=contributor)["briefing_subscriptions"]
     assert [entry["content"] for entry in exported] == ["board"]
+
+
+def test_a_correction_leads_the_board_summary_of_those_who_got_the_original(
+    analyst, published, smtp_server
+):
+    previous_week = WEEK - datetime.timedelta(days=7)
+    original = DigestFactory(sector=SECTOR, published_by=analyst, week_start=previous_week)
+    SubscriptionFactory(email="board@example.org", content="board")
+    send_weekly_briefings.delay(previous_week.isoformat())
+    smtp_server.wait_for(1)
+    DigestFactory(
+        sector=SECTOR, published_by=analyst, week_start=previous_week, version=2,
+        previous=original, correction_note="The licence count was 3, not 30.",
+    )  # fmt: skip
+    send_weekly_briefings.delay(WEEK.isoformat())
+    text = text_part(settle(smtp_server, 2)[1])
+    assert "The licence count was 3, not 30." in text
+    assert text.index("Corrections") < text.index("Board brief")
