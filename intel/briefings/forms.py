@@ -44,7 +44,7 @@ class SubscribeForm(_ChoicesForm):
 
 
 class PreferencesForm(_ChoicesForm):
-    """Sectors and language of an existing subscription (preferences page, member account)."""
+    """Sectors, language and content of an existing subscription (preferences, member account)."""
 
     content = forms.ChoiceField(
         label=_("What the weekly email carries"),
