@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import TextIOBase
 
+from intel.boardbrief import demo as boardbrief_demo
 from intel.briefings import demo as briefings_demo
 from intel.digests import demo as digests_demo
 from intel.reports import demo as reports_demo
@@ -14,4 +15,5 @@ def seed(stdout: TextIOBase) -> None:
     if author is None:
         return
     digests_demo.seed(stdout)
+    boardbrief_demo.seed(stdout)
     briefings_demo.seed(stdout, member=author)

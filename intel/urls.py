@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from intel.alerts import urls as alerts_urls
+from intel.boardbrief import urls as boardbrief_urls
 from intel.digests import urls as digests_urls
 from intel.impact import urls as impact_urls
 from intel.interop import urls as interop_urls
@@ -17,6 +18,7 @@ app_name = "intel"
 urlpatterns = [
     *reports_urls.urlpatterns,
     *digests_urls.urlpatterns,
+    *boardbrief_urls.urlpatterns,
     *library_urls.urlpatterns,
     *interop_urls.web_urlpatterns,
     *workbench_urls.urlpatterns,

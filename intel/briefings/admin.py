@@ -70,13 +70,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "email", "status", "language", "sector_list", "granted_clearance",
         "consecutive_failures", "confirmed_at", "user",
     ]  # fmt: skip
-    list_filter = ["status", "language", "granted_clearance"]
+    list_filter = ["status", "language", "content", "granted_clearance"]
     search_fields = ["email"]
     list_select_related = ["user"]
     readonly_fields = [
         "email", "user", "sector_list", "language", "status", "granted_by", "granted_at",
         "confirmation_sent_at", "confirmed_at", "unsubscribed_at", "paused_at",
-        "consecutive_failures", "created_at", "updated_at",
+        "consecutive_failures", "created_at", "updated_at", "content",
     ]  # fmt: skip
     fields = [*readonly_fields[:5], "granted_clearance", "reason", *readonly_fields[5:]]
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from intel.models import BriefingContent
 from intel.vocabulary import Sector
 
 
@@ -43,4 +44,15 @@ class SubscribeForm(_ChoicesForm):
 
 
 class PreferencesForm(_ChoicesForm):
-    """Sectors and language of an existing subscription (preferences page, member account)."""
+    """Sectors, language and content of an existing subscription (preferences, member account)."""
+
+    content = forms.ChoiceField(
+        label=_("What the weekly email carries"),
+        choices=BriefingContent.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Board summary only: the one-page board brief of each of your sectors, with links "
+            "to the full digests."
+        ),
+    )

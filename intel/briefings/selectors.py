@@ -179,6 +179,7 @@ def subscriptions_export(*, user: User) -> list[dict[str, Any]]:
             "email": subscription.email,
             "sectors": subscription.sectors,
             "language": subscription.language,
+            "content": subscription.content,
             "status": subscription.status,
             "created_at": subscription.created_at.isoformat(),
         }

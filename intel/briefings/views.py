@@ -117,7 +117,11 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         subscription = selectors.subscription_from_preferences(token)
     except signing.BadSignature as error:
         return _link_invalid(request, error)
-    initial = {"sectors": subscription.sectors, "language": subscription.language}
+    initial = {
+        "sectors": subscription.sectors,
+        "language": subscription.language,
+        "content": subscription.content,
+    }
     form = PreferencesForm(
         request.POST if request.POST.get("action") == "save" else None, initial=initial
     )
@@ -138,6 +142,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
                     subscription=subscription,
                     sectors=form.cleaned_data["sectors"],
                     language=form.cleaned_data["language"],
+                    content=form.cleaned_data["content"] or None,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -187,7 +192,11 @@ def account(request: HttpRequest) -> HttpResponse:
         return render(request, "intel/briefings/account_refused.html", status=403)
     subscription = selectors.subscription_of_user(user)
     initial = (
-        {"sectors": subscription.sectors, "language": subscription.language}
+        {
+            "sectors": subscription.sectors,
+            "language": subscription.language,
+            "content": subscription.content,
+        }
         if subscription
         else {"language": user.language}
     )
@@ -207,6 +216,7 @@ def account(request: HttpRequest) -> HttpResponse:
                     user=user,
                     sectors=form.cleaned_data["sectors"],
                     language=form.cleaned_data["language"],
+                    content=form.cleaned_data["content"] or None,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

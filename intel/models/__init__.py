@@ -9,7 +9,9 @@ from intel.models.alerts import (
     WatchTermKind,
 )
 from intel.models.attachments import Attachment, PrivateStorage
+from intel.models.boardbrief import BoardBrief
 from intel.models.briefings import (
+    BriefingContent,
     BriefingWeek,
     Delivery,
     DeliveryStatus,
@@ -65,6 +67,8 @@ __all__ = [
     "AlertStatus",
     "Attachment",
     "Attribution",
+    "BoardBrief",
+    "BriefingContent",
     "BriefingWeek",
     "CaseStudy",
     "CaseStudyCuration",

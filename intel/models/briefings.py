@@ -42,6 +42,13 @@ class SubscriptionStatus(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
 
+class BriefingContent(models.TextChoices):
+    """What the weekly email carries: the full briefing, or only the board brief of each sector."""
+
+    FULL = "full", _("The full briefing")
+    BOARD = "board", _("Board summary only")
+
+
 class Subscription(models.Model):
     email = models.EmailField(_("email address"), max_length=254)
     user = models.OneToOneField(
@@ -58,6 +65,9 @@ class Subscription(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=SubscriptionStatus, default=SubscriptionStatus.PENDING
+    )
+    content = models.CharField(
+        _("content"), max_length=8, choices=BriefingContent, default=BriefingContent.FULL
     )
     granted_clearance = models.CharField(
         _("clearance granted by an administrator"),
@@ -101,6 +111,7 @@ class Subscription(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="intel_sub_email_once"),
             choices_constraint("status", SubscriptionStatus, name="intel_sub_status"),
+            choices_constraint("content", BriefingContent, name="intel_sub_content"),
             choices_constraint(
                 "language", [code for code, _name in settings.LANGUAGES], name="intel_sub_language"
             ),

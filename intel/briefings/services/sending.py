@@ -61,11 +61,13 @@ from accounts.models import User
 from accounts.services import audit_record
 from community.queue import enqueue_on_commit
 from intel import validation
+from intel.boardbrief import emails as board_emails
 from intel.briefings import compose, selectors
 from intel.digests.selectors import corrections_pending_briefing
 from intel.digests.services import digest_corrections_mark_briefed
 from intel.errors import WorkflowError
 from intel.models import (
+    BriefingContent,
     BriefingWeek,
     Delivery,
     DeliveryStatus,
@@ -366,7 +368,13 @@ class _Chunk:
         )
 
     def composed(
-        self, *, sectors: list[str], clearance: str, language: str, corrections: tuple[int, ...]
+        self,
+        *,
+        sectors: list[str],
+        clearance: str,
+        language: str,
+        corrections: tuple[int, ...],
+        content: str = BriefingContent.FULL,
     ) -> compose.ComposedBriefing:
         key = (
             self.week_start,
@@ -376,6 +384,7 @@ class _Chunk:
             language,
             corrections,
             settings.SITE_URL,
+            content,
         )
         found = self.rendered.get(key) or renderings.get(key)
         if found is None:
@@ -390,7 +399,11 @@ class _Chunk:
                 language=language,
                 corrections=[by_id[pk] for pk in corrections if pk in by_id],
             )
-            found = compose.compose(briefing)
+            # Board summary only: the board briefs of the same redacted views (intel.boardbrief).
+            if content == BriefingContent.BOARD:
+                found = board_emails.compose_board_briefing(briefing)
+            else:
+                found = compose.compose(briefing)
             renderings.put(key, found)
             self.outcome.compositions += 1
         self.rendered[key] = found
@@ -472,6 +485,7 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         clearance=clearance,
         language=subscription.language,
         corrections=corrections,
+        content=subscription.content,
     )
     message = briefing_message(subscription=subscription, composed=composed)
     try:

@@ -24,7 +24,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from community.mail import email_send_on_commit, render_email
 from intel.briefings import selectors
-from intel.models import Subscription, SubscriptionStatus
+from intel.models import BriefingContent, Subscription, SubscriptionStatus
 from intel.vocabulary import TLP_ORDER, Tlp, sector_labels
 
 # A confirmation or preferences email is not sent again to the same address
@@ -50,6 +50,15 @@ def _clean(
     if errors:
         raise ValidationError(errors)
     return chosen, language, address
+
+
+def _content_change(content: str | None) -> dict[str, str]:
+    """The `content` column to write: nothing when not asked, else a checked choice."""
+    if content is None:
+        return {}
+    if content not in BriefingContent.values:
+        raise ValidationError({"content": _("Choose the full briefing or the board summary.")})
+    return {"content": content}
 
 
 def _send_confirmation(subscription: Subscription) -> None:
@@ -147,7 +156,9 @@ def subscription_confirm(*, subscription: Subscription) -> bool:
 
 
 @transaction.atomic
-def subscription_member_save(*, user: User, sectors: Iterable[str], language: str) -> Subscription:
+def subscription_member_save(
+    *, user: User, sectors: Iterable[str], language: str, content: str | None = None
+) -> Subscription:
     """A signed-in member subscribes (or changes sectors) with no email round trip.
 
     The account's address is verified at sign-up, so there is nothing to
@@ -157,6 +168,7 @@ def subscription_member_save(*, user: User, sectors: Iterable[str], language: st
     if not selectors.may_subscribe_from_account(user):
         raise PermissionDenied(_("Only vetted members subscribe from their account."))
     chosen, language, _address = _clean(sectors=sectors, language=language)
+    chosen_content = _content_change(content)
     now = timezone.now()
     subscription = selectors.subscription_of_user(user)
     if subscription is None:
@@ -169,6 +181,7 @@ def subscription_member_save(*, user: User, sectors: Iterable[str], language: st
                     language=language,
                     status=SubscriptionStatus.ACTIVE,
                     confirmed_at=now,
+                    **chosen_content,
                 )
         except IntegrityError:
             subscription = selectors.subscription_of_user(user)
@@ -189,6 +202,7 @@ def subscription_member_save(*, user: User, sectors: Iterable[str], language: st
         paused_at=None,
         consecutive_failures=0,
         updated_at=now,
+        **chosen_content,
     )
     subscription.refresh_from_db()
     return subscription
@@ -196,12 +210,12 @@ def subscription_member_save(*, user: User, sectors: Iterable[str], language: st
 
 @transaction.atomic
 def subscription_update(
-    *, subscription: Subscription, sectors: Iterable[str], language: str
+    *, subscription: Subscription, sectors: Iterable[str], language: str, content: str | None = None
 ) -> Subscription:
-    """The preferences page: change sectors and language (the status stays as it is)."""
+    """The preferences page: change sectors, language and content (the status stays as it is)."""
     chosen, language, _address = _clean(sectors=sectors, language=language)
     Subscription.objects.filter(pk=subscription.pk).update(
-        sectors=chosen, language=language, updated_at=timezone.now()
+        sectors=chosen, language=language, updated_at=timezone.now(), **_content_change(content)
     )
     subscription.refresh_from_db()
     return subscription
