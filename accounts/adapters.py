@@ -33,7 +33,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # After verifying their email, or signing in while not yet vetted, the
         # next step is the application (the form, or its status).
+        # A member's reader comes to read: the library, not the application.
         user = request.user
+        if isinstance(user, User) and user.is_reader:
+            return reverse("intel:library")
         if isinstance(user, User) and not user.is_analyst and not user.is_vetted_contributor:
             return reverse("accounts:application")
         return super().get_login_redirect_url(request)
