@@ -231,3 +231,12 @@ def test_reader_signing_in_lands_on_the_library(reader: Any, password: str) -> N
     )
     assert response.status_code == 302
     assert response["Location"] == LIBRARY
+
+
+def test_reader_reads_briefings_at_green_never_amber(
+    reader: Any, briefed_week: Any, client_for: Any
+) -> None:
+    week = reverse("briefings:week", args=["2026-11-16"])
+    text = client_for(reader).get(week).content.decode()
+    assert "Green item" in text and "Clear item" in text
+    assert "Amber item" not in text and "Red item" not in text
