@@ -88,6 +88,9 @@ def test_library_and_case_study_pages(
         clear
     )
     assert client.post(detail).status_code == 405
+    curate = reverse("intel:library_curate", args=[clear_item.pk])
+    shown = client.get(reverse("intel:library_case_study", args=[clear_item.pk])).content
+    assert (curate in shown.decode()) is (persona == "analyst")  # the form, for analysts only
 
 
 @pytest.mark.parametrize(

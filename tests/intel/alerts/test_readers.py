@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import ReaderInvitation
 from accounts.services import membership_suspend
+from accounts.services import readers as reader_services
 from intel.models import Alert, AlertStatus
 from intel.reports import services as report_services
 from tests.intel.factories import CaseStudyFactory
@@ -54,3 +56,15 @@ def test_case_study_alert_links_to_its_library_page(
     page = reverse("intel:library_case_study", args=[study.pk])
     assert page in alert.body
     assert page in alert.alternatives[0][0]
+
+
+def test_removed_reader_gets_no_alert_and_loses_the_watch_pages(
+    reader, contributor, other_contributor, watch_for, accept, client_for
+):
+    watch = watch_for(reader, name="Gallium", sectors=["critical-minerals"])
+    invitation = ReaderInvitation.objects.get(reader=reader)
+    reader_services.reader_remove(member=contributor, invitation=invitation)
+    report = accept(other_contributor, title="Green gallium delays")
+    assert alerts_to(reader) == []
+    assert Alert.objects.get(contribution=report, watch=watch).status == AlertStatus.SKIPPED
+    assert client_for(reader).get(reverse("intel:watch_list")).status_code == 403
