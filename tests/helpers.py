@@ -188,3 +188,14 @@ def smtp_drain(inbox: Any, subject: str) -> None:
             message=EmailMessage(subject, "marker", "intel@example.org", ["marker@example.org"])
         )
     smtp_wait_until(inbox, lambda message: message["Subject"] == subject)
+
+
+def save_watch_in_browser(page: Any, *, name: str, sector: str, countries: str) -> None:
+    """From "My watches" in a Playwright `page`: a new watch on one sector (its label) and
+    `countries`, saved through the form."""
+    page.get_by_role("link", name="New watch").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label(sector, exact=True).check()
+    page.get_by_label("Countries").fill(countries)
+    page.get_by_role("button", name="Save watch").click()
+    page.get_by_text("Watch saved.").wait_for()

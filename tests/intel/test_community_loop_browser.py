@@ -21,7 +21,14 @@ from intel.alerts.tasks import match_alerts, send_alert
 from intel.library import services as library_services
 from intel.models import Alert, AlertStatus, Watch
 from intel.reports import services as report_services
-from tests.helpers import open_menu, sign_in, sign_out_in_browser, smtp_drain, smtp_wait_until
+from tests.helpers import (
+    open_menu,
+    save_watch_in_browser,
+    sign_in,
+    sign_out_in_browser,
+    smtp_drain,
+    smtp_wait_until,
+)
 from tests.intel.factories import CaseStudyFactory, FieldReportFactory
 from tests.intel.helpers import review, submit
 
@@ -129,12 +136,9 @@ def test_invited_reader_reads_watches_and_gets_one_alert(
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="My watches"
     ).click()
-    page.get_by_role("link", name="New watch").click()
-    page.get_by_label("Name").fill("Gallium from China")
-    page.get_by_label("Critical minerals", exact=True).check()
-    page.get_by_label("Countries").fill("CN")
-    page.get_by_role("button", name="Save watch").click()
-    page.get_by_text("Watch saved.").wait_for()
+    save_watch_in_browser(
+        page, name="Gallium from China", sector="Critical minerals", countries="CN"
+    )
     watch = Watch.objects.get(user__email=COLLEAGUE)
 
     # 5. Three reports wait for review: one the watch matches, one outside it, and one
