@@ -341,7 +341,8 @@ def test_bad_curation_action_is_refused_cleanly(
 ) -> None:
     item = accepted_case_study()
     response = client_for(analyst).post(_curate(item), {"action": "explode"})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "Choose what to do with this case study." in response.content.decode()
     assert not CaseStudyCuration.objects.exists()
 
 
