@@ -31,9 +31,12 @@ class AccountAdapter(DefaultAccountAdapter):
         email_send_on_commit(message=message)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        user = request.user
+        # A member's reader comes to read: the library, not the application.
+        if isinstance(user, User) and user.is_reader:
+            return reverse("intel:library")
         # After verifying their email, or signing in while not yet vetted, the
         # next step is the application (the form, or its status).
-        user = request.user
         if isinstance(user, User) and not user.is_analyst and not user.is_vetted_contributor:
             return reverse("accounts:application")
         return super().get_login_redirect_url(request)

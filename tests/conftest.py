@@ -196,6 +196,18 @@ def newcomer(db: None) -> Any:
 
 
 @pytest.fixture
+def reader(contributor: Any) -> Any:
+    """A colleague of `contributor` (same email domain) who accepted their reader invitation:
+    reads at TLP:GREEN, keeps watches, holds no membership, so never contributes."""
+    from accounts.services import readers
+
+    colleague = UserFactory(email="reader@test.example")
+    _invitation, code = readers.reader_invite(member=contributor, email=colleague.email)
+    readers.reader_accept(code=code, user=colleague)
+    return colleague.__class__.objects.get(pk=colleague.pk)
+
+
+@pytest.fixture
 def subscriber(db: None) -> Any:
     """A reader of the weekly briefing: confirmed by email (double opt-in), no account, no
     clearance above TLP:CLEAR; semiconductors, in English. Returns the `Subscription`, whose

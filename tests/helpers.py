@@ -7,6 +7,7 @@ lives here, so no test imports a conftest.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -155,3 +156,46 @@ def screenshot(page: Any, name: str) -> None:
     """Save a full-page picture of a Playwright `page` as docs/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def smtp_wait_until(inbox: Any, matches: Any, *, timeout: float = 60.0) -> Any:
+    """The first message in the real SMTP `inbox` for which `matches(message)` holds, waiting
+    for new arrivals up to `timeout` seconds in all (then the test fails, saying so)."""
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while True:
+        messages = list(inbox.messages)
+        found = next((m for m in messages[seen:] if matches(m)), None)
+        if found is not None:
+            return found
+        seen = len(messages)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no matching message over SMTP within {timeout} s")
+        inbox.wait_for(seen + 1, timeout=remaining)
+
+
+def smtp_drain(inbox: Any, subject: str) -> None:
+    """Queue a marker email behind every task queued so far and wait until it arrives: with
+    one solo worker taking tasks in order, whatever was queued before it has run by then."""
+    from django.core.mail import EmailMessage
+    from django.db import transaction
+
+    from community.mail import email_send_on_commit
+
+    with transaction.atomic():
+        email_send_on_commit(
+            message=EmailMessage(subject, "marker", "intel@example.org", ["marker@example.org"])
+        )
+    smtp_wait_until(inbox, lambda message: message["Subject"] == subject)
+
+
+def save_watch_in_browser(page: Any, *, name: str, sector: str, countries: str) -> None:
+    """From "My watches" in a Playwright `page`: a new watch on one sector (its label) and
+    `countries`, saved through the form."""
+    page.get_by_role("link", name="New watch").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label(sector, exact=True).check()
+    page.get_by_label("Countries").fill(countries)
+    page.get_by_role("button", name="Save watch").click()
+    page.get_by_text("Watch saved.").wait_for()

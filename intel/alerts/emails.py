@@ -44,6 +44,13 @@ def alert_item(contribution: Contribution, *, language: str) -> dict[str, Any]:
             "countries": [country_name(code, language) for code in contribution.countries],
             "source": str(contribution.attribution_label),
             "excerpt": _excerpt(contribution),
+            # A case study can be read in full in the library; a field report has no
+            # page for anyone but its author and the analysts.
+            "url": (
+                absolute_url(reverse("intel:library_case_study", args=[contribution.pk]))
+                if contribution.kind == Kind.CASE_STUDY
+                else ""
+            ),
         }
 
 

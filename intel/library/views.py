@@ -24,6 +24,7 @@ from community.web import AuthenticatedRequest, paginate, query_without_page
 from intel.errors import WorkflowError
 from intel.library import selectors, services
 from intel.library.forms import CurationForm, LibraryFilterForm
+from intel.models import CaseStudy
 
 
 @require_GET
@@ -62,6 +63,21 @@ def case_study(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _refused(request: HttpRequest, item: CaseStudy, form: CurationForm) -> HttpResponse:
+    """The case study's page again, with what the analyst typed and a 400."""
+    return render(
+        request,
+        "intel/library/detail.html",
+        {
+            "case_study": item,
+            "curation": getattr(item, "curation", None),
+            "can_curate": True,
+            "form": form,
+        },
+        status=400,
+    )
+
+
 @require_POST
 @analyst_required
 def curate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -69,7 +85,7 @@ def curate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = CurationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what to do with this case study."))
-        return redirect("intel:library_case_study", pk=item.pk)
+        return _refused(request, item, form)
     action, data = form.cleaned_data["action"], form.cleaned_data
     try:
         if action in ("feature", "unfeature"):
@@ -95,17 +111,7 @@ def curate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return render(
-            request,
-            "intel/library/detail.html",
-            {
-                "case_study": item,
-                "curation": getattr(item, "curation", None),
-                "can_curate": True,
-                "form": form,
-            },
-            status=400,
-        )
+        return _refused(request, item, form)
     except WorkflowError as error:
         messages.error(request, error.message)
         return redirect("intel:library")

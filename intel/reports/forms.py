@@ -248,13 +248,19 @@ class CaseStudyForm(_ContributionForm):
         "lessons_learned",
     )  # fmt: skip
     field_order = [
-        "title", "sectors", "signals", "countries", "company_size", "context", "challenge",
-        "actions_taken", "outcome", "lessons_learned", "tlp", "attribution", "language",
-        "requirements",
+        "title", "sectors", "signals", "countries", "company_size", "supply_chain_stage",
+        "context", "challenge", "actions_taken", "outcome", "lessons_learned", "tlp",
+        "attribution", "language", "requirements",
     ]  # fmt: skip
 
     company_size = forms.ChoiceField(
         label=_("Company size"), choices=[NOT_CHOSEN, *CompanySize.choices], required=False
+    )
+    supply_chain_stage = forms.ChoiceField(
+        label=_("Supply-chain stage"),
+        choices=[NOT_CHOSEN, *SupplyChainStage.choices],
+        required=False,
+        help_text=_("Where in the supply chain it happened, if it was at one stage."),
     )
     context = forms.CharField(
         label=_("Context"),
@@ -295,8 +301,8 @@ class CaseStudyForm(_ContributionForm):
             **{
                 name: getattr(study, name)
                 for name in (
-                    "company_size", "context", "challenge", "actions_taken", "outcome",
-                    "lessons_learned",
+                    "company_size", "supply_chain_stage", "context", "challenge",
+                    "actions_taken", "outcome", "lessons_learned",
                 )
             },
         }  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from intel.reports import services
 from tests.intel.briefings.factories import (
     BriefingWeekFactory,
     DeliveryFactory,
@@ -51,6 +52,20 @@ def submitted(contributor: Any) -> Any:
 @pytest.fixture
 def in_review(submitted: Any, analyst: Any) -> Any:
     return review(submitted, analyst)
+
+
+@pytest.fixture
+def accepted_case_study(contributor: Any, analyst: Any) -> Any:
+    """Return a maker of case studies by `contributor`, accepted by `analyst` (TLP up to amber)."""
+
+    def make(**fields: Any) -> Any:
+        case_study = submit(CaseStudyFactory(author=contributor, **fields), contributor)
+        review(case_study, analyst)
+        services.report_accept(contribution=case_study, analyst=analyst)
+        case_study.refresh_from_db()
+        return case_study
+
+    return make
 
 
 @pytest.fixture

@@ -168,6 +168,12 @@ class CaseStudySerializer(_ContributionSerializer):
     company_size = serializers.ChoiceField(
         choices=CompanySize.choices, required=False, allow_blank=True
     )
+    supply_chain_stage = serializers.ChoiceField(
+        choices=SupplyChainStage.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Optional: the stage the case study is about (the library filters by it).",
+    )
     # DRF's metaclass moves declared fields out of the class, so this does not
     # shadow Serializer.context at run time; the stubs cannot know that.
     context = serializers.CharField(  # type: ignore[assignment]
@@ -200,7 +206,7 @@ class ReviewSerializer(serializers.Serializer):
     sectors = serializers.ListField(child=serializers.CharField())
     signals = serializers.ListField(child=serializers.CharField())
     countries = serializers.ListField(child=serializers.CharField())
-    supply_chain_stage = serializers.CharField(help_text="Empty for case studies.")
+    supply_chain_stage = serializers.CharField(help_text="May be empty for case studies.")
     date_observed = serializers.DateField(allow_null=True, help_text="Null for case studies.")
     information_credibility = serializers.IntegerField(
         allow_null=True, help_text="Null for case studies."

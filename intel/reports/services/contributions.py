@@ -310,6 +310,7 @@ def case_study_create_draft(
     countries: Iterable[str] = (),
     signals: Iterable[str] = (),
     company_size: str = "",
+    supply_chain_stage: str = "",
     context: str = "",
     challenge: str = "",
     actions_taken: str = "",
@@ -345,6 +346,7 @@ def case_study_create_draft(
         kind=Kind.CASE_STUDY,
         author=author,
         company_size=company_size,
+        supply_chain_stage=supply_chain_stage,
         tlp=tlp,
         attribution=attribution,
         language=_language(language, *texts.values()),
@@ -487,7 +489,8 @@ _COMMON_FIELDS = {"tlp", "attribution"}
 _EDITABLE_FIELDS: dict[str, set[str]] = {
     Kind.REPORT: _COMMON_FIELDS
     | {"supply_chain_stage", "date_observed", "information_credibility", "evidence_links"},
-    Kind.CASE_STUDY: _COMMON_FIELDS | {"company_size"},
+    # Optional for a case study: the library is filtered by it.
+    Kind.CASE_STUDY: _COMMON_FIELDS | {"company_size", "supply_chain_stage"},
 }
 
 

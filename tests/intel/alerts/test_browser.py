@@ -8,7 +8,7 @@ import pytest
 
 from intel.models import Watch
 from intel.reports import services as report_services
-from tests.helpers import open_menu, sign_in, wait_signed_in
+from tests.helpers import open_menu, save_watch_in_browser, sign_in, wait_signed_in
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,12 +31,7 @@ def test_member_watches_gets_one_alert_and_mutes_it(
     sign_in(page, other_contributor.email)
     wait_signed_in(page)
     open_menu(page, "Intelligence").get_by_role("link", name="My watches").click()
-    page.get_by_role("link", name="New watch").click()
-    page.get_by_label("Name").fill("Gallium in China")
-    page.get_by_label("Critical minerals", exact=True).check()
-    page.get_by_label("Countries").fill("CN")
-    page.get_by_role("button", name="Save watch").click()
-    page.get_by_text("Watch saved.").wait_for()
+    save_watch_in_browser(page, name="Gallium in China", sector="Critical minerals", countries="CN")
     watch = Watch.objects.get(user=other_contributor)
 
     # 2. An analyst accepts a matching report (tasks run in-process on commit).

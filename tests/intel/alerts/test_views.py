@@ -138,3 +138,15 @@ def test_watch_list_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("intel:watch_list"))
     assert response.content.decode().count("Watch ") >= 8
+
+
+def test_watch_list_names_signals_and_countries_in_the_readers_language(
+    contributor, client_for, watch_for
+):
+    watch_for(contributor, name="Gallium", signals=["export-control"], countries=["CN"])
+    client = client_for(contributor)
+    body = client.get(reverse("intel:watch_list")).content.decode()
+    assert "Export control" in body and "China" in body and "export-control" not in body
+    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    body = client.get(reverse("intel:watch_list")).content.decode()
+    assert "中国" in body

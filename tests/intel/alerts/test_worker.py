@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.core.mail import EmailMessage
 from django.db import transaction
 
-from community.mail import email_send_on_commit
 from community.queue import enqueue_on_commit
 from intel.alerts import services as alert_services
 from intel.alerts.tasks import match_alerts, send_alert
 from intel.models import Alert, AlertStatus
 from intel.reports import services as report_services
+from tests.helpers import smtp_drain
 from tests.intel.factories import FieldReportFactory
 
 pytestmark = pytest.mark.redis
-
-
-def marker(smtp_server, subject: str) -> None:
-    """Queue an email behind everything queued so far and wait for it (one solo worker)."""
-    with transaction.atomic():
-        email_send_on_commit(
-            message=EmailMessage(subject, "marker", "intel@example.org", ["marker@example.org"])
-        )
-    deadline_count = len(smtp_server.messages) + 1
-    while not any(m["Subject"] == subject for m in smtp_server.messages):
-        smtp_server.wait_for(deadline_count, timeout=60)
-        deadline_count += 1
 
 
 def test_accepted_report_alerts_the_watcher_once_even_when_tasks_run_again(
@@ -37,15 +24,15 @@ def test_accepted_report_alerts_the_watcher_once_even_when_tasks_run_again(
     report_services.report_submit(contribution=report, actor=contributor)
     report_services.report_start_review(contribution=report, analyst=analyst)
     report_services.report_accept(contribution=report, analyst=analyst)
-    marker(smtp_server, "first marker")  # behind the matching
-    marker(smtp_server, "second marker")  # behind the send the matching queued
+    smtp_drain(smtp_server, "first marker")  # behind the matching
+    smtp_drain(smtp_server, "second marker")  # behind the send the matching queued
     alert = Alert.objects.get(contribution=report)
     assert alert.status == AlertStatus.SENT
     with transaction.atomic():  # the same tasks again, as a redelivery would run them
         enqueue_on_commit(match_alerts, report.pk)
         enqueue_on_commit(send_alert, alert.pk)
-    marker(smtp_server, "third marker")
-    marker(smtp_server, "fourth marker")  # behind the send queued by the second matching
+    smtp_drain(smtp_server, "third marker")
+    smtp_drain(smtp_server, "fourth marker")  # behind the send queued by the second matching
     alerts = [m for m in smtp_server.messages if m["To"] == other_contributor.email]
     assert len(alerts) == 1
     assert Alert.objects.filter(contribution=report).count() == 1

@@ -156,6 +156,64 @@ def test_filters_narrow_the_list(
     assert "Battery lesson" not in later and "Chip lesson" not in later
 
 
+def test_stage_and_date_filters_narrow_the_list(
+    accepted_case_study: Any, other_contributor: Any, client_for: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from intel.models import CaseStudy
+
+    accepted_case_study(title="Refinery lesson", supply_chain_stage="processing")
+    old = accepted_case_study(title="Shipping lesson", supply_chain_stage="logistics")
+    CaseStudy.objects.filter(pk=old.pk).update(
+        accepted_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    client = client_for(other_contributor)
+    by_stage = client.get(LIBRARY, {"stage": "logistics"}).content.decode()
+    assert "Shipping lesson" in by_stage and "Refinery lesson" not in by_stage
+    assert "Logistics" in client.get(_detail(old)).content.decode()
+    cut = (timezone.localdate() - datetime.timedelta(days=10)).isoformat()
+    before = client.get(LIBRARY, {"accepted_to": cut}).content.decode()
+    assert "Shipping lesson" in before and "Refinery lesson" not in before
+    after = client.get(LIBRARY, {"accepted_from": cut}).content.decode()
+    assert "Refinery lesson" in after and "Shipping lesson" not in after
+
+
+def test_author_gives_a_case_study_its_stage_in_the_form(contributor: Any, client_for: Any) -> None:
+    from intel.models import CaseStudy
+
+    client = client_for(contributor)
+    form = client.get(reverse("intel:case_study_create")).content.decode()
+    assert 'name="supply_chain_stage"' in form
+    response = client.post(
+        reverse("intel:case_study_create"),
+        {"title": "Port congestion", "context": "Ships waited.", "supply_chain_stage": "logistics",
+         "tlp": "green", "attribution": "organisation", "action": "save"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:500]
+    assert CaseStudy.objects.get(title="Port congestion").supply_chain_stage == "logistics"
+
+
+def test_searching_the_authors_name_or_organisation_never_finds_an_anonymous_case_study(
+    accepted_case_study: Any, contributor: Any, other_contributor: Any, client_for: Any
+) -> None:
+    """A reader who knows the author cannot find their anonymous work by who they are: what
+    the search returns is the same with and without the anonymous case study."""
+    accepted_case_study(title="Named neon lesson", attribution="named")
+    client = client_for(other_contributor)
+    queries = [contributor.get_full_name(), "Institute A", contributor.email, "Institute"]
+    before = {q: client.get(LIBRARY, {"q": q}).content.decode() for q in queries}
+    accepted_case_study(title="Quiet neon lesson", attribution="anonymous")
+    for query in queries:
+        after = client.get(LIBRARY, {"q": query}).content.decode()
+        assert "Quiet neon lesson" not in after
+        assert after.count('data-testid="library-item"') == before[query].count(
+            'data-testid="library-item"'
+        )
+
+
 def test_text_query_finds_the_case_study(
     accepted_case_study: Any, other_contributor: Any, client_for: Any
 ) -> None:
@@ -283,7 +341,8 @@ def test_bad_curation_action_is_refused_cleanly(
 ) -> None:
     item = accepted_case_study()
     response = client_for(analyst).post(_curate(item), {"action": "explode"})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "Choose what to do with this case study." in response.content.decode()
     assert not CaseStudyCuration.objects.exists()
 
 

@@ -27,14 +27,6 @@ def colleague(db: None) -> Any:
     return UserFactory(email="colleague@test.example")
 
 
-@pytest.fixture
-def reader(contributor: Any, colleague: Any) -> Any:
-    _invitation, code = services.reader_invite(member=contributor, email=colleague.email)
-    services.reader_accept(code=code, user=colleague)
-    colleague.refresh_from_db()
-    return colleague
-
-
 def test_member_invites_a_colleague_who_accepts_by_the_emailed_link(
     contributor: Any, colleague: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -229,3 +221,22 @@ def test_expired_invitation_can_be_sent_again_and_shows_as_expired(
         services.reader_accept(code=code, user=colleague)
     services.reader_invite(member=contributor, email=colleague.email)
     assert ReaderInvitation.objects.filter(email=colleague.email).count() == 2
+
+
+def test_reader_signing_in_lands_on_the_library(reader: Any, password: str) -> None:
+    from django.test import Client
+
+    response = Client().post(
+        reverse("account_login"), {"login": reader.email, "password": password}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == LIBRARY
+
+
+def test_reader_reads_briefings_at_green_never_amber(
+    reader: Any, briefed_week: Any, client_for: Any
+) -> None:
+    week = reverse("briefings:week", args=["2026-11-16"])
+    text = client_for(reader).get(week).content.decode()
+    assert "Green item" in text and "Clear item" in text
+    assert "Amber item" not in text and "Red item" not in text
