@@ -5,7 +5,8 @@ Redaction is not done here: every digest is turned into a reader's view by
 and `intel.briefings.compose` only arranges those views.
 
 Clearance of a subscription (the email channel): TLP:CLEAR for the public;
-TLP:GREEN while the linked account belongs to a vetted member or an analyst;
+TLP:GREEN while the linked account belongs to a vetted member, an analyst or a
+reader whose inviting member is still an active member;
 more only through `Subscription.granted_clearance`, set by an administrator,
 and only while the linked account is active. On the site the archive uses the
 reader's own clearance (`intel.digests.selectors.reader_clearance`).
@@ -52,13 +53,11 @@ def _higher(first: str, second: str) -> str:
     return first if TLP_ORDER[first] >= TLP_ORDER[second] else second
 
 
-def clearance_for(
-    *, subscription: Subscription, account_active: bool, member_or_analyst: bool
-) -> str:
+def clearance_for(*, subscription: Subscription, account_active: bool, reads_green: bool) -> str:
     """The rule, on facts already loaded (see the module docstring)."""
     if subscription.user_id is None or not account_active:
         return Tlp.CLEAR.value
-    base = Tlp.GREEN.value if member_or_analyst else Tlp.CLEAR.value
+    base = Tlp.GREEN.value if reads_green else Tlp.CLEAR.value
     if subscription.granted_clearance:
         return _higher(base, subscription.granted_clearance)
     return base
@@ -81,6 +80,13 @@ def subscription_clearances(subscriptions: Sequence[Subscription]) -> dict[int, 
                 Q(membership__status=Membership.Status.ACTIVE)
                 | Q(groups__name=roles.ANALYSTS)
                 | Q(is_superuser=True)
+                # A reader reads at GREEN only while the member who invited them is one.
+                | Q(
+                    groups__name=roles.READERS,
+                    reader_grants__removed_at__isnull=True,
+                    reader_grants__member__is_active=True,
+                    reader_grants__member__membership__status=Membership.Status.ACTIVE,
+                )
             )
             .values_list("pk", flat=True)
         )
@@ -88,7 +94,7 @@ def subscription_clearances(subscriptions: Sequence[Subscription]) -> dict[int, 
         sub.pk: clearance_for(
             subscription=sub,
             account_active=sub.user_id in active,
-            member_or_analyst=sub.user_id in entitled,
+            reads_green=sub.user_id in entitled,
         )
         for sub in subscriptions
     }
@@ -99,8 +105,10 @@ def subscription_clearance(subscription: Subscription) -> str:
 
 
 def may_subscribe_from_account(user: Any) -> bool:
-    """Signed-in vetted members and analysts subscribe without confirming by email."""
-    return bool(user.is_authenticated and (user.is_vetted_contributor or user.is_analyst))
+    """Signed-in vetted members, readers and analysts subscribe without confirming by email."""
+    return bool(
+        user.is_authenticated and (user.is_vetted_contributor or user.is_reader or user.is_analyst)
+    )
 
 
 # --- Lookups -------------------------------------------------------------------------------

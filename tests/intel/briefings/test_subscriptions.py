@@ -128,6 +128,25 @@ def test_only_vetted_members_and_analysts_subscribe_from_an_account(newcomer, an
     assert selectors.subscription_clearance(own) == "green"
 
 
+def test_a_reader_subscribes_from_their_account_at_green_while_their_member_is_one(
+    reader, contributor
+):
+    mine = services.subscription_member_save(user=reader, sectors=["ai"], language="en")
+    assert mine.status == "active" and mine.user == reader and mail.outbox == []
+    assert selectors.subscription_clearance(mine) == "green"
+    Membership.objects.filter(user=contributor).update(status="suspended")
+    assert selectors.subscription_clearance(mine) == "clear"
+
+
+def test_a_removed_reader_falls_back_to_clear(reader, contributor):
+    from accounts.services import readers
+
+    mine = services.subscription_member_save(user=reader, sectors=["ai"], language="en")
+    invitation = reader.reader_grants.get()
+    readers.reader_remove(member=contributor, invitation=invitation)
+    assert selectors.subscription_clearance(mine) == "clear"
+
+
 def test_clearance_follows_the_account(contributor, admin_user):
     mine = services.subscription_member_save(user=contributor, sectors=["ai"], language="en")
     services.subscription_grant_clearance(

@@ -207,6 +207,15 @@ def test_analysts_subscribe_from_their_account_too(client_for, analyst):
     assert client_for(analyst).get(reverse("briefings:account")).status_code == 200
 
 
+def test_readers_subscribe_from_their_account_at_green(client_for, reader):
+    client = client_for(reader)
+    response = client.post(
+        reverse("briefings:account"), {"action": "save", "sectors": ["ai"], "language": "en"}
+    )
+    assert response.status_code == 302
+    assert "TLP:GREEN" in client.get(reverse("briefings:account")).content.decode()
+
+
 # --- Archive ---------------------------------------------------------------------------------
 
 
