@@ -31,6 +31,7 @@ from intel.tagging.normalise import (
     prime_unicode_tables,
     unicode_tables,
 )
+from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, paraphrase_matches
 from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
@@ -272,7 +273,9 @@ class Tagger:
         self.taxonomy = taxonomy
         self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
         self._matcher = _matcher_for(taxonomy, self.gazetteer, cache_dir)
-        self._price_moves = any(label.slug == PRICE_MOVE_SIGNAL for label in taxonomy.signals)
+        signals = {label.slug for label in taxonomy.signals}
+        self._price_moves = PRICE_MOVE_SIGNAL in signals
+        self._paraphrases = frozenset(PARAPHRASED_SIGNALS & signals)
 
     def tag(self, title: str, body: str) -> TagResult:
         return self._result(*self.score(title, body))
@@ -317,7 +320,39 @@ class Tagger:
                     total = totals.setdefault(label, [0.0, []])
                     total[0] += value
                     total[1].append((field_name, start, end))
+        if self._paraphrases:
+            self._add_paraphrases(totals, repeats, texts)
         return totals, texts
+
+    def _add_paraphrases(
+        self,
+        totals: dict[tuple[str, str], list[Any]],
+        repeats: dict[tuple[str, str, str], int],
+        texts: Mapping[str, NormalisedText],
+    ) -> None:
+        """Credit signals described rather than named (`paraphrases.RULES`).
+
+        Only signals still below their threshold are looked for: a paraphrase
+        adds nothing to a signal the lexicon already gives but time.
+        """
+        scoring = self.taxonomy.scoring
+        decay = scoring.repeat_decay
+        threshold = scoring.thresholds.get("signals", 1.0)
+        known = self._paraphrases
+
+        def wanted(slug: str) -> bool:
+            total = totals.get(("signals", slug))
+            return slug in known and (total is None or total[0] < threshold)
+
+        for field_name, normalised in texts.items():
+            field_weight = scoring.field_weights.get(field_name, 1.0)
+            for slug, weight, start, end in paraphrase_matches(normalised.text, wanted):
+                repeat = ("signals", slug, "paraphrase:")
+                seen = repeats.get(repeat, 0)
+                repeats[repeat] = seen + 1
+                total = totals.setdefault(("signals", slug), [0.0, []])
+                total[0] += weight * field_weight * decay**seen
+                total[1].append((field_name, start, end))
 
     def _result(
         self, totals: Mapping[tuple[str, str], list[Any]], texts: Mapping[str, NormalisedText]
