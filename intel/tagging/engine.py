@@ -338,12 +338,13 @@ class Tagger:
         scoring = self.taxonomy.scoring
         decay = scoring.repeat_decay
         threshold = scoring.thresholds.get("signals", 1.0)
-        known = self._paraphrases
-
-        def wanted(slug: str) -> bool:
-            total = totals.get(("signals", slug))
-            return slug in known and (total is None or total[0] < threshold)
-
+        wanted = {
+            slug
+            for slug in self._paraphrases
+            if (total := totals.get(("signals", slug))) is None or total[0] < threshold
+        }
+        if not wanted:
+            return
         for field_name, normalised in texts.items():
             field_weight = scoring.field_weights.get(field_name, 1.0)
             for slug, weight, start, end in paraphrase_matches(normalised.text, wanted):

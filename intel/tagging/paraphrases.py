@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Set
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -335,10 +335,8 @@ def _hint_automaton() -> Any:
 _HINTS = _hint_automaton()
 
 
-def paraphrase_matches(
-    text: str, wanted: Callable[[str], bool]
-) -> list[tuple[str, float, int, int]]:
-    """(signal, weight, start, end) of every rule match in ``text`` for signals ``wanted``.
+def paraphrase_matches(text: str, wanted: Set[str]) -> list[tuple[str, float, int, int]]:
+    """(signal, weight, start, end) of every rule match in ``text`` for the ``wanted`` signals.
 
     A rule's pattern runs only over the sentences holding one of its hints
     (found for all rules in one automaton pass), so a report pays for the few
@@ -347,15 +345,14 @@ def paraphrase_matches(
     hits: dict[int, list[int]] = {}
     for end, indices in _HINTS.iter(text):
         for index in indices:
-            hits.setdefault(index, []).append(end)
+            if RULES[index].signal in wanted:
+                hits.setdefault(index, []).append(end)
     if not hits:
         return []
     ends = [match.end() for match in _SENTENCE_END.finditer(text)]
     found: list[tuple[str, float, int, int]] = []
     for index in sorted(hits):
         rule = RULES[index]
-        if not wanted(rule.signal):
-            continue
         searched = -1
         for hint_end in hits[index]:
             sentence = bisect.bisect_left(ends, hint_end + 1)
