@@ -65,7 +65,8 @@ _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
 )
 _LATE = (
-    r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck|postponed|pushed back|pushed out"
+    r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
+    r"|postponed|pushed back|pushed out"
     r"|dried up|drying up|not arrived|failed to arrive|yet to arrive"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
