@@ -31,7 +31,12 @@ from intel.tagging.normalise import (
     prime_unicode_tables,
     unicode_tables,
 )
-from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, paraphrase_matches
+from intel.tagging.paraphrases import (
+    HINTS_FINGERPRINT,
+    PARAPHRASED_SIGNALS,
+    HintHits,
+    paraphrase_matches,
+)
 from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
@@ -184,7 +189,7 @@ _cache_lock = Lock()
 
 
 # Bump when Matcher's layout changes, so no process loads an older pickle.
-MATCHER_FORMAT = 1
+MATCHER_FORMAT = 2
 # Feedback keeps making taxonomy versions; only the newest files are kept.
 DISK_CACHE_FILES = 8
 
@@ -192,6 +197,7 @@ DISK_CACHE_FILES = 8
 def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
     parts = (
         str(MATCHER_FORMAT),
+        HINTS_FINGERPRINT,
         taxonomy.fingerprint,
         gazetteer.fingerprint,
         metadata.version("pyahocorasick"),
@@ -294,10 +300,15 @@ class Tagger:
         totals: dict[tuple[str, str], list[Any]] = {}
         repeats: dict[tuple[str, str, str], int] = {}
         texts: dict[str, NormalisedText] = {}
+        # Paraphrase hints per field, found in the same automaton pass as terms.
+        hints: dict[str, HintHits] = {}
         for field_name, raw in (("title", title), ("body", body)):
             normalised = texts[field_name] = normalise(raw or "")
             field_weight = scoring.field_weights.get(field_name, 1.0)
-            for start, end, payloads in find(normalised):
+            field_hints: HintHits | None = None
+            if self._paraphrases:
+                field_hints = hints[field_name] = []
+            for start, end, payloads in find(normalised, field_hints):
                 evidence = (field_name, start, end)
                 for payload in payloads:
                     for label, repeat, points in payload.credits:
@@ -321,7 +332,7 @@ class Tagger:
                     total[0] += value
                     total[1].append((field_name, start, end))
         if self._paraphrases:
-            self._add_paraphrases(totals, repeats, texts)
+            self._add_paraphrases(totals, repeats, texts, hints)
         return totals, texts
 
     def _add_paraphrases(
@@ -329,6 +340,7 @@ class Tagger:
         totals: dict[tuple[str, str], list[Any]],
         repeats: dict[tuple[str, str, str], int],
         texts: Mapping[str, NormalisedText],
+        hints: Mapping[str, HintHits],
     ) -> None:
         """Credit signals described rather than named (`paraphrases.RULES`).
 
@@ -346,8 +358,11 @@ class Tagger:
         if not wanted:
             return
         for field_name, normalised in texts.items():
+            if not hints.get(field_name):
+                continue
             field_weight = scoring.field_weights.get(field_name, 1.0)
-            for slug, weight, start, end in paraphrase_matches(normalised.text, wanted):
+            found = paraphrase_matches(normalised.text, wanted, hints[field_name])
+            for slug, weight, start, end in found:
                 repeat = ("signals", slug, "paraphrase:")
                 seen = repeats.get(repeat, 0)
                 repeats[repeat] = seen + 1

@@ -13,12 +13,10 @@ the normalised text (lower-cased NFKC) of each field.
 
 from __future__ import annotations
 
-import bisect
+import hashlib
 import re
 from collections.abc import Set
-from typing import Any, NamedTuple
-
-import ahocorasick
+from typing import NamedTuple
 
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
@@ -317,53 +315,81 @@ RULES: tuple[Rule, ...] = (
 
 PARAPHRASED_SIGNALS = frozenset(rule.signal for rule in RULES)
 
+# hint -> the rules it opens. The lexicon's automaton finds hints in the same
+# pass as terms (`Matcher.find(..., hints=...)`), so they cost no scan of their own.
+HINTS: dict[str, tuple[int, ...]] = {}
+for _index, _rule in enumerate(RULES):
+    for _hint in _rule.hints:
+        HINTS[_hint] = (*HINTS.get(_hint, ()), _index)
+del _index, _rule, _hint
+# Changes whenever a rule's hints do, so a compiled automaton on disk is rebuilt.
+HINTS_FINGERPRINT = hashlib.sha256(repr(sorted(HINTS.items())).encode()).hexdigest()[:12]
+
+# Hints found in a text: (offset just past the hint, the rules it opens).
+HintHits = list[tuple[int, tuple[int, ...]]]
+
 # A sentence ends at these marks; a full stop inside a number ("1.5 GW") does not.
-_SENTENCE_END = re.compile(r"[.;!?](?!\d)|[。！？]")
+# (NFKC has already made full-width "！？" ASCII.)
+_SENTENCE_MARKS = ".;!?。"
 
 
-def _hint_automaton() -> Any:
-    automaton = ahocorasick.Automaton()
-    rules_of: dict[str, set[int]] = {}
-    for index, rule in enumerate(RULES):
-        for hint in rule.hints:
-            rules_of.setdefault(hint, set()).add(index)
-    for hint, indices in rules_of.items():
-        automaton.add_word(hint, tuple(sorted(indices)))
-    automaton.make_automaton()
-    return automaton
+def hint_hits(text: str) -> HintHits:
+    """Every hint occurrence in ``text``, found one hint at a time.
+
+    The reference for what the automaton reports; used where no lexicon pass
+    ran (tests, a single text).
+    """
+    hits = []
+    for hint, indices in HINTS.items():
+        start = text.find(hint)
+        while start >= 0:
+            hits.append((start + len(hint), indices))
+            start = text.find(hint, start + 1)
+    return sorted(hits)
 
 
-_HINTS = _hint_automaton()
+def _sentence(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence holding ``text[position]``."""
+    start, stop = 0, len(text)
+    for mark in _SENTENCE_MARKS:
+        before = text.rfind(mark, 0, position)
+        while before >= 0 and mark == "." and text[before + 1 : before + 2].isdigit():
+            before = text.rfind(mark, 0, before)
+        start = max(start, before + 1)
+        after = text.find(mark, position)
+        while after >= 0 and mark == "." and text[after + 1 : after + 2].isdigit():
+            after = text.find(mark, after + 1)
+        if after >= 0:
+            stop = min(stop, after + 1)
+    return start, stop
 
 
-def paraphrase_matches(text: str, wanted: Set[str]) -> list[tuple[str, float, int, int]]:
+def paraphrase_matches(
+    text: str, wanted: Set[str], hits: HintHits | None = None
+) -> list[tuple[str, float, int, int]]:
     """(signal, weight, start, end) of every rule match in ``text`` for the ``wanted`` signals.
 
     A rule's pattern runs only over the sentences holding one of its hints
-    (found for all rules in one automaton pass), so a report pays for the few
-    sentences that could match, not for every rule over all of its text.
+    (``hits``, from the lexicon's pass; found here when not given), so a
+    report pays for the few sentences that could match, not for every rule
+    over all of its text.
     """
-    hits: dict[int, list[int]] = {}
-    for end, indices in _HINTS.iter(text):
+    by_rule: dict[int, list[int]] = {}
+    for end, indices in hint_hits(text) if hits is None else hits:
         for index in indices:
             if RULES[index].signal in wanted:
-                hits.setdefault(index, []).append(end)
-    if not hits:
-        return []
-    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+                by_rule.setdefault(index, []).append(end)
     found: list[tuple[str, float, int, int]] = []
-    for index in sorted(hits):
+    for index in sorted(by_rule):
         rule = RULES[index]
-        searched = -1
-        for hint_end in hits[index]:
-            sentence = bisect.bisect_left(ends, hint_end + 1)
-            if sentence <= searched:
+        searched: set[tuple[int, int]] = set()
+        for end in by_rule[index]:
+            sentence = _sentence(text, end - 1)
+            if sentence in searched:
                 continue
-            searched = sentence
-            start = ends[sentence - 1] if sentence else 0
-            stop = ends[sentence] if sentence < len(ends) else len(text)
+            searched.add(sentence)
             found.extend(
                 (rule.signal, rule.weight, *match.span())
-                for match in rule.pattern.finditer(text, start, stop)
+                for match in rule.pattern.finditer(text, *sentence)
             )
     return found

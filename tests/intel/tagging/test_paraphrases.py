@@ -14,7 +14,7 @@ import pytest
 
 from intel.tagging import Tagger, default_tagger
 from intel.tagging.normalise import normalise
-from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, RULES, paraphrase_matches
+from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, RULES, hint_hits, paraphrase_matches
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,20 @@ def test_every_rule_match_holds_one_of_its_hints():
         for rule in RULES:
             for match in rule.pattern.finditer(text):
                 assert any(hint in match.group() for hint in rule.hints), (rule.signal, body)
+
+
+def test_the_lexicon_pass_finds_the_same_hints_as_the_reference(tagger):
+    # Hints ride on the lexicon's automaton (word view and byte view); they
+    # must be exactly those a plain substring search finds.
+    texts = [body for _, body in DESCRIBED] + [
+        "Lead times for licences, can't ship: 1.5 GW plant; 輸出税と課徴金、部品が届かず。",
+        "ＥＵ向けの出荷前審査、ＡＩ半導体の輸出許可",
+    ]
+    for text in texts:
+        normalised = normalise(text)
+        found: list[tuple[int, tuple[int, ...]]] = []
+        tagger._matcher.find(normalised, found)
+        assert sorted(found) == hint_hits(normalised.text), text
 
 
 def test_paraphrases_import_no_django():
