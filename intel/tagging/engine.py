@@ -32,8 +32,8 @@ from intel.tagging.normalise import (
     unicode_tables,
 )
 from intel.tagging.paraphrases import (
-    HINTS_FINGERPRINT,
     PARAPHRASED_SIGNALS,
+    RULES_FINGERPRINT,
     HintHits,
     paraphrase_matches,
 )
@@ -197,7 +197,7 @@ DISK_CACHE_FILES = 8
 def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
     parts = (
         str(MATCHER_FORMAT),
-        HINTS_FINGERPRINT,
+        RULES_FINGERPRINT,
         taxonomy.fingerprint,
         gazetteer.fingerprint,
         metadata.version("pyahocorasick"),

@@ -322,8 +322,11 @@ for _index, _rule in enumerate(RULES):
     for _hint in _rule.hints:
         HINTS[_hint] = (*HINTS.get(_hint, ()), _index)
 del _index, _rule, _hint
-# Changes whenever a rule's hints do, so a compiled automaton on disk is rebuilt.
-HINTS_FINGERPRINT = hashlib.sha256(repr(sorted(HINTS.items())).encode()).hexdigest()[:12]
+# Changes whenever a rule does: a compiled automaton on disk (which holds the
+# hints) is rebuilt, and a database taxonomy gets a new version to re-tag with.
+RULES_FINGERPRINT = hashlib.sha256(
+    repr([(r.signal, r.weight, r.pattern.pattern, r.hints) for r in RULES]).encode()
+).hexdigest()[:12]
 
 # Hints found in a text: (offset just past the hint, the rules it opens).
 HintHits = list[tuple[int, tuple[int, ...]]]
