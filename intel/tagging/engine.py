@@ -31,6 +31,12 @@ from intel.tagging.normalise import (
     prime_unicode_tables,
     unicode_tables,
 )
+from intel.tagging.paraphrases import (
+    PARAPHRASED_SIGNALS,
+    RULES_FINGERPRINT,
+    HintHits,
+    paraphrase_matches,
+)
 from intel.tagging.places import Gazetteer, default_gazetteer
 from intel.tagging.taxonomy import KINDS, Taxonomy
 
@@ -183,7 +189,7 @@ _cache_lock = Lock()
 
 
 # Bump when Matcher's layout changes, so no process loads an older pickle.
-MATCHER_FORMAT = 1
+MATCHER_FORMAT = 2
 # Feedback keeps making taxonomy versions; only the newest files are kept.
 DISK_CACHE_FILES = 8
 
@@ -191,6 +197,7 @@ DISK_CACHE_FILES = 8
 def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
     parts = (
         str(MATCHER_FORMAT),
+        RULES_FINGERPRINT,
         taxonomy.fingerprint,
         gazetteer.fingerprint,
         metadata.version("pyahocorasick"),
@@ -272,7 +279,9 @@ class Tagger:
         self.taxonomy = taxonomy
         self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
         self._matcher = _matcher_for(taxonomy, self.gazetteer, cache_dir)
-        self._price_moves = any(label.slug == PRICE_MOVE_SIGNAL for label in taxonomy.signals)
+        signals = {label.slug for label in taxonomy.signals}
+        self._price_moves = PRICE_MOVE_SIGNAL in signals
+        self._paraphrases = frozenset(PARAPHRASED_SIGNALS & signals)
 
     def tag(self, title: str, body: str) -> TagResult:
         return self._result(*self.score(title, body))
@@ -291,10 +300,15 @@ class Tagger:
         totals: dict[tuple[str, str], list[Any]] = {}
         repeats: dict[tuple[str, str, str], int] = {}
         texts: dict[str, NormalisedText] = {}
+        # Paraphrase hints per field, found in the same automaton pass as terms.
+        hints: dict[str, HintHits] = {}
         for field_name, raw in (("title", title), ("body", body)):
             normalised = texts[field_name] = normalise(raw or "")
             field_weight = scoring.field_weights.get(field_name, 1.0)
-            for start, end, payloads in find(normalised):
+            field_hints: HintHits | None = None
+            if self._paraphrases:
+                field_hints = hints[field_name] = []
+            for start, end, payloads in find(normalised, field_hints):
                 evidence = (field_name, start, end)
                 for payload in payloads:
                     for label, repeat, points in payload.credits:
@@ -317,7 +331,44 @@ class Tagger:
                     total = totals.setdefault(label, [0.0, []])
                     total[0] += value
                     total[1].append((field_name, start, end))
+        if self._paraphrases:
+            self._add_paraphrases(totals, repeats, texts, hints)
         return totals, texts
+
+    def _add_paraphrases(
+        self,
+        totals: dict[tuple[str, str], list[Any]],
+        repeats: dict[tuple[str, str, str], int],
+        texts: Mapping[str, NormalisedText],
+        hints: Mapping[str, HintHits],
+    ) -> None:
+        """Credit signals described rather than named (`paraphrases.RULES`).
+
+        Only signals still below their threshold are looked for: a paraphrase
+        adds nothing to a signal the lexicon already gives but time.
+        """
+        scoring = self.taxonomy.scoring
+        decay = scoring.repeat_decay
+        threshold = scoring.thresholds.get("signals", 1.0)
+        wanted = {
+            slug
+            for slug in self._paraphrases
+            if (total := totals.get(("signals", slug))) is None or total[0] < threshold
+        }
+        if not wanted:
+            return
+        for field_name, normalised in texts.items():
+            if not hints.get(field_name):
+                continue
+            field_weight = scoring.field_weights.get(field_name, 1.0)
+            found = paraphrase_matches(normalised.text, wanted, hints[field_name])
+            for slug, weight, start, end in found:
+                repeat = ("signals", slug, "paraphrase:")
+                seen = repeats.get(repeat, 0)
+                repeats[repeat] = seen + 1
+                total = totals.setdefault(("signals", slug), [0.0, []])
+                total[0] += weight * field_weight * decay**seen
+                total[1].append((field_name, start, end))
 
     def _result(
         self, totals: Mapping[tuple[str, str], list[Any]], texts: Mapping[str, NormalisedText]

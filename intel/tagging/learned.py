@@ -34,6 +34,7 @@ import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import ahocorasick
@@ -44,6 +45,8 @@ from intel.tagging.places import Gazetteer
 from intel.tagging.taxonomy import Taxonomy
 
 FORMAT = "cip-learned-tagger"
+# The model shipped in the repository (`manage.py train_tagger --ship`).
+SHIPPED_MODEL = Path(__file__).resolve().parent / "data" / "model.json.gz"
 FORMAT_VERSION = 1
 Family = Literal["sectors", "signals"]
 FAMILIES: tuple[Family, ...] = ("sectors", "signals")

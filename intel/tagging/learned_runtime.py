@@ -31,15 +31,19 @@ from django.utils import timezone
 
 from intel.tagging.engine import Tagger
 from intel.tagging.evaluation import LABELLED_PATH, Split, load_labelled
-from intel.tagging.learned import FAMILIES, LearnedModel, ModelError, tagger_with
+from intel.tagging.learned import (
+    FAMILIES,
+    SHIPPED_MODEL,
+    LearnedModel,
+    ModelError,
+    tagger_with,
+)
 from intel.tagging.learned_training import Example, Settings, examples_digest, train
 from intel.tagging.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-DATA = Path(__file__).resolve().parent / "data"
 LABELLED_REPORTS = LABELLED_PATH
-SHIPPED_MODEL = DATA / "model.json.gz"
 CORRECTION_WEIGHT = 3.0
 # Serialises version numbers across concurrent trainings on PostgreSQL.
 _TRAIN_LOCK_KEY = 0x4349505F4D444C  # "CIP_MDL"

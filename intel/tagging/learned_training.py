@@ -58,8 +58,8 @@ class Settings:
     max_df: float = 0.2
     max_features: int = 8000
     regularisation: float = 4.0  # scikit-learn's C
-    features_per_label: int = 150
-    prune: float = 0.1  # drop weights below this share of the label's largest
+    features_per_label: int = 30
+    prune: float = 0.2  # drop weights below this share of the label's largest
     folds: int = 5
     seed: int = 0
     thresholds_grid: tuple[float, ...] = tuple(round(0.05 * step, 2) for step in range(4, 20))

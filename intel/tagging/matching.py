@@ -44,6 +44,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from intel.tagging.normalise import NormalisedText, normalise_term
+from intel.tagging.paraphrases import HINTS, HintHits
 from intel.tagging.places import Gazetteer
 from intel.tagging.taxonomy import KINDS, Kind, Taxonomy, Term
 
@@ -54,6 +55,8 @@ _KANA = 4
 _NO_KANJI_LEFT = 8
 # Marks a word-view key, so a chance match in the other view is ignored.
 _WORD_KEY = 16
+# A paraphrase hint: reported to the caller, never scored nor resolved.
+_HINT = 32
 _BYTE_VIEW = "utf-16-be"
 
 # Overlaps are resolved within a partition only (see the module docstring).
@@ -246,8 +249,9 @@ class Payload(NamedTuple):
 Match = tuple[int, int, tuple[Payload, ...]]
 Parts = tuple[tuple[int, tuple[Payload, ...]], ...]
 # What a key means: (length in chars, check flags, case-sensitive?, payloads,
-# payloads by partition). Plain tuples: the hot loop unpacks them by position.
-_Entry = tuple[int, int, bool, tuple[Payload, ...], Parts]
+# payloads by partition, paraphrase rules it is a hint of). Plain tuples: the
+# hot loop unpacks them by position.
+_Entry = tuple[int, int, bool, tuple[Payload, ...], Parts, tuple[int, ...]]
 
 
 def _parts(payloads: tuple[Payload, ...]) -> Parts:
@@ -341,16 +345,40 @@ class Matcher:
                 Payload("countries", place.country, place.weight, lemma, case_form, credits),
             )
 
+        # Paraphrase hints are substrings, not words: stored without marks in
+        # the word view ("licen" inside "licences"), like any other key in the
+        # byte view. A hint that is also a term's key shares its entry.
+        hints: dict[str, tuple[int, ...]] = {}
+        for hint, rules in HINTS.items():
+            stored = word_view(hint) if hint.isascii() else _automaton_key(hint)
+            hints[stored] = (*hints.get(stored, ()), *rules)
+            flags[stored] = flags.get(stored, 0) | _HINT | (_WORD_KEY if hint.isascii() else 0)
+            lengths.setdefault(stored, len(hint))
+
         self.automaton: Any = ahocorasick.Automaton()
-        for stored, bucket in buckets.items():
-            payloads = tuple(bucket.values())
+        for stored in {**buckets, **hints}:
+            bucket = buckets.get(stored)
+            payloads = tuple(bucket.values()) if bucket is not None else ()
             case_sensitive = any(p.case_form for p in payloads)
-            entry = (lengths[stored], flags[stored], case_sensitive, payloads, _parts(payloads))
+            # A hint alone takes no part in overlaps; an ignore phrase blocks all.
+            parts = _parts(payloads) if bucket is not None else ()
+            entry = (
+                lengths[stored],
+                flags[stored],
+                case_sensitive,
+                payloads,
+                parts,
+                tuple(sorted(hints.get(stored, ()))),
+            )
             self.automaton.add_word(stored, entry)
         self.automaton.make_automaton()
 
-    def find(self, normalised: NormalisedText) -> list[Match]:
-        """Accepted matches in ``normalised``, nested ones dropped per partition."""
+    def find(self, normalised: NormalisedText, hints: HintHits | None = None) -> list[Match]:
+        """Accepted matches in ``normalised``, nested ones dropped per partition.
+
+        With ``hints``, the paraphrase hints found are appended to it as
+        (offset past the hint, rules) in text order.
+        """
         text = normalised.text
         # The key's closing mark sits on the char after the term; the view
         # starts with a mark, so that char's offset in the text is last - 1.
@@ -366,9 +394,16 @@ class Matcher:
         # match survives in a partition only if it reaches past every match
         # kept there before it.
         found.sort()
+        if hints is not None:
+            for _, negative_end, entry in found:
+                if entry[5]:
+                    # A word-view hint has no closing mark: it ends one char later.
+                    hints.append(
+                        (1 - negative_end if entry[1] & _WORD_KEY else -negative_end, entry[5])
+                    )
         reach = [-1] * (max(_ALL_PARTITIONS) + 1)
         accepted: list[Match] = []
-        for start, negative_end, (_, _, case_sensitive, payloads, parts) in found:
+        for start, negative_end, (_, _, case_sensitive, payloads, parts, _) in found:
             end = -negative_end
             if case_sensitive:
                 parts = self._case_checked(normalised, start, end, payloads)

@@ -36,6 +36,7 @@ from django.db.models import Count, Max, Q
 
 from intel.tagging.engine import Tagger, default_taxonomy
 from intel.tagging.feedback import matching_terms
+from intel.tagging.paraphrases import RULES_FINGERPRINT
 from intel.tagging.taxonomy import Kind, Taxonomy
 
 FEEDBACK_MIN_REMOVALS = 3
@@ -75,6 +76,9 @@ def taxonomy_revision() -> str:
     ):
         figures = queryset.aggregate(n=Count("pk"), last=Max(stamp), top=Max("pk"))
         parts.append([figures["n"], str(figures["last"]), figures["top"]])
+    # The scoring and the paraphrase rules come from the code and the shipped
+    # file, not the tables: a change there is a new version too.
+    parts.append([default_taxonomy().version, RULES_FINGERPRINT])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:12]
 
 

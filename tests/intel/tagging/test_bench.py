@@ -43,3 +43,5 @@ def test_throughput_functions_report_reports_per_second():
 def test_run_summarises_both_measurements():
     summary = run(n=4, seconds=0.05)
     assert set(summary) >= {"engine_reports_per_s", "regex_baseline_reports_per_s", "speedup"}
+    assert summary["engine_reports_per_cpu_s"] > 0
+    assert summary["engine_with_learned_layer_reports_per_cpu_s"] > 0

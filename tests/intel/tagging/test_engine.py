@@ -168,8 +168,26 @@ def test_commodity_implies_its_sectors(tagger):
     result = tagger.tag("", "Exporters of gallium now need a licence.")
     assert "critical-minerals" in result.as_contract()["sectors"]
     assert [tag.slug for tag in result.commodities] == ["gallium"]
-    focus = tagger.tag("Gallium export curbs", "Gallium prices doubled.")
+    focus = tagger.tag("Gallium export curbs", "Gallium prices doubled for chipmakers.")
     assert {"critical-minerals", "semiconductors"} <= set(focus.as_contract()["sectors"])
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Lithium miner expands", "The lithium mine in the Pilbara adds a second pit."),
+        ("リチウム鉱山を拡張", "豪州のリチウム鉱山が新たな採掘区画を開く。"),
+        ("Graphite output rises", "The graphite mine raised output for the third quarter."),
+    ],
+)
+def test_a_commoditys_second_sector_needs_evidence_of_its_own(tagger, title, body):
+    # Lithium is a critical mineral first and a battery material second: a
+    # mining story about it is not a battery story until batteries come up.
+    sectors = tagger.tag(title, body).as_contract()["sectors"]
+    assert "critical-minerals" in sectors
+    assert "batteries" not in sectors
+    with_batteries = tagger.tag(title, body + " It supplies cathode makers for EV batteries.")
+    assert "batteries" in with_batteries.as_contract()["sectors"]
 
 
 def test_spans_point_at_the_original_text(tagger):

@@ -1,0 +1,398 @@
+"""Signals stated by what happens rather than named: cue pairs within one sentence.
+
+A lexicon term names a signal ("export controls", 「輸出規制」); reports often
+describe it instead: "new sales to foreign buyers need ministry sign-off",
+「出荷前に当局の審査が必要になった」, "a levy on every tonne shipped abroad",
+"deliveries slipped to next quarter", 「部品が届かず」. Each rule here is two
+cue groups (a permission and an outbound sale; a charge and an export; a
+delivery and a delay) that count only when both occur in the same sentence
+close together, so neither cue alone ("approval", "exports", "late") is
+evidence. Pure Python with no Django import; the engine runs the rules over
+the normalised text (lower-cased NFKC) of each field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Set
+from typing import NamedTuple
+
+# Patterns read normalised text: lower case, hyphens as spaces ("sign off",
+# "case by case"). Nothing between two cues may end a sentence.
+_EN_GAP = r"[^.;!?]{0,%d}?"
+_JA_GAP = r"[^。！？!?]{0,%d}?"
+
+
+def _pair(first: str, second: str, gap: str, *, both_orders: bool = True) -> str:
+    forward = f"(?:{first}){gap}(?:{second})"
+    if not both_orders:
+        return forward
+    return f"{forward}|(?:{second}){gap}(?:{first})"
+
+
+# English cue groups, word-bounded by the patterns below.
+_PERMISSION = (
+    r"permits?|licen[cs]es?|licen[cs]ing|approvals?|sign ?off|signed off|authori[sz]ations?"
+    r"|clearances?|vetting|vetted|screening|case by case reviews?|government reviews?"
+    r"|end user (?:checks?|certificates?|statements?)"
+)
+_OUTBOUND = (
+    r"exports?|exporters?|exported|exporting"
+    r"|(?:overseas|foreign)"
+    r" (?:sales|shipments|deliveries|customers|buyers|clients|purchasers|orders)"
+    r"|(?:sold|sales|shipped|shipping|shipments|deliveries|sent|sending|sell|selling)"
+    r" (?:\w+ ){0,4}(?:abroad|overseas|out of the country|to foreign)"
+    r"|outbound|leav(?:e|es|ing) the country"
+)
+_CHARGE = (
+    r"duty|duties|levy|levies|taxe?s?|surcharges?|tariffs?"
+    r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
+)
+_OUTBOUND_GOODS = (
+    r"exports?|exported|exporters|outbound"
+    r"|(?:shipped|shipments|sold|sales) (?:\w+ ){0,3}(?:abroad|overseas)"
+    r"|overseas shipments|leaving the country"
+)
+_TRADE_CASE = (
+    r"(?:dumping|anti ?dumping|subsidy|subsidies|anti ?subsidy|countervailing|trade remedy)"
+    r" (?:probes?|investigations?|inquiry|inquiries|cases?|complaints?|petitions?|review)"
+    r"|below (?:fair|normal) value"
+)
+_SUPPLY_ITEM = (
+    r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
+)
+_LATE = (
+    r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
+    r"|postponed|pushed back|pushed out"
+    r"|dried up|drying up|not arrived|failed to arrive|yet to arrive"
+)
+_LEAD_TIME = r"lead times?|delivery times?|waiting times?"
+_LONGER = r"stretched|stretching|lengthened|lengthening|doubled|tripled|extended|ballooned"
+_FACILITY = (
+    r"plants?|factor(?:y|ies)|fabs?|production lines?|mines?|refiner(?:y|ies)|smelters?"
+    r"|shipyards?|yards?|facilit(?:y|ies)|gigafactor(?:y|ies)|furnaces?|reactors?"
+)
+_MONEY = r"(?:\$|€|£|¥|us\$)? ?\d+(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)(?: \w+)?"
+_UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|es|ing) to"
+_OBTAIN = r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders"
+
+
+class Rule(NamedTuple):
+    signal: str
+    weight: float
+    pattern: re.Pattern[str]
+    # Every match holds one of these; the rule runs only on sentences that do.
+    hints: tuple[str, ...]
+
+
+def _en(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+def _ja(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives))
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "export-control",
+        1.0,
+        _en(_pair(_PERMISSION, _OUTBOUND, _EN_GAP % 60)),
+        (
+            "permit",
+            "licen",
+            "approval",
+            "sign off",
+            "signoff",
+            "signed off",
+            "authori",
+            "clearance",
+            "vetting",
+            "vetted",
+            "screening",
+            "case by case review",
+            "government review",
+            "end user",
+        ),
+    ),
+    Rule(
+        "export-control",
+        1.0,
+        _ja(
+            _pair(
+                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き",
+                "輸出|海外向け|海外への|国外への|国外に|海外の顧客|海外顧客|海外の取引先|出荷前|持ち出",
+                _JA_GAP % 30,
+            )
+        ),
+        ("許可", "承認", "審査", "認可", "届け出", "届出", "ライセンス", "お墨付き"),
+    ),
+    Rule(
+        "tariff",
+        1.0,
+        _en(_pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40), _TRADE_CASE),
+        (
+            "export",
+            "outbound",
+            "abroad",
+            "overseas",
+            "leaving the country",
+            "dumping",
+            "subsid",
+            "countervailing",
+            "trade remedy",
+            "fair value",
+            "normal value",
+        ),
+    ),
+    Rule(
+        "tariff",
+        1.0,
+        _ja(
+            _pair("課徴金|課税|税|関税", "輸出|海外向けの出荷|国外への出荷", _JA_GAP % 20),
+            "(?:不当廉売|ダンピング|補助金)" + _JA_GAP % 10 + "(?:調査|提訴|申し立て|申立て)",
+        ),
+        ("税", "課徴金", "不当廉売", "ダンピング", "補助金"),
+    ),
+    Rule(
+        "capacity-expansion",
+        1.0,
+        _en(
+            r"(?:approv\w*|build\w*|built|construct\w*|open\w*|commission\w*|plan\w*"
+            r"|announc\w*|add\w*) (?:a |an |the |its |their )?(?:\w+ ){0,2}"
+            r"(?:\d+(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:" + _FACILITY + ")",
+            r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
+            r"|lift|lifts|lifted|boost|boosts|boosted|increase|increases|increased)"
+            r" (?:its |their |annual |the |monthly )?(?:\w+ )?(?:output|capacity) (?:to|by) \d",
+        ),
+        ("gw", "mw", "ton", "output", "capacity"),
+    ),
+    Rule(
+        "investment",
+        1.0,
+        _en(
+            r"(?:received|receive|receives|secured|secures|won|wins|granted|awarded|landed|got)"
+            r" (?:\w+ ){0,3}(?:funding|financing|grants?|loans?|subsidies|subsidy|public money)",
+            _pair(
+                _MONEY, r"to (?:build|expand|develop|fund|finance|upgrade|construct)", _EN_GAP % 30
+            ),
+        ),
+        (
+            "funding",
+            "financing",
+            "grant",
+            "loan",
+            "subsid",
+            "public money",
+            "billion",
+            "bn",
+            "million",
+            "mn",
+            "trillion",
+        ),
+    ),
+    Rule(
+        "supply-disruption",
+        1.0,
+        _en(
+            _pair(_SUPPLY_ITEM, _LATE, _EN_GAP % 30, both_orders=False),
+            _pair(_LEAD_TIME, _LONGER, _EN_GAP % 20, both_orders=False),
+            f"(?:{_UNABLE}) (?:{_OBTAIN})",
+            r"(?:expect|expects|expected|warned of|face|faces|faced|facing|brace for)"
+            r" (?:\w+ ){0,3}delays",
+            r"rationing|rationed|on allocation|(?:cut|cuts|reduced|trimmed) allocations"
+            r"|allocations (?:were |have been )?(?:cut|reduced|trimmed)",
+            r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ )?"
+            r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
+            r"(?:lines?|plants?|factories|factory|kilns?|furnaces?|mills?|smelters?)"
+            r" (?:stood|stand|stands|standing|sat|sit|sitting|went|were|was|are|is|lay|lie) idle",
+        ),
+        (
+            "slipp",
+            "slips",
+            "delayed",
+            "late",
+            "held up",
+            "stuck",
+            "postponed",
+            "pushed back",
+            "pushed out",
+            "dried up",
+            "drying up",
+            "not arrived",
+            "to arrive",
+            "lead time",
+            "delivery time",
+            "waiting time",
+            "could not",
+            "cannot",
+            "can't",
+            "couldn't",
+            "unable to",
+            "failed to",
+            "struggl",
+            "delays",
+            "ration",
+            "on allocation",
+            "allocations",
+            "draw down",
+            "draws down",
+            "drew down",
+            "drawn down",
+            "drawing down",
+            "run down",
+            "runs down",
+            "ran down",
+            "running down",
+            "idle",
+        ),
+    ),
+    Rule(
+        "capacity-expansion",
+        1.0,
+        _ja(
+            "(?:工場|プラント|ライン|製造拠点|生産拠点|生産設備|製造設備|製錬所|造船所)"
+            + _JA_GAP % 12
+            + "(?:を新設|を建設|を増設|の建設を|稼働を始|を立ち上げ)",
+            "(?:生産|製造|供給|建造)(?:能力|量)"
+            + _JA_GAP % 10
+            + "(?:引き上げ|倍増|増強|拡大|増や)",
+        ),
+        ("工場", "プラント", "ライン", "拠点", "設備", "製錬所", "造船所", "能力", "量"),
+    ),
+    Rule(
+        "investment",
+        1.0,
+        _ja(
+            "(?:億円|兆円|億ドル|万ドル|億ユーロ)"
+            + _JA_GAP % 10
+            + "(?:を投じ|を拠出|を出資|を助成|を補助|を融資)"
+        ),
+        ("億円", "兆円", "億ドル", "万ドル", "億ユーロ"),
+    ),
+    Rule(
+        "supply-disruption",
+        1.0,
+        _ja(
+            "(?:部品|材料|原料|資材|素材|荷|製品|貨物|原材料)"
+            + _JA_GAP % 8
+            + "(?:届かず|届かない|届いていない|入ってこない|入らない|入荷しない)",
+            "(?:目途|めど|メド|見通し)が(?:立たない|立っていない|立たず)",
+            "(?:納期|納入|納品|出荷|入荷)" + _JA_GAP % 10 + "(?:ずれ込|延び|長期化|後ろ倒し)",
+            "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
+            "|入手でき(?:ない|ず)|入手困難",
+            "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
+            "(?:ライン|工場|生産|操業|稼働)" + _JA_GAP % 4 + "(?:止ま|止め)",
+        ),
+        (
+            "届か",
+            "届い",
+            "入ってこない",
+            "入らない",
+            "入荷しない",
+            "立たない",
+            "立っていない",
+            "立たず",
+            "ずれ込",
+            "延び",
+            "長期化",
+            "後ろ倒し",
+            "供給が細",
+            "調達が難し",
+            "調達でき",
+            "手に入ら",
+            "確保でき",
+            "入手でき",
+            "入手困難",
+            "取り崩",
+            "切り崩",
+            "止ま",
+            "止め",
+        ),
+    ),
+)
+
+PARAPHRASED_SIGNALS = frozenset(rule.signal for rule in RULES)
+
+# hint -> the rules it opens. The lexicon's automaton finds hints in the same
+# pass as terms (`Matcher.find(..., hints=...)`), so they cost no scan of their own.
+HINTS: dict[str, tuple[int, ...]] = {}
+for _index, _rule in enumerate(RULES):
+    for _hint in _rule.hints:
+        HINTS[_hint] = (*HINTS.get(_hint, ()), _index)
+del _index, _rule, _hint
+# Changes whenever a rule does: a compiled automaton on disk (which holds the
+# hints) is rebuilt, and a database taxonomy gets a new version to re-tag with.
+RULES_FINGERPRINT = hashlib.sha256(
+    repr([(r.signal, r.weight, r.pattern.pattern, r.hints) for r in RULES]).encode()
+).hexdigest()[:12]
+
+# Hints found in a text: (offset just past the hint, the rules it opens).
+HintHits = list[tuple[int, tuple[int, ...]]]
+
+# A sentence ends at these marks; a full stop inside a number ("1.5 GW") does not.
+# (NFKC has already made full-width "！？" ASCII.)
+_SENTENCE_MARKS = ".;!?。"
+
+
+def hint_hits(text: str) -> HintHits:
+    """Every hint occurrence in ``text``, found one hint at a time.
+
+    The reference for what the automaton reports; used where no lexicon pass
+    ran (tests, a single text).
+    """
+    hits = []
+    for hint, indices in HINTS.items():
+        start = text.find(hint)
+        while start >= 0:
+            hits.append((start + len(hint), indices))
+            start = text.find(hint, start + 1)
+    return sorted(hits)
+
+
+def _sentence(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence holding ``text[position]``."""
+    start, stop = 0, len(text)
+    for mark in _SENTENCE_MARKS:
+        before = text.rfind(mark, 0, position)
+        while before >= 0 and mark == "." and text[before + 1 : before + 2].isdigit():
+            before = text.rfind(mark, 0, before)
+        start = max(start, before + 1)
+        after = text.find(mark, position)
+        while after >= 0 and mark == "." and text[after + 1 : after + 2].isdigit():
+            after = text.find(mark, after + 1)
+        if after >= 0:
+            stop = min(stop, after + 1)
+    return start, stop
+
+
+def paraphrase_matches(
+    text: str, wanted: Set[str], hits: HintHits | None = None
+) -> list[tuple[str, float, int, int]]:
+    """(signal, weight, start, end) of every rule match in ``text`` for the ``wanted`` signals.
+
+    A rule's pattern runs only over the sentences holding one of its hints
+    (``hits``, from the lexicon's pass; found here when not given), so a
+    report pays for the few sentences that could match, not for every rule
+    over all of its text.
+    """
+    by_rule: dict[int, list[int]] = {}
+    for end, indices in hint_hits(text) if hits is None else hits:
+        for index in indices:
+            if RULES[index].signal in wanted:
+                by_rule.setdefault(index, []).append(end)
+    found: list[tuple[str, float, int, int]] = []
+    for index in sorted(by_rule):
+        rule = RULES[index]
+        searched: set[tuple[int, int]] = set()
+        for end in by_rule[index]:
+            sentence = _sentence(text, end - 1)
+            if sentence in searched:
+                continue
+            searched.add(sentence)
+            found.extend(
+                (rule.signal, rule.weight, *match.span())
+                for match in rule.pattern.finditer(text, *sentence)
+            )
+    return found

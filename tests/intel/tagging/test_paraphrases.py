@@ -1,0 +1,139 @@
+"""Signals described by what happens: the cue-pair rules and how the engine scores them.
+
+The sentences are written from the kinds of paraphrase the tagging quality
+issue lists (export controls by what happens, levies on outbound shipments,
+anti-dumping cases, disruption as a consequence), not from the labelled set.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from intel.tagging import Tagger, default_tagger
+from intel.tagging.normalise import normalise
+from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, RULES, hint_hits, paraphrase_matches
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return default_tagger()
+
+
+def signals(tagger: Tagger, body: str, title: str = "") -> list[str]:
+    return tagger.tag(title, body).as_contract()["signals"]
+
+
+DESCRIBED = [
+    ("export-control", "Shipments of the powder abroad now require a permit from the ministry."),
+    ("export-control", "Exporters must obtain government approval before each overseas shipment."),
+    ("export-control", "The ministry stopped issuing permits for overseas sales of the alloy."),
+    ("export-control", "Foreign customers can no longer be supplied without a state licence."),
+    ("export-control", "Overseas deliveries now need a case-by-case review by the authorities."),
+    ("export-control", "海外向けの出荷には経済産業省の許可が必要となった。"),
+    ("export-control", "海外の顧客への販売は政府の承認なしにはできなくなった。"),
+    ("export-control", "国外への持ち出しに許可が要るようになった。"),
+    ("tariff", "A duty on exports of raw nickel took effect on Monday."),
+    ("tariff", "Exporters now pay a 15 percent charge on every tonne shipped abroad."),
+    ("tariff", "The commission opened an anti-dumping probe that may end in duties."),
+    ("tariff", "不当廉売の調査を開始した。"),
+    ("tariff", "輸出品に課徴金を上乗せする方針だ。"),
+    ("supply-disruption", "Lead times have stretched to nine months for the castings."),
+    ("supply-disruption", "The plant could not ship for two weeks after the flood."),
+    ("supply-disruption", "Customers were told to expect delays of several weeks."),
+    ("supply-disruption", "Suppliers are rationing allocations to their customers."),
+    ("supply-disruption", "Buyers are drawing down inventories while they wait."),
+    ("supply-disruption", "部品が届かず、組立ラインが止まった。"),
+    ("supply-disruption", "出荷が遅れ、納期は来期にずれ込む見通しだ。"),
+    ("supply-disruption", "調達が難しくなり、供給が細っている。"),
+    ("supply-disruption", "入荷の目途が立たない。"),
+    ("capacity-expansion", "The province approved a 2 GW gas-fired plant near the port."),
+    ("capacity-expansion", "造船所は建造能力を年12隻に引き上げる。"),
+    ("investment", "The start-up received state funding to restart the mine."),
+    ("investment", "政府は300億円を投じて工場を支援する。"),
+]
+
+
+@pytest.mark.parametrize(("signal", "body"), DESCRIBED)
+def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
+    assert signal in signals(tagger, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # One cue alone is not the signal.
+        "The regulator granted approval for the new drug last week.",
+        "Exports rose 4% in October on stronger demand from Europe.",
+        "The shipment arrived late in the evening, as planned.",
+        "The company pays a 15 percent tax on profits at home.",
+        "新薬の承認が下りた。",
+        "輸出は前年同月比で3%増えた。",
+        # The two cues in different sentences do not pair up.
+        "The licence was renewed. Exports continued as before.",
+    ],
+)
+def test_a_single_cue_or_cues_in_different_sentences_are_no_signal(body):
+    assert paraphrase_matches(normalise(body).text, PARAPHRASED_SIGNALS) == []
+
+
+def test_the_evidence_span_is_the_described_event(tagger):
+    body = "Talks went on. The plant could not ship for two weeks, traders said."
+    (tag,) = tagger.tag("", body).signals
+    assert tag.slug == "supply-disruption"
+    (span,) = tag.spans
+    assert span.text == "could not ship"
+    assert body[span.start : span.end] == span.text
+
+
+def test_a_signal_the_lexicon_gives_gets_no_paraphrase_credit(tagger):
+    # The rules only look for signals still below the threshold: "drawing
+    # down inventories" adds to "delays" (0.5) but not once "delays" come
+    # with a lexicon term that gives the signal.
+    weak = "Customers were told to expect delays of several weeks."
+    strong = "A supply disruption hit the castings. " + weak
+    assert [t.score for t in tagger.tag("", weak).signals] == [1.5]
+    (tag,) = tagger.tag("", strong).signals
+    assert [span.text for span in tag.spans] == ["supply disruption", "delays"]
+
+
+def test_repeated_paraphrases_decay_like_repeated_terms(tagger):
+    one = "The plant could not ship for two weeks."
+    two = one + " The mill could not deliver either."
+
+    def score(body: str) -> float:
+        return next(t.score for t in tagger.tag("", body).signals if t.slug == "supply-disruption")
+
+    assert score(one) == 1.0
+    assert score(two) == 1.5
+
+
+def test_every_rule_match_holds_one_of_its_hints():
+    # The hints gate which sentences a rule runs on, so a match without one
+    # would be lost: check each described sentence's matches against them.
+    for _, body in DESCRIBED:
+        text = normalise(body).text
+        for rule in RULES:
+            for match in rule.pattern.finditer(text):
+                assert any(hint in match.group() for hint in rule.hints), (rule.signal, body)
+
+
+def test_the_lexicon_pass_finds_the_same_hints_as_the_reference(tagger):
+    # Hints ride on the lexicon's automaton (word view and byte view); they
+    # must be exactly those a plain substring search finds.
+    texts = [body for _, body in DESCRIBED] + [
+        "Lead times for licences, can't ship: 1.5 GW plant; 輸出税と課徴金、部品が届かず。",
+        "ＥＵ向けの出荷前審査、ＡＩ半導体の輸出許可",
+    ]
+    for text in texts:
+        normalised = normalise(text)
+        found: list[tuple[int, tuple[int, ...]]] = []
+        tagger._matcher.find(normalised, found)
+        assert sorted(found) == hint_hits(normalised.text), text
+
+
+def test_paraphrases_import_no_django():
+    code = "import sys\nimport intel.tagging.paraphrases\nassert 'django' not in sys.modules\n"
+    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603 - fixed code
