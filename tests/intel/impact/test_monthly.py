@@ -14,7 +14,7 @@ from intel.impact import services
 from intel.impact.tasks import send_impact_summary, send_monthly_impact
 from intel.models import Acknowledgement, Contribution, ImpactSummary, SummaryStatus
 from notifications.models import Kind, Notification, Preference
-from tests.intel.alerts.test_worker import marker
+from tests.helpers import smtp_drain
 from tests.intel.digests.factories import DigestFactory, DigestItemFactory
 
 SUBJECT = "What your reports changed"
@@ -112,15 +112,15 @@ def test_worker_sends_each_summary_once_even_when_tasks_run_again(
     backdate(report)
     with transaction.atomic():
         enqueue_on_commit(send_monthly_impact)
-    marker(smtp_server, "first marker")  # behind the monthly run
-    marker(smtp_server, "second marker")  # behind the summary it queued
+    smtp_drain(smtp_server, "first marker")  # behind the monthly run
+    smtp_drain(smtp_server, "second marker")  # behind the summary it queued
     [summary] = ImpactSummary.objects.all()
     assert summary.status == SummaryStatus.SENT
     with transaction.atomic():  # a redelivery, and beat firing twice
         enqueue_on_commit(send_impact_summary, summary.pk)
         enqueue_on_commit(send_monthly_impact)
-    marker(smtp_server, "third marker")
-    marker(smtp_server, "fourth marker")
+    smtp_drain(smtp_server, "third marker")
+    smtp_drain(smtp_server, "fourth marker")
     assert len(summaries(smtp_server, contributor.email)) == 1
     assert ImpactSummary.objects.count() == 1
 
