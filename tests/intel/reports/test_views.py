@@ -222,6 +222,21 @@ def test_review_queue_counts_each_reports_approvals_and_pages_them_all(
     assert "1 approval" in response.content.decode()
 
 
+def test_cached_filter_form_follows_the_values_sent_and_the_language(client_for, analyst):
+    """The filter form is cached: never with another query's values or in another language."""
+    client = client_for(analyst)
+    queue, search = reverse("intel:review_queue"), reverse("intel:search")
+    energy = client.get(queue, {"sector": "energy"}).content.decode()
+    assert '<option value="energy" selected>' in energy
+    ai = client.get(queue, {"sector": "ai"}).content.decode()
+    assert '<option value="ai" selected>' in ai and '<option value="energy" selected>' not in ai
+    assert 'name="q"' not in ai  # the queue's form has no text box; search's has
+    assert 'name="q"' in client.get(search, {"sector": "ai"}).content.decode()
+    english = client.get(queue).content.decode()
+    japanese = client.get(queue, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "Any sector" in english and "Any sector" not in japanese
+
+
 def test_review_queue_filters_and_oldest_first(client_for, contributor, other_contributor, analyst):
     first = submit(FieldReportFactory(author=contributor, title="First in"), contributor)
     second = submit(
