@@ -1,16 +1,17 @@
-"""The API under a fixed load: gunicorn (2 workers) on PostgreSQL, p50/p95/p99 and errors.
+"""The API under a fixed load: gunicorn (2 workers, threaded) on PostgreSQL, p50/p95/p99, errors.
 
 Setup (not timed): reports are loaded as for `benchmark pages` (default
 1,000,000; `--no-load` reuses them); one of the synthetic authors (about
 2,000 reports of their own at 1,000,000) becomes an active member with an API
-token. Then gunicorn serves the project with `--workers` sync workers
-(default 2) on a free 127.0.0.1 port with `DJANGO_DEBUG=0`, in a process of
-its own, against the same database.
+token. Then gunicorn serves the project with `--workers` workers (default 2)
+of `--threads` threads each (default 4: gunicorn's `gthread` worker; 1 gives
+the sync worker) on a free 127.0.0.1 port with `DJANGO_DEBUG=0`, in a process
+of its own, against the same database.
 
 The load tool is an open-loop, fixed-rate HTTP client (asyncio, in this
 process, outside the server): request *i* is sent at *t0 + i / rate* whatever
-happened to earlier ones, each over a fresh connection (gunicorn's sync
-workers close every connection after its response), and its latency is
+happened to earlier ones, each over a fresh connection (as a sync worker
+closes every connection after its response), and its latency is
 counted from that scheduled moment to the last byte of the response, so a
 server falling behind shows in the figures instead of slowing the client
 down (no coordinated omission). Errors are non-2xx answers, failed
@@ -73,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="Requests per second.")
     parser.add_argument("--seconds", type=float, default=30.0, help="Duration per endpoint.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="Threads per worker (gunicorn's gthread worker); 1 runs the sync worker.",
+    )
     parser.add_argument(
         "--timeout", type=float, default=5.0, help="Seconds after which a request is an error."
     )
@@ -216,8 +223,12 @@ def drain(port: int, *, within: float = 120.0) -> float:
     return time.monotonic() - start
 
 
-def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
-    """gunicorn serving the project with production settings (DEBUG off), on 127.0.0.1."""
+def start_server(*, workers: int, port: int, threads: int = 1) -> subprocess.Popen[bytes]:
+    """gunicorn serving the project with production settings (DEBUG off), on 127.0.0.1.
+
+    With `threads` above 1 each worker is gunicorn's `gthread` worker: while one
+    request waits on PostgreSQL, another is served in the same process.
+    """
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -229,8 +240,10 @@ def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "gunicorn", "community.wsgi:application",
         "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning", "--timeout", "60",
+        "--log-level", "warning", "--timeout", "60", "--graceful-timeout", "5",
     ]  # fmt: skip
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     server = subprocess.Popen(command, env=env, cwd=Path(settings.BASE_DIR))  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -241,6 +254,16 @@ def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
         time.sleep(0.3)
     server.terminate()
     raise CommandError("gunicorn did not answer /healthz within 60 s.")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn: gracefully, then for good (threads may still hold abandoned requests)."""
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
 
 
 # --- Data ----------------------------------------------------------------------------------
@@ -282,8 +305,9 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
     if connection.vendor != "postgresql":
         raise CommandError("The API benchmark runs gunicorn against PostgreSQL: set DATABASE_URL.")
     rate, seconds = float(options["rate"]), float(options["seconds"])
-    if rate <= 0 or seconds <= 0 or int(options["workers"]) < 1:
-        raise CommandError("--rate, --seconds and --workers must be positive.")
+    threads = int(options["threads"])
+    if rate <= 0 or seconds <= 0 or int(options["workers"]) < 1 or threads < 1:
+        raise CommandError("--rate, --seconds, --workers and --threads must be positive.")
     week = digest_core.last_full_week(timezone.now())
     pages._seed({**options, "queue": 0}, week, stdout)
     pages.digests_bench._analyze(stdout)
@@ -299,10 +323,11 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
     port = _free_port()
     stdout.write(
         f"{Contribution.objects.count():,} contributions stored; the member reads "
-        f"{len(report_ids):,} reports of their own. gunicorn, {options['workers']} workers, "
+        f"{len(report_ids):,} reports of their own. gunicorn, {options['workers']} workers "
+        f"× {threads} thread(s), "
         f"port {port}; {rate:g} req/s for {seconds:g} s per endpoint."
     )
-    server = start_server(workers=int(options["workers"]), port=port)
+    server = start_server(workers=int(options["workers"]), port=port, threads=threads)
     results: dict[str, dict[str, Any]] = {}
     try:
         # Warm-up: every worker imports, connects and fills its caches before the clock runs.
@@ -328,8 +353,7 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
                 f"  statuses {figures['statuses']}"
             )
     finally:
-        server.terminate()
-        server.wait(30)
+        stop_server(server)
     measured = {name: figures for name, figures in results.items() if name != "healthz"}
     worst = max(figures["p99_ms"] for figures in measured.values())
     errors = sum(figures["errors"] for figures in measured.values())
@@ -338,6 +362,7 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         "member_reports": len(report_ids),
         "database": connection.vendor,
         "gunicorn_workers": int(options["workers"]),
+        "gunicorn_threads": threads,
         "rate_per_s": rate,
         "seconds_per_endpoint": seconds,
         "endpoints": measured,

@@ -340,14 +340,19 @@ def _ranked_items(
         " ELSE LOWER(TRIM(m.organisation)) END"
     )
     author = f"CASE WHEN {attributed} THEN {source} END"
+    materialised = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
-    WITH week_rows AS (
+    WITH clustered AS {materialised} (
+        SELECT f.contribution_id AS cid, f.cluster_id
+        FROM {t["fingerprint"]} f
+        WHERE f.cluster_id IS NOT NULL AND f.contribution_id BETWEEN %s AND %s
+    ),
+    week_rows AS (
         SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
             c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
         FROM {t["contribution"]} c
         JOIN {t["sector"]} s ON s.contribution_id = c.id
-        LEFT JOIN {t["fingerprint"]} f
-          ON f.contribution_id = c.id AND f.contribution_id BETWEEN %s AND %s
+        LEFT JOIN clustered f ON f.cid = c.id
         WHERE c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s
           AND s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s
     ),
@@ -439,7 +444,8 @@ def _ranked_items(
     ORDER BY sector, score DESC, latest DESC, item
     """  # noqa: S608 - table names and our constants only; values are parameters
     params = [
-        *week_ids, Status.ACCEPTED, _dt(start), _dt(end), *sectors, *week_ids,  # week_rows
+        *week_ids,  # clustered
+        Status.ACCEPTED, _dt(start), _dt(end), *sectors, *week_ids,  # week_rows
         *week_ids,  # answered
         *single_recency_params,  # single_facts
         Status.ACCEPTED, _dt(end),  # members

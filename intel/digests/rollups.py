@@ -52,6 +52,10 @@ class WeekRow(NamedTuple):
     contributions: int
 
 
+# The `WeekCount` columns of a `WeekRow`, in its order.
+WEEK_ROW_FIELDS = ("dimension", "sector", "slug", "tlp", "kind", "stage", "count")
+
+
 def _count_sql(sector_filter: bool) -> str:
     t = {
         "contribution": Contribution._meta.db_table,
@@ -165,13 +169,9 @@ def week_rows(
         queryset = WeekCount.objects.filter(week_start__in=valid)
         if sector:
             queryset = queryset.filter(sector=sector)
-        for stored_row in queryset:
-            result.setdefault(stored_row.week_start, []).append(
-                WeekRow(
-                    stored_row.dimension, stored_row.sector, stored_row.slug, stored_row.tlp,
-                    stored_row.kind, stored_row.stage, stored_row.count,
-                )
-            )  # fmt: skip
+        # Tuples, not model instances: a dashboard reads thousands of these rows.
+        for week, *fields in queryset.values_list("week_start", *WEEK_ROW_FIELDS):
+            result.setdefault(week, []).append(WeekRow(*fields))
     for week in weeks:
         if week in valid:
             result.setdefault(week, [])

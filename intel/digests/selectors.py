@@ -315,8 +315,9 @@ def sector_dashboard(
         signal_mix=mix,
         countries=countries,
         open_requirements=requirements,
-        latest_published=published_digests(sector=sector).first(),
-        open_digest=open_digests(sector=sector).order_by("-week_start").first(),
+        # Links only: the snapshot (the whole week's figures) stays in the database.
+        latest_published=published_digests(sector=sector).defer("snapshot").first(),
+        open_digest=open_digests(sector=sector).defer("snapshot").order_by("-week_start").first(),
         assessments=list(assessments_of(sector=sector)),
     )
 

@@ -174,6 +174,13 @@ class Contribution(models.Model):
                 fields=["status", "accepted_at", "tlp", "kind", "supply_chain_stage", "id"],
                 name="intel_contr_accepted_idx",
             ),
+            # The digest's ranking of a week's accepted reports, read from the index alone.
+            models.Index(
+                fields=["accepted_at"],
+                include=["id", "tlp", "information_credibility", "source_grade", "date_observed"],
+                condition=Q(status="accepted"),
+                name="intel_contr_week_items",
+            ),
             models.Index(fields=["author", "status"], name="intel_contr_author_idx"),
             # An author's list, newest change first: the first page without sorting them all.
             models.Index(fields=["author", "-updated_at", "-id"], name="intel_contr_author_recent"),

@@ -292,7 +292,12 @@ def search_contributions(
     order = SEARCH_SORTS.get(sort or "relevance")
     if order is None:
         order = ("-rank", "-submitted_at", "-pk") if ranked else ("-submitted_at", "-pk")
-    return with_rows(queryset).select_related("fieldreport", "casestudy", "author").order_by(*order)
+    return (
+        with_rows(queryset)
+        .select_related("fieldreport", "casestudy", "author")
+        .defer("search_vector")  # the index's own column: kilobytes a row, never shown
+        .order_by(*order)
+    )
 
 
 # --- Highlighting ------------------------------------------------------------------

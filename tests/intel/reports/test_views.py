@@ -205,6 +205,38 @@ def test_admin_reveal_shows_author_and_is_audited(client_for, contributor, admin
     assert AuditEvent.objects.filter(action="report.reveal_author").count() == 1
 
 
+def test_review_queue_counts_each_reports_approvals_and_pages_them_all(
+    client_for, contributor, analyst
+):
+    """The approvals are counted per report shown, not multiplied into the page count."""
+    awaiting = review(submit(FieldReportFactory(author=contributor, tlp="red"), contributor),
+                      analyst)  # fmt: skip
+    client_for(analyst).post(reverse("intel:review_decide", args=[awaiting.pk]),
+                             {"action": "accept"})  # fmt: skip
+    fresh = submit(FieldReportFactory(author=contributor, title="No approval yet"), contributor)
+    response = client_for(analyst).get(reverse("intel:review_queue"))
+    page = response.context["page"]
+    assert page.paginator.count == 2
+    counts = {row.pk: row.approval_count for row in page.object_list}
+    assert counts == {awaiting.pk: 1, fresh.pk: 0}
+    assert "1 approval" in response.content.decode()
+
+
+def test_cached_filter_form_follows_the_values_sent_and_the_language(client_for, analyst):
+    """The filter form is cached: never with another query's values or in another language."""
+    client = client_for(analyst)
+    queue, search = reverse("intel:review_queue"), reverse("intel:search")
+    energy = client.get(queue, {"sector": "energy"}).content.decode()
+    assert '<option value="energy" selected>' in energy
+    ai = client.get(queue, {"sector": "ai"}).content.decode()
+    assert '<option value="ai" selected>' in ai and '<option value="energy" selected>' not in ai
+    assert 'name="q"' not in ai  # the queue's form has no text box; search's has
+    assert 'name="q"' in client.get(search, {"sector": "ai"}).content.decode()
+    english = client.get(queue).content.decode()
+    japanese = client.get(queue, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "Any sector" in english and "Any sector" not in japanese
+
+
 def test_review_queue_filters_and_oldest_first(client_for, contributor, other_contributor, analyst):
     first = submit(FieldReportFactory(author=contributor, title="First in"), contributor)
     second = submit(
