@@ -114,6 +114,7 @@ def _tag_batch_with_retries(ids: list[int]) -> list[int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
+                _relax_commit()
                 return _tag_batch(ids)
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
@@ -122,6 +123,18 @@ def _tag_batch_with_retries(ids: list[int]) -> list[int]:
             if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK or attempt == MAX_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _relax_commit() -> None:
+    """PostgreSQL: the batch's commit does not wait for its WAL flush.
+
+    Everything a batch writes is derived from stored text and can be written
+    again: after a crash a lost batch is simply stale (older taxonomy version or
+    no fingerprint), and `retag` or the backlog drain tags it again.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _tag_batch(ids: list[int]) -> list[int]:
