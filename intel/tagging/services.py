@@ -97,24 +97,27 @@ def contribution_tag(*, contribution_id: int) -> bool:
     return bool(contributions_tag(contribution_ids=[contribution_id]))
 
 
-def contributions_tag(*, contribution_ids: Sequence[int]) -> list[int]:
+def contributions_tag(*, contribution_ids: Sequence[int], durable: bool = True) -> list[int]:
     """Tag a batch of contributions in id order; returns the ids tagged.
 
     Drafts, withdrawn and missing contributions are skipped. Every
-    `MAX_BATCH` contributions commit together.
+    `MAX_BATCH` contributions commit together. `durable=False` (re-tagging,
+    the backlog drain: contributions that stay due for tagging until their
+    batch commits) lets each commit return before its WAL is flushed.
     """
     ids = sorted(set(contribution_ids))
     tagged: list[int] = []
     for start in range(0, len(ids), MAX_BATCH):
-        tagged.extend(_tag_batch_with_retries(ids[start : start + MAX_BATCH]))
+        tagged.extend(_tag_batch_with_retries(ids[start : start + MAX_BATCH], durable=durable))
     return tagged
 
 
-def _tag_batch_with_retries(ids: list[int]) -> list[int]:
+def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                _relax_commit()
+                if not durable:
+                    _relax_commit()
                 return _tag_batch(ids)
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
@@ -128,9 +131,12 @@ def _tag_batch_with_retries(ids: list[int]) -> list[int]:
 def _relax_commit() -> None:
     """PostgreSQL: the batch's commit does not wait for its WAL flush.
 
-    Everything a batch writes is derived from stored text and can be written
-    again: after a crash a lost batch is simply stale (older taxonomy version or
-    no fingerprint), and `retag` or the backlog drain tags it again.
+    Only for batches of contributions that are due for tagging until the batch
+    commits (older taxonomy version or none) or were already tagged durably
+    from the same text: a batch lost in a crash leaves them stale, and `retag`
+    or the backlog drain tags them again. Everything it writes is derived
+    from stored text. A submission's own tagging stays durable: a lost one
+    would leave the tags of the text before an edit.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

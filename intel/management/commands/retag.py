@@ -62,7 +62,7 @@ class Command(BaseCommand):
             ids = list(pending.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
-            contributions_tag(contribution_ids=ids)
+            contributions_tag(contribution_ids=ids, durable=False)
             done += len(ids)
             last_id = ids[-1]
             self._progress(done, total, last_id)
