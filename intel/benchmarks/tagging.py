@@ -19,7 +19,13 @@ texts, one in twenty a near-duplicate of the one before), then timed:
    (needs REDIS_URL; skipped with `--celery-reports 0`).
 
 A process's time runs from its first line of output (Django loaded, the
-count done) to its exit. The engine's own rate is measured in the same run
+count done) to its exit. Beside each wall-time rate the re-tagging steps print
+the rate per second of the processes' own CPU time
+(`retag_reports_per_cpu_s`, `retag_two_workers_reports_per_cpu_s`), which moves
+far less with other load on a shared machine, and the two-process step
+samples the database sessions to print the share that were waiting on a lock
+(`two_workers_lock_wait_share`): whether two processes are held back by each
+other or by the machine. The engine's own rate is measured in the same run
 (one core), so the pipeline's figure can be read against it. The benchmark's
 reports and member are deleted afterwards.
 
@@ -227,14 +233,17 @@ def _pipeline(stdout: TextIO, options: dict[str, Any], engine: float) -> dict[st
         ids = _seed_reports(author, count)
         seconds = time.perf_counter() - started
         stdout.write(f"pipeline: {count:,} reports stored in {seconds:.1f} s")
-        first = _retag_processes(stdout, ids, 1, everything=False)
+        first, _cpu, _waits = _retag_processes(stdout, ids, 1, everything=False)
         stdout.write(f"first tagging, one process: {first:,.0f} reports/s")
         clusters = DuplicateCluster.objects.filter(members__contribution__author=author).distinct()
         stdout.write(f"pipeline: {clusters.count():,} near-duplicate clusters")
-        one = _retag_processes(stdout, ids, 1, everything=True)
-        stdout.write(f"re-tagging, one process: {one:,.0f} reports/s")
-        two = _retag_processes(stdout, ids, 2, everything=True)
-        stdout.write(f"re-tagging, two processes: {two:,.0f} reports/s ({two / one:.2f}x)")
+        one, one_cpu, _waits = _retag_processes(stdout, ids, 1, everything=True)
+        stdout.write(f"re-tagging, one process: {one:,.0f} reports/s, {one_cpu:,.0f}/s of CPU")
+        two, two_cpu, waits = _retag_processes(stdout, ids, 2, everything=True)
+        stdout.write(
+            f"re-tagging, two processes: {two:,.0f} reports/s ({two / one:.2f}x), "
+            f"{two_cpu:,.0f}/s of CPU; waiting on a lock in {waits:.0%} of samples"
+        )
         celery = None
         if options["celery_reports"] and settings.REDIS_URL:
             celery = _celery(stdout, ids[: options["celery_reports"]], options["concurrency"])
@@ -243,7 +252,10 @@ def _pipeline(stdout: TextIO, options: dict[str, Any], engine: float) -> dict[st
             "seed_reports_per_s": round(count / seconds),
             "first_tagging_reports_per_s": round(first, 1),
             "retag_reports_per_s": round(one, 1),
+            "retag_reports_per_cpu_s": round(one_cpu, 1),
             "retag_two_workers_reports_per_s": round(two, 1),
+            "retag_two_workers_reports_per_cpu_s": round(two_cpu, 1),
+            "two_workers_lock_wait_share": round(waits, 3),
             "two_workers_speedup": round(two / one, 2),
             "retag_share_of_engine": round(one / engine, 3) if engine else None,
             "celery_reports_per_s": celery,
@@ -322,13 +334,22 @@ def _seed_reports(author: Any, count: int) -> list[int]:
     return ids
 
 
-def _retag_processes(stdout: TextIO, ids: list[int], processes: int, *, everything: bool) -> float:
-    """Reports per second of `processes` `retag` processes sharing `ids` by id range."""
+def _retag_processes(
+    stdout: TextIO, ids: list[int], processes: int, *, everything: bool
+) -> tuple[float, float, float]:
+    """`processes` `retag` processes sharing `ids` by id range.
+
+    Returns reports per second of wall time, reports per second of the
+    processes' own CPU time (on a loaded machine wall time says more about the
+    other load than about us), and the share of samples of their database
+    sessions that were waiting on a lock (what serialises them, if anything).
+    """
     manage = str(settings.BASE_DIR / "manage.py")
     share = -(-len(ids) // processes)
     ranges = [
         (ids[i * share] - 1, ids[min(len(ids), (i + 1) * share) - 1]) for i in range(processes)
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     children = []
     for after, through in ranges:
         command = [sys.executable, manage, "retag", "--after-id", str(after),
@@ -342,14 +363,44 @@ def _retag_processes(stdout: TextIO, ids: list[int], processes: int, *, everythi
     ]
     for thread in threads:
         thread.start()
+    waits: list[int] = []
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample_lock_waits, args=(done, waits))
+    sampler.start()
     for child, thread in zip(children, threads, strict=True):
         thread.join()
         if child.wait() != 0:
             raise SystemExit("pipeline: a retag process failed")
     ended = time.perf_counter()
+    done.set()
+    sampler.join()
+    after_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after_usage.ru_utime - before.ru_utime) + (after_usage.ru_stime - before.ru_stime)
     seconds = ended - min(starts)
     stdout.write(f"pipeline: {len(ids):,} reports, {processes} process(es), {seconds:.1f} s")
-    return len(ids) / seconds
+    return len(ids) / seconds, len(ids) / cpu if cpu else 0.0, waits[0] / max(waits[1], 1)
+
+
+def _sample_lock_waits(done: threading.Event, counts: list[int]) -> None:
+    """Every 0.1 s, how many of the database's busy sessions (the retag
+    processes: the benchmark's database is its own) wait on a lock."""
+    from django.db import connections
+
+    waiting = sampled = 0
+    try:
+        with connections["default"].cursor() as cursor:
+            while not done.wait(0.1):
+                cursor.execute(
+                    "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) "
+                    "FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state <> 'idle' AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'"
+                )
+                locked, active = cursor.fetchone()
+                waiting, sampled = waiting + locked, sampled + active
+    finally:
+        connections["default"].close()
+        counts.extend([waiting, sampled])
 
 
 def _first_line(stream: IO[str] | None, starts: list[float]) -> None:

@@ -171,6 +171,9 @@ class ContributionFingerprint(models.Model):
         "intel.Contribution", on_delete=models.CASCADE, related_name="fingerprint"
     )
     signature = models.BinaryField(_("MinHash signature"))
+    # Digest of the normalised text the signature was computed from: re-tagging
+    # an unchanged text reuses the signature instead of computing it again.
+    text_digest = models.BinaryField(_("text digest"), null=True, blank=True)
     cluster = models.ForeignKey(
         DuplicateCluster,
         on_delete=models.SET_NULL,

@@ -97,6 +97,26 @@ def fingerprint(text: str) -> tuple[np.ndarray, int]:
     return _signature(normalised), len(normalised)
 
 
+def text_digest(normalised: str) -> bytes:
+    """What a signature depends on, in 16 bytes: BLAKE2b of the normalised text."""
+    return hashlib.blake2b(normalised.encode(), digest_size=16).digest()
+
+
+def fingerprint_reusing(
+    text: str, stored: tuple[bytes, bytes] | None
+) -> tuple[np.ndarray, int, bytes]:
+    """`fingerprint` of `text` and its `text_digest`.
+
+    `stored` is the (digest, signature bytes) kept from an earlier run; when
+    the text has not changed since, its signature is reused, not recomputed.
+    """
+    normalised = normalise_for_shingles(text)
+    digest = text_digest(normalised)
+    if stored is not None and stored[0] == digest:
+        return signature_from_bytes(stored[1]), len(normalised), digest
+    return _signature(normalised), len(normalised), digest
+
+
 def _signature(normalised: str) -> np.ndarray:
     raw = _shingle_hashes(normalised)
     if not raw:

@@ -97,23 +97,27 @@ def contribution_tag(*, contribution_id: int) -> bool:
     return bool(contributions_tag(contribution_ids=[contribution_id]))
 
 
-def contributions_tag(*, contribution_ids: Sequence[int]) -> list[int]:
+def contributions_tag(*, contribution_ids: Sequence[int], durable: bool = True) -> list[int]:
     """Tag a batch of contributions in id order; returns the ids tagged.
 
     Drafts, withdrawn and missing contributions are skipped. Every
-    `MAX_BATCH` contributions commit together.
+    `MAX_BATCH` contributions commit together. `durable=False` (re-tagging,
+    the backlog drain: contributions that stay due for tagging until their
+    batch commits) lets each commit return before its WAL is flushed.
     """
     ids = sorted(set(contribution_ids))
     tagged: list[int] = []
     for start in range(0, len(ids), MAX_BATCH):
-        tagged.extend(_tag_batch_with_retries(ids[start : start + MAX_BATCH]))
+        tagged.extend(_tag_batch_with_retries(ids[start : start + MAX_BATCH], durable=durable))
     return tagged
 
 
-def _tag_batch_with_retries(ids: list[int]) -> list[int]:
+def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
+                if not durable:
+                    _relax_commit()
                 return _tag_batch(ids)
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
@@ -122,6 +126,21 @@ def _tag_batch_with_retries(ids: list[int]) -> list[int]:
             if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK or attempt == MAX_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _relax_commit() -> None:
+    """PostgreSQL: the batch's commit does not wait for its WAL flush.
+
+    Only for batches of contributions that are due for tagging until the batch
+    commits (older taxonomy version or none) or were already tagged durably
+    from the same text: a batch lost in a crash leaves them stale, and `retag`
+    or the backlog drain tags them again. Everything it writes is derived
+    from stored text. A submission's own tagging stays durable: a lost one
+    would leave the tags of the text before an edit.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _tag_batch(ids: list[int]) -> list[int]:
@@ -135,14 +154,26 @@ def _tag_batch(ids: list[int]) -> list[int]:
     if not contributions:
         return []
     tagger = current_tagger()
+    # Only this batch writes its contributions' signatures (their rows are
+    # locked above), so reading them before the band locks is safe.
+    known = {
+        pk: (bytes(digest or b""), bytes(raw))
+        for pk, digest, raw in ContributionFingerprint.objects.filter(
+            contribution_id__in=[contribution.pk for contribution in contributions],
+            text_digest__isnull=False,
+        ).values_list("contribution_id", "text_digest", "signature")
+    }
     batch: list[dedup.BatchItem] = []
     results: list[TagResult] = []
+    digests: dict[int, bytes] = {}
     for contribution in contributions:
         title, body = contribution_text(contribution)
         result = tagger.tag(title, body)
         results.append(result)
         text = f"{title}\n{body}"
-        values, length = dedup.fingerprint(text)
+        values, length, digests[contribution.pk] = dedup.fingerprint_reusing(
+            text, known.get(contribution.pk)
+        )
         if length < MIN_TEXT_FOR_CLUSTERING:
             batch.append(dedup.BatchItem(contribution.pk, values, None))
             continue
@@ -158,9 +189,7 @@ def _tag_batch(ids: list[int]) -> list[int]:
     batch_ids = [item.contribution_id for item in batch]
 
     old_bands: dict[int, set[tuple[int, int]]] = {}
-    for pk, band, key in ContributionBand.objects.filter(contribution_id__in=batch_ids).values_list(
-        "contribution_id", "band", "key"
-    ):
+    for pk, band, key in _batch_bands(batch_ids):
         old_bands.setdefault(pk, set()).add((band, key))
     new_keys = {pair for item in batch for pair in item.keys or ()}
     _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
@@ -175,10 +204,107 @@ def _tag_batch(ids: list[int]) -> list[int]:
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    _write_batch(contributions, results, batch, old_bands, states, plan, tagger.taxonomy.version)
-    # Tags are searchable: the batch's search entries follow their new tags.
-    search_index_update_many(contribution_ids=batch_ids)
+    new_tags = {
+        contribution.pk: _tag_rows(contribution.pk, result)
+        for contribution, result in zip(contributions, results, strict=True)
+    }
+    changed, renamed = _changed_tags(new_tags)
+    retagged = {pk: new_tags[pk] for pk in sorted(changed)}
+    _write_batch(retagged, batch, digests, old_bands, states, plan, tagger.taxonomy.version)
+    # Tags are searchable: a search entry follows its set of tags, and a
+    # contribution tagged for the first time is indexed with them.
+    reindex = sorted(renamed | (set(batch_ids) - set(states)))
+    if reindex:
+        search_index_update_many(contribution_ids=reindex)
     return batch_ids
+
+
+# (contribution id, kind, slug, score, spans, model evidence) of one automatic tag.
+_TagRow = tuple[int, str, str, float, list[Any], dict[str, Any]]
+
+
+def _tag_rows(pk: int, result: TagResult) -> list[_TagRow]:
+    return [
+        (pk, TAG_KIND[family], tag.slug, tag.score, _spans(tag), _evidence(tag))
+        for family in TAG_KIND
+        for tag in getattr(result, family)
+    ]
+
+
+def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int]]:
+    """Contributions whose automatic tag rows would change, and those among
+    them whose set of (kind, slug) changes (what search indexes)."""
+    ids = list(new_tags)
+    if connection.vendor == "postgresql":
+        document = _tags_document([row for rows in new_tags.values() for row in rows])
+        with connection.cursor() as cursor:
+            # jsonb compares by value, so a row counts as unchanged exactly when
+            # writing it again would store the same thing.
+            cursor.execute(
+                "WITH new AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) "  # noqa: S608 - table name only
+                "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)), "
+                "old AS (SELECT contribution_id AS c, kind AS k, slug AS s, score, spans, "
+                f"model_evidence AS e FROM {ContributionTag._meta.db_table} "
+                "WHERE contribution_id = ANY(%s::bigint[]) AND source = %s) "
+                "SELECT coalesce(new.c, old.c), bool_or(new.c IS NULL OR old.c IS NULL) "
+                "FROM new FULL JOIN old ON new.c = old.c AND new.k = old.k AND new.s = old.s "
+                "WHERE new.c IS NULL OR old.c IS NULL OR new.score IS DISTINCT FROM old.score "
+                "OR new.spans <> old.spans OR new.e <> old.e GROUP BY 1",
+                [document, _array_literal(ids), TagSource.AUTO.value],
+            )
+            rows = cursor.fetchall()
+        return {pk for pk, _renamed in rows}, {pk for pk, renamed in rows if renamed}
+    stored: dict[int, dict[tuple[str, str], tuple[Any, ...]]] = {}
+    for pk, kind, slug, score, spans, evidence in ContributionTag.objects.filter(
+        contribution_id__in=ids, source=TagSource.AUTO
+    ).values_list("contribution_id", "kind", "slug", "score", "spans", "model_evidence"):
+        stored.setdefault(pk, {})[(kind, slug)] = (score, spans, evidence)
+    changed, renamed = set(), set()
+    for pk, rows in new_tags.items():
+        new = {(kind, slug): (score, spans, e) for _pk, kind, slug, score, spans, e in rows}
+        old = stored.get(pk, {})
+        if new != old:
+            changed.add(pk)
+        if new.keys() != old.keys():
+            renamed.add(pk)
+    return changed, renamed
+
+
+def _batch_bands(contribution_ids: list[int]) -> list[tuple[int, int, int]]:
+    """The stored (contribution, band, key) rows of the batch."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT contribution_id, band, key "  # noqa: S608 - table name only
+                f"FROM {ContributionBand._meta.db_table} "
+                "WHERE contribution_id = ANY(%s::bigint[])",
+                [_array_literal(contribution_ids)],
+            )
+            return cursor.fetchall()
+    return list(
+        ContributionBand.objects.filter(contribution_id__in=contribution_ids).values_list(
+            "contribution_id", "band", "key"
+        )
+    )
+
+
+def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
+    """One DELETE by array of contribution ids (no per-row collection: nothing refers to these)."""
+    conditions = "".join(f" AND {column} = %s" for column in equal)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} "  # noqa: S608 - table and column names only
+                f"WHERE contribution_id = ANY(%s){conditions}",
+                [contribution_ids, *equal.values()],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(contribution_ids))
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} "  # noqa: S608 - table and column names only
+                f"WHERE contribution_id IN ({marks}){conditions}",
+                [*contribution_ids, *equal.values()],
+            )
 
 
 def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
@@ -202,9 +328,20 @@ def _signed(value: int) -> int:
 
 
 def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Stored band rows sharing a key with the batch: one query, one index probe per band."""
+    """Stored band rows sharing a key with the batch: one query, one index probe per key."""
     if not pairs:
         return []
+    if connection.vendor == "postgresql":
+        bands, keys = zip(*sorted(pairs), strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT b.contribution_id, b.band, b.key "  # noqa: S608 - table name only
+                f"FROM {ContributionBand._meta.db_table} AS b "
+                "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(band, key) "
+                "ON b.band = k.band AND b.key = k.key",
+                [_array_literal(bands), _array_literal(keys)],
+            )
+            return cursor.fetchall()
     by_band: dict[int, list[int]] = {}
     for band, key in pairs:
         by_band.setdefault(band, []).append(key)
@@ -226,28 +363,34 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     Locks their clusters first (rows, in id order), then the fingerprints
     themselves, and checks that none moved to a cluster it did not lock.
     """
-    clusters = ContributionFingerprint.objects.filter(
-        contribution_id__in=contribution_ids, cluster__isnull=False
-    ).values("cluster_id")
-    locked = set(
-        DuplicateCluster.objects.select_for_update()
-        .filter(pk__in=clusters)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    rows = (
-        ContributionFingerprint.objects.select_for_update()
-        .filter(Q(contribution_id__in=contribution_ids) | Q(cluster_id__in=locked))
-        .order_by("contribution_id")
-        .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature", "event")
-    )
+    rows: Sequence[tuple[Any, ...]]
+    if connection.vendor == "postgresql":
+        locked, rows = _lock_fingerprint_rows(contribution_ids)
+    else:
+        clusters = ContributionFingerprint.objects.filter(
+            contribution_id__in=contribution_ids, cluster__isnull=False
+        ).values("cluster_id")
+        locked = set(
+            DuplicateCluster.objects.select_for_update()
+            .filter(pk__in=clusters)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rows = list(
+            ContributionFingerprint.objects.select_for_update()
+            .filter(Q(contribution_id__in=contribution_ids) | Q(cluster_id__in=locked))
+            .order_by("contribution_id")
+            .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature", "event")
+        )
     wanted = set(contribution_ids)
     states: dict[int, _State] = {}
     for contribution_id, pk, cluster_id, similarity, raw, event in rows:
         if cluster_id is not None and cluster_id not in locked:
             raise ClusterStateChanged
         if contribution_id in wanted:
-            anchors = events.EventAnchors.from_json(event)
+            anchors = events.EventAnchors.from_json(
+                json.loads(event) if isinstance(event, str) else event
+            )
             values = dedup.signature_from_bytes(bytes(raw))
         else:
             anchors = values = None
@@ -255,10 +398,36 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     return states
 
 
+def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[tuple[Any, ...]]]:
+    """PostgreSQL: the same two locking reads as raw statements, ids sent as one array."""
+    table = ContributionFingerprint._meta.db_table
+    ids = _array_literal(contribution_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {DuplicateCluster._meta.db_table} WHERE id IN "  # noqa: S608 - table names only
+            f"(SELECT cluster_id FROM {table} WHERE contribution_id = ANY(%s::bigint[])) "
+            "ORDER BY id FOR UPDATE",
+            [ids],
+        )
+        locked = {row[0] for row in cursor.fetchall()}
+        clusters = _array_literal(sorted(locked))
+        # Signatures and anchors are read only for the batch and its candidates.
+        cursor.execute(
+            "SELECT contribution_id, id, cluster_id, similarity, "  # noqa: S608 - table name only
+            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN signature END, "
+            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event END "
+            f"FROM {table} "
+            "WHERE contribution_id = ANY(%s::bigint[]) OR cluster_id = ANY(%s::bigint[]) "
+            "ORDER BY contribution_id FOR UPDATE",
+            [ids, ids, ids, clusters],
+        )
+        return locked, cursor.fetchall()
+
+
 def _write_batch(
-    contributions: list[Contribution],
-    results: list[TagResult],
+    retagged: dict[int, list[_TagRow]],
     batch: list[dedup.BatchItem],
+    digests: dict[int, bytes],
     old_bands: dict[int, set[tuple[int, int]]],
     states: dict[int, _State],
     plan: dedup.ClusterPlan,
@@ -271,25 +440,15 @@ def _write_batch(
         value = plan.cluster[pk]
         return real.get(value, value) if value is not None else None
 
-    batch_ids = [item.contribution_id for item in batch]
     now = timezone.now()
-    ContributionTag.objects.filter(contribution_id__in=batch_ids, source=TagSource.AUTO).delete()
-    _insert_auto_tags(
-        [
-            (contribution.pk, TAG_KIND[family], tag.slug, tag.score, _spans(tag), _evidence(tag))
-            for contribution, result in zip(contributions, results, strict=True)
-            for family in TAG_KIND
-            for tag in getattr(result, family)
-        ],
-        now,
-    )
+    if retagged:
+        _delete_rows(ContributionTag, list(retagged), source=TagSource.AUTO.value)
+        _insert_auto_tags([row for rows in retagged.values() for row in rows], now)
     changed = [
         item for item in batch if old_bands.get(item.contribution_id, set()) != set(item.keys or ())
     ]
     if changed:
-        ContributionBand.objects.filter(
-            contribution_id__in=[item.contribution_id for item in changed]
-        ).delete()
+        _delete_rows(ContributionBand, [item.contribution_id for item in changed])
         _insert_bands(
             [(item.contribution_id, band, key) for item in changed for band, key in item.keys or ()]
         )
@@ -298,6 +457,7 @@ def _write_batch(
             (
                 item.contribution_id,
                 dedup.signature_to_bytes(item.signature),
+                digests[item.contribution_id],
                 cluster_id(item.contribution_id),
                 plan.similarity[item.contribution_id],
                 item.event.to_json() if item.event else {},
@@ -307,7 +467,7 @@ def _write_batch(
         taxonomy_version,
         now,
     )
-    in_batch = set(batch_ids)
+    in_batch = {item.contribution_id for item in batch}
     others = [
         ContributionFingerprint(
             pk=states[pk][0], cluster_id=cluster_id(pk), similarity=plan.similarity[pk]
@@ -338,9 +498,7 @@ def _spans(tag: Any) -> list[dict[str, Any]]:
 # otherwise cost more per row than tagging the report. Elsewhere, bulk_create.
 
 
-def _insert_auto_tags(
-    rows: list[tuple[int, str, str, float, list[Any], dict[str, Any]]], now: Any
-) -> None:
+def _insert_auto_tags(rows: list[_TagRow], now: Any) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -350,12 +508,7 @@ def _insert_auto_tags(
             for pk, kind, slug, score, spans, evidence in rows
         )  # fmt: skip
         return
-    document = json.dumps(
-        [
-            {"c": pk, "k": kind, "s": slug, "score": score, "spans": spans, "e": evidence}
-            for pk, kind, slug, score, spans, evidence in rows
-        ]
-    )
+    document = _tags_document(rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ContributionTag._meta.db_table} "  # noqa: S608 - table name only
@@ -366,6 +519,15 @@ def _insert_auto_tags(
             "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)",
             [TagSource.AUTO.value, now, document],
         )
+
+
+def _tags_document(rows: list[_TagRow]) -> str:
+    return json.dumps(
+        [
+            {"c": pk, "k": kind, "s": slug, "score": score, "spans": spans, "e": evidence}
+            for pk, kind, slug, score, spans, evidence in rows
+        ]
+    )
 
 
 def _insert_bands(rows: list[tuple[int, int, int]]) -> None:
@@ -390,37 +552,40 @@ def _array_literal(values: Sequence[int]) -> str:
 
 
 def _upsert_fingerprints(
-    rows: list[tuple[int, bytes, int | None, float | None, dict[str, Any]]],
+    rows: list[tuple[int, bytes, bytes, int | None, float | None, dict[str, Any]]],
     taxonomy_version: str,
     now: Any,
 ) -> None:
     if connection.vendor != "postgresql":
         ContributionFingerprint.objects.bulk_create(
             [
-                ContributionFingerprint(contribution_id=pk, signature=signature, cluster_id=cluster,
-                                        similarity=similarity, taxonomy_version=taxonomy_version,
-                                        tagged_at=now, event=event)
-                for pk, signature, cluster, similarity, event in rows
+                ContributionFingerprint(contribution_id=pk, signature=signature, text_digest=digest,
+                                        cluster_id=cluster, similarity=similarity,
+                                        taxonomy_version=taxonomy_version, tagged_at=now,
+                                        event=event)
+                for pk, signature, digest, cluster, similarity, event in rows
             ],
             update_conflicts=True,
             unique_fields=["contribution"],
-            update_fields=["signature", "taxonomy_version", "tagged_at", "cluster", "similarity",
-                           "event"],
+            update_fields=["signature", "text_digest", "taxonomy_version", "tagged_at", "cluster",
+                           "similarity", "event"],
         )  # fmt: skip
         return
     document = json.dumps(
-        [{"c": pk, "sig": signature.hex(), "cl": cluster, "sim": similarity, "ev": event}
-         for pk, signature, cluster, similarity, event in rows]
+        [{"c": pk, "sig": signature.hex(), "d": digest.hex(), "cl": cluster, "sim": similarity,
+          "ev": event}
+         for pk, signature, digest, cluster, similarity, event in rows]
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ContributionFingerprint._meta.db_table} "  # noqa: S608 - table name only
-            "(contribution_id, signature, taxonomy_version, tagged_at, cluster_id, similarity, "
-            "event) "
-            "SELECT t.c, decode(t.sig, 'hex'), %s, %s, t.cl, t.sim, t.ev "
+            "(contribution_id, signature, text_digest, taxonomy_version, tagged_at, cluster_id, "
+            "similarity, event) "
+            "SELECT t.c, decode(t.sig, 'hex'), decode(t.d, 'hex'), %s, %s, t.cl, t.sim, t.ev "
             "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS t(c bigint, sig text, cl bigint, sim double precision, ev jsonb) "
+            "AS t(c bigint, sig text, d text, cl bigint, sim double precision, ev jsonb) "
             "ON CONFLICT (contribution_id) DO UPDATE SET signature = EXCLUDED.signature, "
+            "text_digest = EXCLUDED.text_digest, "
             "taxonomy_version = EXCLUDED.taxonomy_version, tagged_at = EXCLUDED.tagged_at, "
             "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
             "event = EXCLUDED.event",

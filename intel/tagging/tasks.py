@@ -35,7 +35,7 @@ def tag_contribution(contribution_id: int) -> bool:
 @shared_task(name="intel.tag_contributions")
 def tag_contributions(contribution_ids: list[int]) -> int:
     """The bulk path for one batch of contributions; returns how many were tagged."""
-    return len(contributions_tag(contribution_ids=contribution_ids))
+    return len(contributions_tag(contribution_ids=contribution_ids, durable=False))
 
 
 @shared_task(name="intel.tag_backlog")

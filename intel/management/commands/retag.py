@@ -10,6 +10,7 @@ Analysts' corrections are kept (the tagging service never touches them).
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -44,6 +45,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size = max(1, options["batch_size"])
         version = current_tagger(max_age=0).taxonomy.version
+        # The tagger's automata and tables are hundreds of thousands of objects
+        # that live as long as the process: kept out of the garbage collector's
+        # full passes, which otherwise cost about a sixth of a run.
+        gc.freeze()
         pending = Contribution.objects.exclude(status__in=UNTAGGED_STATUSES).order_by("pk")
         if not options["all"]:
             pending = pending.exclude(fingerprint__taxonomy_version=version)
@@ -57,7 +62,7 @@ class Command(BaseCommand):
             ids = list(pending.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
-            contributions_tag(contribution_ids=ids)
+            contributions_tag(contribution_ids=ids, durable=False)
             done += len(ids)
             last_id = ids[-1]
             self._progress(done, total, last_id)

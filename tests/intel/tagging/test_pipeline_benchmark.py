@@ -28,8 +28,10 @@ def test_pipeline_benchmark_prints_one_and_two_process_rates_and_cleans_up(monke
     assert any("re-tagging, two processes" in line for line in lines)
     figures = json.loads(lines[-1])
     for key in ("engine_reports_per_s", "first_tagging_reports_per_s", "retag_reports_per_s",
-                "retag_two_workers_reports_per_s", "two_workers_speedup"):  # fmt: skip
+                "retag_two_workers_reports_per_s", "two_workers_speedup",
+                "retag_reports_per_cpu_s", "retag_two_workers_reports_per_cpu_s"):  # fmt: skip
         assert figures[key] > 0, key
+    assert 0 <= figures["two_workers_lock_wait_share"] <= 1
     assert figures["pipeline_reports"] == 60
     assert isinstance(figures["target_met"], bool)
     assert figures["celery_reports_per_s"] is None

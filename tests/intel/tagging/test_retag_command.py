@@ -8,8 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from intel.models import ContributionFingerprint, ContributionTag, TaxonomyLabel
+from intel.reports.search import search_contributions
+from intel.tagging import dedup
 from intel.tagging.runtime import current_tagger
-from intel.tagging.services import tag_correct
+from intel.tagging.services import contribution_text, tag_correct
+from tests.helpers import signed_in
 from tests.intel.tagging.test_pipeline import GALLIUM, submitted_report
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +61,49 @@ def test_retag_all_resumes_after_an_id(three_reports):
     first_id = three_reports[0].pk
     output = retag("--all", "--after-id", str(first_id))
     assert "Re-tagged 2 contribution(s)." in output
+
+
+def auto_rows(report) -> dict[tuple[str, str], int]:
+    return {
+        (kind, slug): pk
+        for kind, slug, pk in ContributionTag.objects.filter(
+            contribution=report, source="auto"
+        ).values_list("kind", "slug", "pk")
+    }
+
+
+def test_retag_rewrites_only_tags_that_change_and_search_follows(three_reports, analyst):
+    reader = signed_in(analyst)
+    report, other = three_reports[0], three_reports[1]
+    before, other_before = auto_rows(report), auto_rows(other)
+    assert before, "the report has automatic tags to keep"
+    retag("--all")
+    assert auto_rows(report) == before, "unchanged tags keep their rows"
+    assert search_contributions(user=reader, query="acquisition").count() == 0
+
+    # Only the tags say "acquisition": the word is in no report's text.
+    label = TaxonomyLabel.objects.get(kind="signals", slug="acquisition")
+    label.terms.create(text="distributors in osaka", lang="en", weight=3.0)
+    other.body = other.body.replace("Osaka", "Kobe")
+    other.save()
+    retag()
+
+    after = auto_rows(report)
+    assert ("signal", "acquisition") in after
+    assert set(after) - {("signal", "acquisition")} == set(before)
+    assert ("signal", "acquisition") not in auto_rows(other)
+    assert set(auto_rows(other)) == set(other_before)
+    found = set(search_contributions(user=reader, query="acquisition").values_list("pk", flat=True))
+    assert found == {report.pk, three_reports[2].pk}
+
+
+def test_retag_of_an_edited_text_stores_the_signature_of_the_new_text(three_reports):
+    report = three_reports[0]
+    old = bytes(ContributionFingerprint.objects.get(contribution=report).signature)
+    report.body = "An entirely different text about freight rates on the Baltic route. " * 3
+    report.save()
+    retag("--all")
+    title, body = contribution_text(report)
+    stored = bytes(ContributionFingerprint.objects.get(contribution=report).signature)
+    assert stored != old
+    assert stored == dedup.signature_to_bytes(dedup.signature(f"{title}\n{body}"))
