@@ -35,15 +35,26 @@ def _pair(first: str, second: str, gap: str, *, both_orders: bool = True) -> str
 _PERMISSION = (
     r"permits?|licen[cs]es?|licen[cs]ing|approvals?|sign ?off|signed off|authori[sz]ations?"
     r"|clearances?|vetting|vetted|screening|case by case reviews?|government reviews?"
-    r"|end user (?:checks?|certificates?|statements?)"
+    r"|end users? (?:checks?|certificates?|statements?|declarations?)"
+    r"|end use (?:checks?|certificates?|statements?|declarations?)"
+    r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
+    r"|say so|apply for|apply to|applications?"
 )
 _OUTBOUND = (
-    r"exports?|exporters?|exported|exporting"
+    # "exports rose 3%" is a figure, not an outbound sale.
+    r"exports?\b(?! (?:\w+ ){0,3}(?:rose|fell|grew|were up|were down|up|down"
+    r"|increased|decreased|climbed|dropped))"
+    r"|exporters?|exported|exporting"
     r"|(?:overseas|foreign)"
     r" (?:sales|shipments|deliveries|customers|buyers|clients|purchasers|orders)"
     r"|(?:sold|sales|shipped|shipping|shipments|deliveries|sent|sending|sell|selling)"
     r" (?:\w+ ){0,4}(?:abroad|overseas|out of the country|to foreign)"
-    r"|outbound|leav(?:e|es|ing) the country"
+    r"|outbound (?:\w+ ){0,2}(?:cargo(?:es)?|shipments?|consignments?|sales)"
+    r"|(?:consignments?|cargo(?:es)?|shipments?) (?:\w+ ){0,4}"
+    r"(?:leaving|bound for|heading to|going to)"
+    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering) to (?:any |an |a )?"
+    r"(?:overseas|foreign)"
+    r"|leav(?:e|es|ing) the country"
 )
 _CHARGE = (
     r"duty|duties|levy|levies|taxe?s?|surcharges?|tariffs?"
@@ -54,6 +65,14 @@ _OUTBOUND_GOODS = (
     r"|(?:shipped|shipments|sold|sales) (?:\w+ ){0,3}(?:abroad|overseas)"
     r"|overseas shipments|leaving the country"
 )
+_BELOW_COST = (
+    r"below cost|below production cost|at unfairly low prices|unfairly (?:cheap|low priced)"
+    r"|dumped|dumping"
+)
+_CASE_OR_DUTY = r"probes?|investigations?|inquiry|inquiries|complaints?|petitions?|duty|duties"
+_INBOUND_GOODS = (
+    r"imports?|imported|crossing the border|entering the country|coming in from|arriving from"
+)
 _TRADE_CASE = (
     r"(?:dumping|anti ?dumping|subsidy|subsidies|anti ?subsidy|countervailing|trade remedy)"
     r" (?:probes?|investigations?|inquiry|inquiries|cases?|complaints?|petitions?|review)"
@@ -61,19 +80,25 @@ _TRADE_CASE = (
 )
 _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
+    r"|consignments?|containers|cells|chips|units|feedstock|orders"
 )
 _LATE = (
     r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
-    r"|postponed|pushed back|pushed out"
+    r"|postponed|pushed back|pushed out|held at (?:the )?(?:border|port|customs)"
     r"|dried up|drying up|not arrived|failed to arrive|yet to arrive"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
-_LONGER = r"stretched|stretching|lengthened|lengthening|doubled|tripled|extended|ballooned"
+_LONGER = (
+    r"stretch|stretches|stretched|stretching|lengthened|lengthening|doubled|tripled|extended"
+    r"|ballooned"
+)
 _FACILITY = (
     r"plants?|factor(?:y|ies)|fabs?|production lines?|mines?|refiner(?:y|ies)|smelters?"
     r"|shipyards?|yards?|facilit(?:y|ies)|gigafactor(?:y|ies)|furnaces?|reactors?"
 )
-_MONEY = r"(?:\$|€|£|¥|us\$)? ?\d+(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)(?: \w+)?"
+_MONEY = (
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d+(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)(?: \w+)?"
+)
 _UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|es|ing) to"
 _OBTAIN = r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders"
 
@@ -98,8 +123,28 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "export-control",
         1.0,
-        _en(_pair(_PERMISSION, _OUTBOUND, _EN_GAP % 60)),
+        _en(
+            _pair(_PERMISSION, _OUTBOUND, _EN_GAP % 60),
+            r"(?:halt|ban|suspension|freeze|moratorium) on (?:\w+ ){0,3}"
+            r"(?:shipments|exports|sales abroad|overseas sales)",
+            r"(?:added|adds|add|put|puts|placed) (?:\w+ ){0,4}(?:to|on) (?:its|the|a|their)"
+            r" (?:export )?control(?:led)? list",
+        ),
         (
+            "halt",
+            "ban",
+            "suspension",
+            "freeze",
+            "moratorium",
+            "control list",
+            "controlled list",
+            "nod",
+            "say so",
+            "go ahead",
+            "green light",
+            "apply",
+            "application",
+            "end use",
             "permit",
             "licen",
             "approval",
@@ -121,18 +166,46 @@ RULES: tuple[Rule, ...] = (
         1.0,
         _ja(
             _pair(
-                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き",
-                "輸出|海外向け|海外への|国外への|国外に|海外の顧客|海外顧客|海外の取引先|出荷前|持ち出",
+                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要",
+                # 「輸出実績」「輸出額」 are figures, not a sale waiting for permission.
+                "輸出(?!実績|額|量|高|統計|が増|が減)|海外向け|海外への|国外への|国外に|海外の顧客"
+                "|海外顧客|海外の取引先|出荷前|持ち出",
                 _JA_GAP % 30,
             )
         ),
-        ("許可", "承認", "審査", "認可", "届け出", "届出", "ライセンス", "お墨付き"),
+        (
+            "許可",
+            "承認",
+            "審査",
+            "認可",
+            "届け出",
+            "届出",
+            "ライセンス",
+            "お墨付き",
+            "事前確認",
+            "事前の確認",
+            "確認が必要",
+        ),
     ),
     Rule(
         "tariff",
         1.0,
-        _en(_pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40), _TRADE_CASE),
+        _en(
+            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40),
+            _pair(_CHARGE, _INBOUND_GOODS, _EN_GAP % 30),
+            _pair(_BELOW_COST, _CASE_OR_DUTY, _EN_GAP % 60),
+            _TRADE_CASE,
+        ),
         (
+            "import",
+            "crossing the border",
+            "entering the country",
+            "coming in from",
+            "arriving from",
+            "below cost",
+            "below production cost",
+            "unfairly",
+            "dumped",
             "export",
             "outbound",
             "abroad",
@@ -177,6 +250,8 @@ RULES: tuple[Rule, ...] = (
             _pair(
                 _MONEY, r"to (?:build|expand|develop|fund|finance|upgrade|construct)", _EN_GAP % 30
             ),
+            r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
+            + _MONEY,
         ),
         (
             "funding",
@@ -201,12 +276,30 @@ RULES: tuple[Rule, ...] = (
             f"(?:{_UNABLE}) (?:{_OBTAIN})",
             r"(?:expect|expects|expected|warned of|face|faces|faced|facing|brace for)"
             r" (?:\w+ ){0,3}delays",
-            r"rationing|rationed|on allocation|(?:cut|cuts|reduced|trimmed) allocations"
+            r"rationing|rationed|ration|rations|on allocation"
+            r"|(?:cut|cuts|reduced|trimmed) allocations"
             r"|allocations (?:were |have been )?(?:cut|reduced|trimmed)",
             r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ )?"
             r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
             r"(?:lines?|plants?|factories|factory|kilns?|furnaces?|mills?|smelters?)"
             r" (?:stood|stand|stands|standing|sat|sit|sitting|went|were|was|are|is|lay|lie) idle",
+            r"(?:stopped|halted|paused) (?:\w+ ){0,2}(?:lines?|production|output)",
+            r"quoted (?:\w+ ){0,3}(?:\d+ (?:weeks|months)|delivery dates? in \d{4}"
+            r"|(?:lead|delivery) times? of)",
+            r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
+            _pair(
+                r"rerouted|rerouting|diverted|detours?|detoured",
+                r"adding|adds|added|extra|longer",
+                _EN_GAP % 40,
+            ),
+            r"(?:cannot|can't|could not|unable to|fewer)"
+            + _EN_GAP % 40
+            + r" until (?:the |a |an )?(?:\w+ ){0,2}"
+            r"(?:arrive|arrives|arrived|are delivered|is delivered|reopens|restarts|resumes)",
+            r"(?:limit|limits|limited|limiting|capped|capping|caps) (?:each |every |all )?"
+            r"(?:customers?|buyers?|clients?) to",
+            r"(?:will|could|would|may|set to|about to|soon) run out|running out of|ran out of"
+            r"|run short",
         ),
         (
             "slipp",
@@ -218,6 +311,7 @@ RULES: tuple[Rule, ...] = (
             "postponed",
             "pushed back",
             "pushed out",
+            "held at",
             "dried up",
             "drying up",
             "not arrived",
@@ -246,7 +340,39 @@ RULES: tuple[Rule, ...] = (
             "ran down",
             "running down",
             "idle",
+            "stopped",
+            "halted",
+            "paused",
+            "quoted",
+            "fewer",
+            "smaller volumes",
+            "rerout",
+            "divert",
+            "detour",
+            "until",
+            "limit",
+            "capp",
+            "caps",
+            "run out",
+            "running out",
+            "ran out",
+            "run short",
         ),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        _en(
+            r"\d+ days (?:worth )?of (?:demand|consumption|imports|use|needs)",
+            r"(?:now (?:keep|keeps|hold|holds|store|stores)"
+            r"|(?:keep|keeps|hold|holds|store|stores|stock|stocks)"
+            r" (?:at least|an extra|extra|additional|more than))"
+            r" (?:\w+ ){0,2}(?:days|weeks|months) (?:worth )?of",
+            r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
+            r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
+            r" (?:well )?(?:beyond|above|to the brim)",
+        ),
+        ("days", "keep", "hold", "store", "stock", "ahead", "fill"),
     ),
     Rule(
         "capacity-expansion",
