@@ -21,6 +21,9 @@ from typing import NamedTuple
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
 _EN_GAP = r"[^.;!?]{0,%d}?"
+# The same, but not across a second clause or a heading's colon ("approval for
+# the drug, and the company said exports…"): for cues of one statement.
+_EN_CLAUSE_GAP = r"(?:(?!, and | said | says )[^.;:!?]){0,%d}?"
 _JA_GAP = r"[^。！？!?]{0,%d}?"
 
 
@@ -57,7 +60,7 @@ _OUTBOUND = (
     r"|leav(?:e|es|ing) the country"
 )
 _CHARGE = (
-    r"duty|duties|levy|levies|taxe?s?|surcharges?|tariffs?"
+    r"duty|duties|levy|levies|taxe?s?|surtax(?:es)?|surcharges?|tariffs?"
     r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
 )
 _OUTBOUND_GOODS = (
@@ -66,7 +69,7 @@ _OUTBOUND_GOODS = (
     r"|overseas shipments|leaving the country"
 )
 _BELOW_COST = (
-    r"below cost|below production cost|at unfairly low prices|unfairly (?:cheap|low priced)"
+    r"(?:below|under) (?:production )?cost|at unfairly low prices|unfairly (?:cheap|low priced)"
     r"|dumped|dumping"
 )
 _CASE_OR_DUTY = r"probes?|investigations?|inquiry|inquiries|complaints?|petitions?|duty|duties"
@@ -124,13 +127,18 @@ RULES: tuple[Rule, ...] = (
         "export-control",
         1.0,
         _en(
-            _pair(_PERMISSION, _OUTBOUND, _EN_GAP % 60),
+            _pair(_PERMISSION, _OUTBOUND, _EN_CLAUSE_GAP % 60),
+            r"(?:froze|frozen|freez\w+|halt\w*|suspend\w*|stopp\w*|bann\w*|block\w*)"
+            r" (?:all |its |new )?(?:outbound|overseas|foreign) (?:sales|shipments|deliveries)",
             r"(?:halt|ban|suspension|freeze|moratorium) on (?:\w+ ){0,3}"
             r"(?:shipments|exports|sales abroad|overseas sales)",
             r"(?:added|adds|add|put|puts|placed) (?:\w+ ){0,4}(?:to|on) (?:its|the|a|their)"
             r" (?:export )?control(?:led)? list",
         ),
         (
+            "outbound",
+            "overseas",
+            "foreign",
             "halt",
             "ban",
             "suspension",
@@ -204,6 +212,8 @@ RULES: tuple[Rule, ...] = (
             "arriving from",
             "below cost",
             "below production cost",
+            "under cost",
+            "under production cost",
             "unfairly",
             "dumped",
             "export",
@@ -238,8 +248,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
             r"|lift|lifts|lifted|boost|boosts|boosted|increase|increases|increased)"
             r" (?:its |their |annual |the |monthly )?(?:\w+ )?(?:output|capacity) (?:to|by) \d",
+            r"(?:doubl|tripl|quadrupl)\w* (?:the number of |the amount of )?(?:\w+ ){0,3}"
+            r"(?:it|they|we|the \w+) can (?:build|make|produce|turn out|process)",
         ),
-        ("gw", "mw", "ton", "output", "capacity"),
+        ("gw", "mw", "ton", "output", "capacity", "doubl", "tripl", "quadrupl"),
     ),
     Rule(
         "investment",
@@ -409,7 +421,7 @@ RULES: tuple[Rule, ...] = (
             "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
             "|入手でき(?:ない|ず)|入手困難",
             "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
-            "(?:ライン|工場|生産|操業|稼働)" + _JA_GAP % 4 + "(?:止ま|止め)",
+            "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
         ),
         (
             "届か",

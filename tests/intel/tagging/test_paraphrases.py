@@ -72,6 +72,11 @@ DESCRIBED = [
     ("stockpiling", "Hospitals now keep three months of saline on site."),
     ("stockpiling", "Mills are buying ahead before the new quota starts."),
     ("investment", "The state has earmarked $3 billion for the programme."),
+    ("export-control", "The junta has frozen overseas sales of tin concentrate."),
+    ("tariff", "Brussels found the panels were sold under cost and added duties."),
+    ("tariff", "Mexico will put a surtax on cars imported from Asia."),
+    ("capacity-expansion", "The yard will double the number of ships it can build."),
+    ("supply-disruption", "中国からの原薬の供給が止まっている。"),
 ]
 
 
@@ -95,6 +100,9 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "Hold the line while we check the figures.",
         "The landlord's approval came in May; exports rose 2% in the quarter.",
         "物件の承認を得た。輸出実績は前年並みだった。",
+        "The drug won approval, and the maker said exports would start in May.",
+        "Approval for the new office: export figures later.",
+        "The factory is now dealing with high demand.",
         "承認を得たうえで輸出額を確認した。",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
