@@ -83,7 +83,7 @@ _TRADE_CASE = (
 )
 _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
-    r"|consignments?|containers|cells|chips|units|feedstock|orders"
+    r"|consignments?|containers|cells|chips|units|feedstock"
 )
 _LATE = (
     r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
@@ -246,12 +246,39 @@ RULES: tuple[Rule, ...] = (
             r"|announc\w*|add\w*) (?:a |an |the |its |their )?(?:\w+ ){0,2}"
             r"(?:\d+(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:" + _FACILITY + ")",
             r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
-            r"|lift|lifts|lifted|boost|boosts|boosted|increase|increases|increased)"
-            r" (?:its |their |annual |the |monthly )?(?:\w+ )?(?:output|capacity) (?:to|by) \d",
+            r"|lift|lifts|lifted|lifting|boost|boosts|boosted|increase|increases|increased"
+            r"|take|takes|taking|bring|brings|bringing)"
+            r" (?:its |their |annual |the |monthly )?(?:[\w']+ ){0,3}(?:output|capacity) (?:to|by)"
+            r" (?:about |around |roughly |some |nearly |almost |more than )?"
+            r"(?:\d|a million|a billion)",
+            r"(?:open\w*|add|adds|added|adding|build\w*|built|construct\w*|commission\w*)"
+            r" (?:a |an |its |their )?(?:second|third|fourth|fifth|additional)"
+            r" (?:\w+ ){0,2}(?:" + _FACILITY + r"|halls?|lines?|trains?|docks?|works|campus)\b",
+            r"new (?:\w+ ){0,2}(?:production|assembly|manufacturing|packaging|processing)"
+            r" (?:lines?|halls?|plants?|sites?)",
             r"(?:doubl|tripl|quadrupl)\w* (?:the number of |the amount of )?(?:\w+ ){0,3}"
             r"(?:it|they|we|the \w+) can (?:build|make|produce|turn out|process)",
         ),
-        ("gw", "mw", "ton", "output", "capacity", "doubl", "tripl", "quadrupl"),
+        (
+            "gw",
+            "mw",
+            "ton",
+            "output",
+            "capacity",
+            "doubl",
+            "tripl",
+            "quadrupl",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "additional",
+            "production",
+            "assembly",
+            "manufacturing",
+            "packaging",
+            "processing",
+        ),
     ),
     Rule(
         "investment",
@@ -262,6 +289,9 @@ RULES: tuple[Rule, ...] = (
             _pair(
                 _MONEY, r"to (?:build|expand|develop|fund|finance|upgrade|construct)", _EN_GAP % 30
             ),
+            r"(?:cover|covers|covering|pay|pays|paying|bear|bears|subsidi[sz]e|subsidi[sz]es)"
+            r" (?:up to )?(?:half|a third|a quarter|two thirds|\d+ ?%|\d+ percent)(?: of)?"
+            r" (?:the |its |their )?(?:\w+ )?(?:cost|costs|bill)",
             r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
             + _MONEY,
         ),
@@ -272,6 +302,8 @@ RULES: tuple[Rule, ...] = (
             "loan",
             "subsid",
             "public money",
+            "cost",
+            "bill",
             "billion",
             "bn",
             "million",
@@ -395,7 +427,7 @@ RULES: tuple[Rule, ...] = (
             + "(?:を新設|を建設|を増設|の建設を|稼働を始|を立ち上げ)",
             "(?:生産|製造|供給|建造)(?:能力|量)"
             + _JA_GAP % 10
-            + "(?:引き上げ|倍増|増強|拡大|増や)",
+            + "(?:引き上げ|倍増|倍に|増強|拡大|増や|高め)",
         ),
         ("工場", "プラント", "ライン", "拠点", "設備", "製錬所", "造船所", "能力", "量"),
     ),

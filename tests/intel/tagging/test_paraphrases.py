@@ -77,6 +77,11 @@ DESCRIBED = [
     ("tariff", "Mexico will put a surtax on cars imported from Asia."),
     ("capacity-expansion", "The yard will double the number of ships it can build."),
     ("supply-disruption", "中国からの原薬の供給が止まっている。"),
+    ("capacity-expansion", "The new line will take the mill's output to about a million tonnes."),
+    ("capacity-expansion", "The group opened a third assembly hall near the airport."),
+    ("capacity-expansion", "Each new packaging line adds about a tenth to throughput."),
+    ("capacity-expansion", "工場の生産量を3倍に高める計画だ。"),
+    ("investment", "The ministry will cover half the cost of the new furnace."),
 ]
 
 
@@ -103,6 +108,8 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "The drug won approval, and the maker said exports would start in May.",
         "Approval for the new office: export figures later.",
         "The factory is now dealing with high demand.",
+        "Orders for bulk carriers dried up in the third quarter.",
+        "The second half of the year was quiet for the factory.",
         "承認を得たうえで輸出額を確認した。",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
