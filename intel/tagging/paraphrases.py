@@ -21,6 +21,8 @@ from typing import NamedTuple
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
 _EN_GAP = r"[^.;!?]{0,%d}?"
+# A pattern ends at a word boundary, which "%" lacks: end on the digits instead.
+_PERCENT_AHEAD = r"(?= ?(?:%|percent|per cent))"
 # The same, but not across a second clause or a heading's colon ("approval for
 # the drug, and the company said exports…"): for cues of one statement.
 _EN_CLAUSE_GAP = r"(?:(?!, and | said | says )[^.;:!?]){0,%d}?"
@@ -41,7 +43,7 @@ _PERMISSION = (
     r"|end users? (?:checks?|certificates?|statements?|declarations?)"
     r"|end use (?:checks?|certificates?|statements?|declarations?)"
     r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
-    r"|say so|apply for|apply to|applications?"
+    r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
 )
 _OUTBOUND = (
     # "exports rose 3%" is a figure, not an outbound sale.
@@ -49,7 +51,7 @@ _OUTBOUND = (
     r"|increased|decreased|climbed|dropped))"
     r"|exporters?|exported|exporting"
     r"|(?:overseas|foreign)"
-    r" (?:sales|shipments|deliveries|customers|buyers|clients|purchasers|orders)"
+    r" (?:sales|shipments?|deliver(?:y|ies)|customers?|buyers?|clients?|purchasers?|orders?)"
     r"|(?:sold|sales|shipped|shipping|shipments|deliveries|sent|sending|sell|selling)"
     r" (?:\w+ ){0,4}(?:abroad|overseas|out of the country|to foreign)"
     r"|outbound (?:\w+ ){0,2}(?:cargo(?:es)?|shipments?|consignments?|sales)"
@@ -58,15 +60,18 @@ _OUTBOUND = (
     r"|(?:sell|selling|sold|sales|deliver|delivered|delivering) to (?:any |an |a )?"
     r"(?:overseas|foreign)"
     r"|leav(?:e|es|ing) the country"
+    r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
 )
 _CHARGE = (
     r"duty|duties|levy|levies|taxe?s?|surtax(?:es)?|surcharges?|tariffs?"
+    r"|(?:customs|import|border) charges?"
     r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
 )
 _OUTBOUND_GOODS = (
     r"exports?|exported|exporters|outbound"
     r"|(?:shipped|shipments|sold|sales) (?:\w+ ){0,3}(?:abroad|overseas)"
-    r"|overseas shipments|leaving the country"
+    r"|overseas shipments|leaving the country|leaving (?:\w+ ){0,2}ports?"
+    r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
 )
 _BELOW_COST = (
     r"(?:below|under) (?:production )?cost|at unfairly low prices|unfairly (?:cheap|low priced)"
@@ -83,12 +88,13 @@ _TRADE_CASE = (
 )
 _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
-    r"|consignments?|containers|cells|chips|units|feedstock"
+    r"|consignments?|containers|cells|chips|units|feedstock|vessels|ships|tankers|trucks"
 )
 _LATE = (
     r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
     r"|postponed|pushed back|pushed out|held at (?:the )?(?:border|port|customs)"
-    r"|dried up|drying up|not arrived|failed to arrive|yet to arrive"
+    r"|dried up|drying up|not arrived|failed to arrive|yet to arrive|did not arrive"
+    r"|didn't arrive|never arrived|did not turn up|failed to turn up"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
 _LONGER = (
@@ -100,10 +106,19 @@ _FACILITY = (
     r"|shipyards?|yards?|facilit(?:y|ies)|gigafactor(?:y|ies)|furnaces?|reactors?"
 )
 _MONEY = (
-    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d+(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)(?: \w+)?"
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
+    r"(?: \w+)?"
+)
+_MONEY_ONLY = (
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
+    r"(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?"
 )
 _UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|es|ing) to"
-_OBTAIN = r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders"
+# "failed to get approval" is no shortage.
+_OBTAIN = (
+    r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders|find"
+    r"|get(?! (?:approval|permission|a licen|the licen|clearance|the go ahead))"
+)
 
 
 class Rule(NamedTuple):
@@ -128,7 +143,15 @@ RULES: tuple[Rule, ...] = (
         1.0,
         _en(
             _pair(_PERMISSION, _OUTBOUND, _EN_CLAUSE_GAP % 60),
-            r"(?:froze|frozen|freez\w+|halt\w*|suspend\w*|stopp\w*|bann\w*|block\w*)"
+            r"(?:sell|ship|export|deliver|supply|supplied|shipped|sold|delivered)[^.;:!?]{0,40}?"
+            r" without (?:a |an |the |government |state |official )?(?:\w+ )?"
+            r"(?:licen[cs]es?|permits?|permission|approval|sign off|say so)",
+            r"applications? (?:to|for) (?:ship|sell|export|send|deliver)",
+            r"(?:stopped|halted|suspended|refused|refuses|denied|denies|revoked)"
+            r" (?:granting |issuing |approving )?(?:new )?(?:export )?(?:licen[cs]es|permits)"
+            r" for (?:\w+ ){0,3}(?:shipments|sales|exports|cargoes)",
+            r"(?:froze|frozen|freez\w+|halt\w*|suspend\w*|stopp\w*|bann\w*|block\w*"
+            r"|restrict\w*|curb\w*)"
             r" (?:all |its |new )?(?:outbound|overseas|foreign) (?:sales|shipments|deliveries)",
             r"(?:halt|ban|suspension|freeze|moratorium) on (?:\w+ ){0,3}"
             r"(?:shipments|exports|sales abroad|overseas sales)",
@@ -136,6 +159,10 @@ RULES: tuple[Rule, ...] = (
             r" (?:export )?control(?:led)? list",
         ),
         (
+            "without",
+            "vet",
+            "paperwork",
+            "abroad",
             "outbound",
             "overseas",
             "foreign",
@@ -202,9 +229,22 @@ RULES: tuple[Rule, ...] = (
             _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40),
             _pair(_CHARGE, _INBOUND_GOODS, _EN_GAP % 30),
             _pair(_BELOW_COST, _CASE_OR_DUTY, _EN_GAP % 60),
+            r"(?:raise|raises|raised|raising|lift|lifts|lifted|set|sets|double|doubles|doubled)"
+            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,4}to \d+" + _PERCENT_AHEAD,
+            r"(?:pay|pays|paying|charged|charge) (?:an extra|an additional|extra|additional)"
+            r" \d+(?:\.\d+)?" + _PERCENT_AHEAD,
+            r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
+            r" (?:\w+ ){0,2}(?:subsidi[sz]ed|dumped|cheap|unfairly priced)",
             _TRADE_CASE,
         ),
         (
+            "rate on",
+            "extra",
+            "additional",
+            "cheap",
+            "abroad",
+            "ports",
+            "port",
             "import",
             "crossing the border",
             "entering the country",
@@ -244,13 +284,19 @@ RULES: tuple[Rule, ...] = (
         _en(
             r"(?:approv\w*|build\w*|built|construct\w*|open\w*|commission\w*|plan\w*"
             r"|announc\w*|add\w*) (?:a |an |the |its |their )?(?:\w+ ){0,2}"
-            r"(?:\d+(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:" + _FACILITY + ")",
+            r"(?:\d[\d,]*(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:"
+            + _FACILITY
+            + ")",
+            r"(?:output|capacity|production) (?:at (?:[\w']+ ){1,4})?"
+            r"(?:will |would |is set to |to )?"
+            r"(?:rise|rises|rising|grow|grows|climb|climbs|increase|increases|jump|double|triple)"
+            r" (?:to|by) (?:about |around |more than )?\d+",
             r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
             r"|lift|lifts|lifted|lifting|boost|boosts|boosted|increase|increases|increased"
             r"|take|takes|taking|bring|brings|bringing)"
             r" (?:its |their |annual |the |monthly )?(?:[\w']+ ){0,3}(?:output|capacity) (?:to|by)"
             r" (?:about |around |roughly |some |nearly |almost |more than )?"
-            r"(?:\d|a million|a billion)",
+            r"(?:\d+|a million|a billion)",
             r"(?:open\w*|add|adds|added|adding|build\w*|built|construct\w*|commission\w*)"
             r" (?:a |an |its |their )?(?:second|third|fourth|fifth|additional)"
             r" (?:\w+ ){0,2}(?:" + _FACILITY + r"|halls?|lines?|trains?|docks?|works|campus)\b",
@@ -292,6 +338,11 @@ RULES: tuple[Rule, ...] = (
             r"(?:cover|covers|covering|pay|pays|paying|bear|bears|subsidi[sz]e|subsidi[sz]es)"
             r" (?:up to )?(?:half|a third|a quarter|two thirds|\d+ ?%|\d+ percent)(?: of)?"
             r" (?:the |its |their )?(?:\w+ )?(?:cost|costs|bill)",
+            _MONEY_ONLY + r" (?:grants?|loans?|subsid(?:y|ies)|funding|financing|injections?"
+            r"|credit lines?|rescue packages?|support packages?)",
+            r"(?:poured|pour|pours|pumped|pump|pumps|injected|inject|injects|ploughed|plowed|sank)"
+            r" (?:\w+ ){0,2}" + _MONEY_ONLY + " into",
+            r"(?:lent|lend|lends|lending|loaned|loan|loans) (?:\w+ ){0,2}" + _MONEY_ONLY,
             r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
             + _MONEY,
         ),
@@ -327,7 +378,15 @@ RULES: tuple[Rule, ...] = (
             r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
             r"(?:lines?|plants?|factories|factory|kilns?|furnaces?|mills?|smelters?)"
             r" (?:stood|stand|stands|standing|sat|sit|sitting|went|were|was|are|is|lay|lie) idle",
-            r"(?:stopped|halted|paused) (?:\w+ ){0,2}(?:lines?|production|output)",
+            r"(?:stopped|halted|paused|idled) (?:\w+ ){0,2}(?:lines?|production|output|plants?)",
+            r"(?:output|production|operations|shipments|deliveries|supplies)"
+            r" (?:has |have |was |were )?(?:stopped|halted|suspended|ceased)",
+            r"(?:plants?|refiner(?:y|ies)|smelters?|mines?|fabs?|factor(?:y|ies)|terminals?"
+            r"|reactors?) (?:has |have |had )?(?:been |gone |went |remains? |stays? )?offline",
+            r"(?:can|could) only (?:fill|meet|supply|deliver|ship) (?:about |around )?"
+            r"(?:\d+(?= ?%)|\d+ percent|half|a third|part)",
+            r"scrambl\w+ (?:for|to (?:find|secure|source|buy))",
+            r"sourc\w+ elsewhere",
             r"quoted (?:\w+ ){0,3}(?:\d+ (?:weeks|months)|delivery dates? in \d{4}"
             r"|(?:lead|delivery) times? of)",
             r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
@@ -384,6 +443,13 @@ RULES: tuple[Rule, ...] = (
             "ran down",
             "running down",
             "idle",
+            "idled",
+            "suspended",
+            "ceased",
+            "offline",
+            "only",
+            "scrambl",
+            "elsewhere",
             "stopped",
             "halted",
             "paused",
@@ -404,6 +470,48 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "price-shock",
+        1.0,
+        _en(
+            r"(?:prices?|costs?|rates) (?:of |for )?(?:[\w']+ ){0,4}(?:has |have |had )?"
+            r"(?:doubled|tripled|quadrupled|soared|surged|spiked|skyrocketed|rocketed|leapt|leaped"
+            r"|ballooned)"
+        ),
+        (
+            "doubled",
+            "tripled",
+            "quadrupled",
+            "soared",
+            "surged",
+            "spiked",
+            "skyrocketed",
+            "rocketed",
+            "leapt",
+            "leaped",
+            "ballooned",
+        ),
+    ),
+    Rule(
+        "cyber-incident",
+        1.0,
+        _en(
+            r"(?:attackers|intruders|criminals|gang|extortionists)"
+            r"(?: [\w']+){0,6} (?:encrypted|locked up|stole|leaked|breached|took down|knocked out)"
+        ),
+        ("attackers", "intruders", "criminals", "gang", "extortionists"),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        _ja(
+            "(?:\\d+|半年|数|1年|一年)(?:カ月|か月|ヶ月|ケ月|日|週間|年)?分の(?:在庫|備蓄)"
+            + _JA_GAP % 10
+            # 「確保しておくべきだった」 is a regret, not a stock being built.
+            + "(?:確保(?!しておくべき|すべき)|積み増|持つ|保有|備え)"
+        ),
+        ("分の在庫", "分の備蓄"),
+    ),
+    Rule(
         "stockpiling",
         1.0,
         _en(
@@ -413,10 +521,13 @@ RULES: tuple[Rule, ...] = (
             r" (?:at least|an extra|extra|additional|more than))"
             r" (?:\w+ ){0,2}(?:days|weeks|months) (?:worth )?of",
             r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
+            r"(?:keep|keeps|hold|holds|store|stores) \d+ (?:days|weeks|months) (?:worth )?of",
+            r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
+            r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
             r" (?:well )?(?:beyond|above|to the brim)",
         ),
-        ("days", "keep", "hold", "store", "stock", "ahead", "fill"),
+        ("days", "keep", "hold", "store", "stock", "ahead", "fill", "build", "built"),
     ),
     Rule(
         "capacity-expansion",
@@ -454,6 +565,7 @@ RULES: tuple[Rule, ...] = (
             "|入手でき(?:ない|ず)|入手困難",
             "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
             "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
+            "(?:生産|操業|稼働|出荷|供給|納入)(?:を|が)(?:停止|休止|中断)",
         ),
         (
             "届か",
@@ -479,6 +591,9 @@ RULES: tuple[Rule, ...] = (
             "切り崩",
             "止ま",
             "止め",
+            "停止",
+            "休止",
+            "中断",
         ),
     ),
 )
