@@ -521,7 +521,9 @@ RULES: tuple[Rule, ...] = (
             r" (?:at least|an extra|extra|additional|more than))"
             r" (?:\w+ ){0,2}(?:days|weeks|months) (?:worth )?of",
             r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
-            r"(?:keep|keeps|hold|holds|store|stores) \d+ (?:days|weeks|months) (?:worth )?of",
+            # A mandate or a change, not a company's usual cover ("keep 30 days as usual").
+            r"(?:must|told to|required to|ordered to|asked to|have to|has to|now)"
+            r" (?:keep|hold|store) \d+ (?:days|weeks|months) (?:worth )?of",
             r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
             r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"

@@ -132,6 +132,7 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "The factory is now dealing with high demand.",
         "Orders for bulk carriers dried up in the third quarter.",
         "The firm failed to get approval for the merger.",
+        "The maker will keep 30 days of resin at each plant as usual.",
         "Prices were unchanged while costs of the upgrade were covered by the firm.",
         "Analysts said the company should have kept more stock.",
         "「数年分の在庫を確保しておくべきだった」と話した。",
