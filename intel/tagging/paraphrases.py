@@ -113,6 +113,20 @@ _MONEY_ONLY = (
     r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
     r"(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?"
 )
+_RISE = (
+    "rise",
+    "rises",
+    "rising",
+    "grow",
+    "grows",
+    "climb",
+    "climbs",
+    "increase",
+    "increases",
+    "jump",
+    "double",
+    "triple",
+)
 _UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|es|ing) to"
 # "failed to get approval" is no shortage.
 _OBTAIN = (
@@ -166,11 +180,11 @@ RULES: tuple[Rule, ...] = (
             "outbound",
             "overseas",
             "foreign",
-            "halt",
-            "ban",
-            "suspension",
-            "freeze",
-            "moratorium",
+            "halt on",
+            "ban on",
+            "suspension on",
+            "freeze on",
+            "moratorium on",
             "control list",
             "controlled list",
             "nod",
@@ -239,12 +253,10 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             "rate on",
-            "extra",
-            "additional",
+            *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
             "cheap",
             "abroad",
-            "ports",
-            "port",
+            "leaving",
             "import",
             "crossing the border",
             "entering the country",
@@ -289,8 +301,7 @@ RULES: tuple[Rule, ...] = (
             + ")",
             r"(?:output|capacity|production) (?:at (?:[\w']+ ){1,4})?"
             r"(?:will |would |is set to |to )?"
-            r"(?:rise|rises|rising|grow|grows|climb|climbs|increase|increases|jump|double|triple)"
-            r" (?:to|by) (?:about |around |more than )?\d+",
+            r"(?:" + "|".join(_RISE) + r") (?:to|by) (?:about |around |more than )?\d+",
             r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
             r"|lift|lifts|lifted|lifting|boost|boosts|boosted|increase|increases|increased"
             r"|take|takes|taking|bring|brings|bringing)"
@@ -298,7 +309,7 @@ RULES: tuple[Rule, ...] = (
             r" (?:about |around |roughly |some |nearly |almost |more than )?"
             r"(?:\d+|a million|a billion)",
             r"(?:open\w*|add|adds|added|adding|build\w*|built|construct\w*|commission\w*)"
-            r" (?:a |an |its |their )?(?:second|third|fourth|fifth|additional)"
+            r" (?:a|an|its|their) (?:second|third|fourth|fifth|additional)"
             r" (?:\w+ ){0,2}(?:" + _FACILITY + r"|halls?|lines?|trains?|docks?|works|campus)\b",
             r"new (?:\w+ ){0,2}(?:production|assembly|manufacturing|packaging|processing)"
             r" (?:lines?|halls?|plants?|sites?)",
@@ -314,16 +325,18 @@ RULES: tuple[Rule, ...] = (
             "doubl",
             "tripl",
             "quadrupl",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "additional",
-            "production",
-            "assembly",
-            "manufacturing",
-            "packaging",
-            "processing",
+            *(
+                f"{article} {ordinal}"
+                for article in ("a", "its", "their")
+                for ordinal in ("second", "third", "fourth", "fifth")
+            ),
+            "an additional",
+            *(
+                f"{stage} {place}"
+                for stage in ("production", "assembly", "manufacturing", "packaging", "processing")
+                for place in ("line", "hall", "plant", "site")
+            ),
+            *(f"{verb} {preposition}" for verb in _RISE for preposition in ("to", "by")),
         ),
     ),
     Rule(
@@ -337,7 +350,7 @@ RULES: tuple[Rule, ...] = (
             ),
             r"(?:cover|covers|covering|pay|pays|paying|bear|bears|subsidi[sz]e|subsidi[sz]es)"
             r" (?:up to )?(?:half|a third|a quarter|two thirds|\d+ ?%|\d+ percent)(?: of)?"
-            r" (?:the |its |their )?(?:\w+ )?(?:cost|costs|bill)",
+            r" (?:the |its |their )?(?:\w+ )?(?:cost|costs)",
             _MONEY_ONLY + r" (?:grants?|loans?|subsid(?:y|ies)|funding|financing|injections?"
             r"|credit lines?|rescue packages?|support packages?)",
             r"(?:poured|pour|pours|pumped|pump|pumps|injected|inject|injects|ploughed|plowed|sank)"
@@ -354,7 +367,6 @@ RULES: tuple[Rule, ...] = (
             "subsid",
             "public money",
             "cost",
-            "bill",
             "billion",
             "bn",
             "million",
@@ -430,7 +442,10 @@ RULES: tuple[Rule, ...] = (
             "failed to",
             "struggl",
             "delays",
-            "ration",
+            "rationing",
+            "rationed",
+            "rations",
+            " ration",
             "on allocation",
             "allocations",
             "draw down",
@@ -529,7 +544,24 @@ RULES: tuple[Rule, ...] = (
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
             r" (?:well )?(?:beyond|above|to the brim)",
         ),
-        ("days", "keep", "hold", "store", "stock", "ahead", "fill", "build", "built"),
+        (
+            "days",
+            "weeks",
+            "months",
+            "ahead",
+            "stock up",
+            "stocking up",
+            "stocked up",
+            "stocks up",
+            "caverns",
+            "storage",
+            "tanks",
+            "warehouses",
+            "build up",
+            "builds up",
+            "building up",
+            "built up",
+        ),
     ),
     Rule(
         "capacity-expansion",
@@ -593,9 +625,7 @@ RULES: tuple[Rule, ...] = (
             "切り崩",
             "止ま",
             "止め",
-            "停止",
-            "休止",
-            "中断",
+            *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),
         ),
     ),
 )
