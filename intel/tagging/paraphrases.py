@@ -21,6 +21,11 @@ from typing import NamedTuple
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
 _EN_GAP = r"[^.;!?]{0,%d}?"
+# A pattern ends at a word boundary, which "%" lacks: end on the digits instead.
+_PERCENT_AHEAD = r"(?= ?(?:%|percent|per cent))"
+# The same, but not across a second clause or a heading's colon ("approval for
+# the drug, and the company said exports…"): for cues of one statement.
+_EN_CLAUSE_GAP = r"(?:(?!, and | said | says )[^.;:!?]){0,%d}?"
 _JA_GAP = r"[^。！？!?]{0,%d}?"
 
 
@@ -35,24 +40,46 @@ def _pair(first: str, second: str, gap: str, *, both_orders: bool = True) -> str
 _PERMISSION = (
     r"permits?|licen[cs]es?|licen[cs]ing|approvals?|sign ?off|signed off|authori[sz]ations?"
     r"|clearances?|vetting|vetted|screening|case by case reviews?|government reviews?"
-    r"|end user (?:checks?|certificates?|statements?)"
+    r"|end users? (?:checks?|certificates?|statements?|declarations?)"
+    r"|end use (?:checks?|certificates?|statements?|declarations?)"
+    r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
+    r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
 )
 _OUTBOUND = (
-    r"exports?|exporters?|exported|exporting"
+    # "exports rose 3%" is a figure, not an outbound sale.
+    r"exports?\b(?! (?:\w+ ){0,3}(?:rose|fell|grew|were up|were down|up|down"
+    r"|increased|decreased|climbed|dropped))"
+    r"|exporters?|exported|exporting"
     r"|(?:overseas|foreign)"
-    r" (?:sales|shipments|deliveries|customers|buyers|clients|purchasers|orders)"
+    r" (?:sales|shipments?|deliver(?:y|ies)|customers?|buyers?|clients?|purchasers?|orders?)"
     r"|(?:sold|sales|shipped|shipping|shipments|deliveries|sent|sending|sell|selling)"
     r" (?:\w+ ){0,4}(?:abroad|overseas|out of the country|to foreign)"
-    r"|outbound|leav(?:e|es|ing) the country"
+    r"|outbound (?:\w+ ){0,2}(?:cargo(?:es)?|shipments?|consignments?|sales)"
+    r"|(?:consignments?|cargo(?:es)?|shipments?) (?:\w+ ){0,4}"
+    r"(?:leaving|bound for|heading to|going to)"
+    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering) to (?:any |an |a )?"
+    r"(?:overseas|foreign)"
+    r"|leav(?:e|es|ing) the country"
+    r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
 )
 _CHARGE = (
-    r"duty|duties|levy|levies|taxe?s?|surcharges?|tariffs?"
+    r"duty|duties|levy|levies|taxe?s?|surtax(?:es)?|surcharges?|tariffs?"
+    r"|(?:customs|import|border) charges?"
     r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
 )
 _OUTBOUND_GOODS = (
     r"exports?|exported|exporters|outbound"
     r"|(?:shipped|shipments|sold|sales) (?:\w+ ){0,3}(?:abroad|overseas)"
-    r"|overseas shipments|leaving the country"
+    r"|overseas shipments|leaving the country|leaving (?:\w+ ){0,2}ports?"
+    r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
+)
+_BELOW_COST = (
+    r"(?:below|under) (?:production )?cost|at unfairly low prices|unfairly (?:cheap|low priced)"
+    r"|dumped|dumping"
+)
+_CASE_OR_DUTY = r"probes?|investigations?|inquiry|inquiries|complaints?|petitions?|duty|duties"
+_INBOUND_GOODS = (
+    r"imports?|imported|crossing the border|entering the country|coming in from|arriving from"
 )
 _TRADE_CASE = (
     r"(?:dumping|anti ?dumping|subsidy|subsidies|anti ?subsidy|countervailing|trade remedy)"
@@ -61,21 +88,51 @@ _TRADE_CASE = (
 )
 _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
+    r"|consignments?|containers|cells|chips|units|feedstock|vessels|ships|tankers|trucks"
 )
 _LATE = (
     r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
-    r"|postponed|pushed back|pushed out"
-    r"|dried up|drying up|not arrived|failed to arrive|yet to arrive"
+    r"|postponed|pushed back|pushed out|held at (?:the )?(?:border|port|customs)"
+    r"|dried up|drying up|not arrived|failed to arrive|yet to arrive|did not arrive"
+    r"|didn't arrive|never arrived|did not turn up|failed to turn up"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
-_LONGER = r"stretched|stretching|lengthened|lengthening|doubled|tripled|extended|ballooned"
+_LONGER = (
+    r"stretch|stretches|stretched|stretching|lengthened|lengthening|doubled|tripled|extended"
+    r"|ballooned"
+)
 _FACILITY = (
     r"plants?|factor(?:y|ies)|fabs?|production lines?|mines?|refiner(?:y|ies)|smelters?"
     r"|shipyards?|yards?|facilit(?:y|ies)|gigafactor(?:y|ies)|furnaces?|reactors?"
 )
-_MONEY = r"(?:\$|€|£|¥|us\$)? ?\d+(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)(?: \w+)?"
+_MONEY = (
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
+    r"(?: \w+)?"
+)
+_MONEY_ONLY = (
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
+    r"(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?"
+)
+_RISE = (
+    "rise",
+    "rises",
+    "rising",
+    "grow",
+    "grows",
+    "climb",
+    "climbs",
+    "increase",
+    "increases",
+    "jump",
+    "double",
+    "triple",
+)
 _UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|es|ing) to"
-_OBTAIN = r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders"
+# "failed to get approval" is no shortage.
+_OBTAIN = (
+    r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders|find"
+    r"|get(?! (?:approval|permission|a licen|the licen|clearance|the go ahead))"
+)
 
 
 class Rule(NamedTuple):
@@ -98,8 +155,45 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "export-control",
         1.0,
-        _en(_pair(_PERMISSION, _OUTBOUND, _EN_GAP % 60)),
+        _en(
+            _pair(_PERMISSION, _OUTBOUND, _EN_CLAUSE_GAP % 60),
+            r"(?:sell|ship|export|deliver|supply|supplied|shipped|sold|delivered)[^.;:!?]{0,40}?"
+            r" without (?:a |an |the |government |state |official )?(?:\w+ )?"
+            r"(?:licen[cs]es?|permits?|permission|approval|sign off|say so)",
+            r"applications? (?:to|for) (?:ship|sell|export|send|deliver)",
+            r"(?:stopped|halted|suspended|refused|refuses|denied|denies|revoked)"
+            r" (?:granting |issuing |approving )?(?:new )?(?:export )?(?:licen[cs]es|permits)"
+            r" for (?:\w+ ){0,3}(?:shipments|sales|exports|cargoes)",
+            r"(?:froze|frozen|freez\w+|halt\w*|suspend\w*|stopp\w*|bann\w*|block\w*"
+            r"|restrict\w*|curb\w*)"
+            r" (?:all |its |new )?(?:outbound|overseas|foreign) (?:sales|shipments|deliveries)",
+            r"(?:halt|ban|suspension|freeze|moratorium) on (?:\w+ ){0,3}"
+            r"(?:shipments|exports|sales abroad|overseas sales)",
+            r"(?:added|adds|add|put|puts|placed) (?:\w+ ){0,4}(?:to|on) (?:its|the|a|their)"
+            r" (?:export )?control(?:led)? list",
+        ),
         (
+            "without",
+            "vet",
+            "paperwork",
+            "abroad",
+            "outbound",
+            "overseas",
+            "foreign",
+            "halt on",
+            "ban on",
+            "suspension on",
+            "freeze on",
+            "moratorium on",
+            "control list",
+            "controlled list",
+            "nod",
+            "say so",
+            "go ahead",
+            "green light",
+            "apply",
+            "application",
+            "end use",
             "permit",
             "licen",
             "approval",
@@ -121,18 +215,59 @@ RULES: tuple[Rule, ...] = (
         1.0,
         _ja(
             _pair(
-                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き",
-                "輸出|海外向け|海外への|国外への|国外に|海外の顧客|海外顧客|海外の取引先|出荷前|持ち出",
+                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要",
+                # 「輸出実績」「輸出額」 are figures, not a sale waiting for permission.
+                "輸出(?!実績|額|量|高|統計|が増|が減)|海外向け|海外への|国外への|国外に|海外の顧客"
+                "|海外顧客|海外の取引先|出荷前|持ち出",
                 _JA_GAP % 30,
             )
         ),
-        ("許可", "承認", "審査", "認可", "届け出", "届出", "ライセンス", "お墨付き"),
+        (
+            "許可",
+            "承認",
+            "審査",
+            "認可",
+            "届け出",
+            "届出",
+            "ライセンス",
+            "お墨付き",
+            "事前確認",
+            "事前の確認",
+            "確認が必要",
+        ),
     ),
     Rule(
         "tariff",
         1.0,
-        _en(_pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40), _TRADE_CASE),
+        _en(
+            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40),
+            _pair(_CHARGE, _INBOUND_GOODS, _EN_GAP % 30),
+            _pair(_BELOW_COST, _CASE_OR_DUTY, _EN_GAP % 60),
+            r"(?:raise|raises|raised|raising|lift|lifts|lifted|set|sets|double|doubles|doubled)"
+            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,4}to \d+" + _PERCENT_AHEAD,
+            r"(?:pay|pays|paying|charged|charge) (?:an extra|an additional|extra|additional)"
+            r" \d+(?:\.\d+)?" + _PERCENT_AHEAD,
+            r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
+            r" (?:\w+ ){0,2}(?:subsidi[sz]ed|dumped|cheap|unfairly priced)",
+            _TRADE_CASE,
+        ),
         (
+            "rate on",
+            *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
+            "cheap",
+            "abroad",
+            "leaving",
+            "import",
+            "crossing the border",
+            "entering the country",
+            "coming in from",
+            "arriving from",
+            "below cost",
+            "below production cost",
+            "under cost",
+            "under production cost",
+            "unfairly",
+            "dumped",
             "export",
             "outbound",
             "abroad",
@@ -161,12 +296,48 @@ RULES: tuple[Rule, ...] = (
         _en(
             r"(?:approv\w*|build\w*|built|construct\w*|open\w*|commission\w*|plan\w*"
             r"|announc\w*|add\w*) (?:a |an |the |its |their )?(?:\w+ ){0,2}"
-            r"(?:\d+(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:" + _FACILITY + ")",
+            r"(?:\d[\d,]*(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: \w+){0,3} )(?:"
+            + _FACILITY
+            + ")",
+            r"(?:output|capacity|production) (?:at (?:[\w']+ ){1,4})?"
+            r"(?:will |would |is set to |to )?"
+            r"(?:" + "|".join(_RISE) + r") (?:to|by) (?:about |around |more than )?\d+",
             r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
-            r"|lift|lifts|lifted|boost|boosts|boosted|increase|increases|increased)"
-            r" (?:its |their |annual |the |monthly )?(?:\w+ )?(?:output|capacity) (?:to|by) \d",
+            r"|lift|lifts|lifted|lifting|boost|boosts|boosted|increase|increases|increased"
+            r"|take|takes|taking|bring|brings|bringing)"
+            r" (?:its |their |annual |the |monthly )?(?:[\w']+ ){0,3}(?:output|capacity) (?:to|by)"
+            r" (?:about |around |roughly |some |nearly |almost |more than )?"
+            r"(?:\d+|a million|a billion)",
+            r"(?:open\w*|add|adds|added|adding|build\w*|built|construct\w*|commission\w*)"
+            r" (?:a|an|its|their) (?:second|third|fourth|fifth|additional)"
+            r" (?:\w+ ){0,2}(?:" + _FACILITY + r"|halls?|lines?|trains?|docks?|works|campus)\b",
+            r"new (?:\w+ ){0,2}(?:production|assembly|manufacturing|packaging|processing)"
+            r" (?:lines?|halls?|plants?|sites?)",
+            r"(?:doubl|tripl|quadrupl)\w* (?:the number of |the amount of )?(?:\w+ ){0,3}"
+            r"(?:it|they|we|the \w+) can (?:build|make|produce|turn out|process)",
         ),
-        ("gw", "mw", "ton", "output", "capacity"),
+        (
+            "gw",
+            "mw",
+            "ton",
+            "output",
+            "capacity",
+            "doubl",
+            "tripl",
+            "quadrupl",
+            *(
+                f"{article} {ordinal}"
+                for article in ("a", "its", "their")
+                for ordinal in ("second", "third", "fourth", "fifth")
+            ),
+            "an additional",
+            *(
+                f"{stage} {place}"
+                for stage in ("production", "assembly", "manufacturing", "packaging", "processing")
+                for place in ("line", "hall", "plant", "site")
+            ),
+            *(f"{verb} {preposition}" for verb in _RISE for preposition in ("to", "by")),
+        ),
     ),
     Rule(
         "investment",
@@ -177,6 +348,16 @@ RULES: tuple[Rule, ...] = (
             _pair(
                 _MONEY, r"to (?:build|expand|develop|fund|finance|upgrade|construct)", _EN_GAP % 30
             ),
+            r"(?:cover|covers|covering|pay|pays|paying|bear|bears|subsidi[sz]e|subsidi[sz]es)"
+            r" (?:up to )?(?:half|a third|a quarter|two thirds|\d+ ?%|\d+ percent)(?: of)?"
+            r" (?:the |its |their )?(?:\w+ )?(?:cost|costs)",
+            _MONEY_ONLY + r" (?:grants?|loans?|subsid(?:y|ies)|funding|financing|injections?"
+            r"|credit lines?|rescue packages?|support packages?)",
+            r"(?:poured|pour|pours|pumped|pump|pumps|injected|inject|injects|ploughed|plowed|sank)"
+            r" (?:\w+ ){0,2}" + _MONEY_ONLY + " into",
+            r"(?:lent|lend|lends|lending|loaned|loan|loans) (?:\w+ ){0,2}" + _MONEY_ONLY,
+            r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
+            + _MONEY,
         ),
         (
             "funding",
@@ -185,6 +366,7 @@ RULES: tuple[Rule, ...] = (
             "loan",
             "subsid",
             "public money",
+            "cost",
             "billion",
             "bn",
             "million",
@@ -201,12 +383,38 @@ RULES: tuple[Rule, ...] = (
             f"(?:{_UNABLE}) (?:{_OBTAIN})",
             r"(?:expect|expects|expected|warned of|face|faces|faced|facing|brace for)"
             r" (?:\w+ ){0,3}delays",
-            r"rationing|rationed|on allocation|(?:cut|cuts|reduced|trimmed) allocations"
+            r"rationing|rationed|ration|rations|on allocation"
+            r"|(?:cut|cuts|reduced|trimmed) allocations"
             r"|allocations (?:were |have been )?(?:cut|reduced|trimmed)",
             r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ )?"
             r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
             r"(?:lines?|plants?|factories|factory|kilns?|furnaces?|mills?|smelters?)"
             r" (?:stood|stand|stands|standing|sat|sit|sitting|went|were|was|are|is|lay|lie) idle",
+            r"(?:stopped|halted|paused|idled) (?:\w+ ){0,2}(?:lines?|production|output|plants?)",
+            r"(?:output|production|operations|shipments|deliveries|supplies)"
+            r" (?:has |have |was |were )?(?:stopped|halted|suspended|ceased)",
+            r"(?:plants?|refiner(?:y|ies)|smelters?|mines?|fabs?|factor(?:y|ies)|terminals?"
+            r"|reactors?) (?:has |have |had )?(?:been |gone |went |remains? |stays? )?offline",
+            r"(?:can|could) only (?:fill|meet|supply|deliver|ship) (?:about |around )?"
+            r"(?:\d+(?= ?%)|\d+ percent|half|a third|part)",
+            r"scrambl\w+ (?:for|to (?:find|secure|source|buy))",
+            r"sourc\w+ elsewhere",
+            r"quoted (?:\w+ ){0,3}(?:\d+ (?:weeks|months)|delivery dates? in \d{4}"
+            r"|(?:lead|delivery) times? of)",
+            r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
+            _pair(
+                r"rerouted|rerouting|diverted|detours?|detoured",
+                r"adding|adds|added|extra|longer",
+                _EN_GAP % 40,
+            ),
+            r"(?:cannot|can't|could not|unable to|fewer)"
+            + _EN_GAP % 40
+            + r" until (?:the |a |an )?(?:\w+ ){0,2}"
+            r"(?:arrive|arrives|arrived|are delivered|is delivered|reopens|restarts|resumes)",
+            r"(?:limit|limits|limited|limiting|capped|capping|caps) (?:each |every |all )?"
+            r"(?:customers?|buyers?|clients?) to",
+            r"(?:will|could|would|may|set to|about to|soon) run out|running out of|ran out of"
+            r"|run short",
         ),
         (
             "slipp",
@@ -218,6 +426,7 @@ RULES: tuple[Rule, ...] = (
             "postponed",
             "pushed back",
             "pushed out",
+            "held at",
             "dried up",
             "drying up",
             "not arrived",
@@ -233,7 +442,10 @@ RULES: tuple[Rule, ...] = (
             "failed to",
             "struggl",
             "delays",
-            "ration",
+            "rationing",
+            "rationed",
+            "rations",
+            " ration",
             "on allocation",
             "allocations",
             "draw down",
@@ -246,6 +458,109 @@ RULES: tuple[Rule, ...] = (
             "ran down",
             "running down",
             "idle",
+            "idled",
+            "suspended",
+            "ceased",
+            "offline",
+            "only",
+            "scrambl",
+            "elsewhere",
+            "stopped",
+            "halted",
+            "paused",
+            "quoted",
+            "fewer",
+            "smaller volumes",
+            "rerout",
+            "divert",
+            "detour",
+            "until",
+            "limit",
+            "capp",
+            "caps",
+            "run out",
+            "running out",
+            "ran out",
+            "run short",
+        ),
+    ),
+    Rule(
+        "price-shock",
+        1.0,
+        _en(
+            r"(?:prices?|costs?|rates) (?:of |for )?(?:[\w']+ ){0,4}(?:has |have |had )?"
+            r"(?:doubled|tripled|quadrupled|soared|surged|spiked|skyrocketed|rocketed|leapt|leaped"
+            r"|ballooned)"
+        ),
+        (
+            "doubled",
+            "tripled",
+            "quadrupled",
+            "soared",
+            "surged",
+            "spiked",
+            "skyrocketed",
+            "rocketed",
+            "leapt",
+            "leaped",
+            "ballooned",
+        ),
+    ),
+    Rule(
+        "cyber-incident",
+        1.0,
+        _en(
+            r"(?:attackers|intruders|criminals|gang|extortionists)"
+            r"(?: [\w']+){0,6} (?:encrypted|locked up|stole|leaked|breached|took down|knocked out)"
+        ),
+        ("attackers", "intruders", "criminals", "gang", "extortionists"),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        _ja(
+            "(?:\\d+|半年|数|1年|一年)(?:カ月|か月|ヶ月|ケ月|日|週間|年)?分の(?:在庫|備蓄)"
+            + _JA_GAP % 10
+            # 「確保しておくべきだった」 is a regret, not a stock being built.
+            + "(?:確保(?!しておくべき|すべき)|積み増|持つ|保有|備え)"
+        ),
+        ("分の在庫", "分の備蓄"),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        _en(
+            r"\d+ days (?:worth )?of (?:demand|consumption|imports|use|needs)",
+            r"(?:now (?:keep|keeps|hold|holds|store|stores)"
+            r"|(?:keep|keeps|hold|holds|store|stores|stock|stocks)"
+            r" (?:at least|an extra|extra|additional|more than))"
+            r" (?:\w+ ){0,2}(?:days|weeks|months) (?:worth )?of",
+            r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
+            # A mandate or a change, not a company's usual cover ("keep 30 days as usual").
+            r"(?:must|told to|required to|ordered to|asked to|have to|has to|now)"
+            r" (?:keep|hold|store) \d+ (?:days|weeks|months) (?:worth )?of",
+            r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
+            r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
+            r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
+            r" (?:well )?(?:beyond|above|to the brim)",
+        ),
+        (
+            "days",
+            "weeks",
+            "months",
+            "ahead",
+            "stock up",
+            "stocking up",
+            "stocked up",
+            "stocks up",
+            "caverns",
+            "storage",
+            "tanks",
+            "warehouses",
+            "build up",
+            "builds up",
+            "building up",
+            "built up",
         ),
     ),
     Rule(
@@ -257,7 +572,7 @@ RULES: tuple[Rule, ...] = (
             + "(?:を新設|を建設|を増設|の建設を|稼働を始|を立ち上げ)",
             "(?:生産|製造|供給|建造)(?:能力|量)"
             + _JA_GAP % 10
-            + "(?:引き上げ|倍増|増強|拡大|増や)",
+            + "(?:引き上げ|倍増|倍に|増強|拡大|増や|高め)",
         ),
         ("工場", "プラント", "ライン", "拠点", "設備", "製錬所", "造船所", "能力", "量"),
     ),
@@ -283,7 +598,8 @@ RULES: tuple[Rule, ...] = (
             "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
             "|入手でき(?:ない|ず)|入手困難",
             "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
-            "(?:ライン|工場|生産|操業|稼働)" + _JA_GAP % 4 + "(?:止ま|止め)",
+            "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
+            "(?:生産|操業|稼働|出荷|供給|納入)(?:を|が)(?:停止|休止|中断)",
         ),
         (
             "届か",
@@ -309,6 +625,7 @@ RULES: tuple[Rule, ...] = (
             "切り崩",
             "止ま",
             "止め",
+            *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),
         ),
     ),
 )

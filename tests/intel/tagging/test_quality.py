@@ -19,13 +19,17 @@ from intel.vocabulary import Sector, Signal
 F1_FLOORS = {"sectors": 0.88, "signals": 0.83, "countries": 0.96}
 
 
-def test_labelled_set_is_big_bilingual_and_split_about_70_30():
+def test_labelled_set_is_big_bilingual_with_a_sizeable_fixed_test_split():
     reports = load_labelled()
     assert len(reports) >= 300
     assert sum(report["lang"] == "ja" for report in reports) >= 0.4 * len(reports)
     assert len({report["id"] for report in reports}) == len(reports)
     test = load_labelled(split="test")
-    assert 0.25 <= len(test) / len(reports) <= 0.35
+    # The test reports were written before any tuning and cannot grow without
+    # new unseen text, while the train side grows with every round: a floor on
+    # both the count and the share, not a fixed 70/30.
+    assert len(test) >= 95
+    assert 0.2 <= len(test) / len(reports) <= 0.35
     # Stratified by language: each language is about as present in test as overall.
     for lang in ("en", "ja"):
         share = sum(r["lang"] == lang for r in test) / len(test)
