@@ -48,7 +48,10 @@ class WatchForm(forms.Form):
         label=_("Words"),
         max_length=200,
         required=False,
-        help_text=_("Optional: every word must appear in the report's title or text."),
+        help_text=_(
+            "Every word must appear in the report's title or text; on their own, words "
+            "make a watch of their own."
+        ),
     )
     frequency = forms.ChoiceField(
         label=_("Email"), choices=WatchFrequency.choices, initial=WatchFrequency.IMMEDIATE
@@ -65,10 +68,11 @@ class WatchForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not any(
-            cleaned.get(name) for name in ("sectors", "signals", "countries", "commodities")
+            cleaned.get(name)
+            for name in ("sectors", "signals", "countries", "commodities", "query")
         ):
             raise forms.ValidationError(
-                _("Choose at least one sector, signal, country or commodity.")
+                _("Choose at least one sector, signal, country or commodity, or give words.")
             )
         return cleaned
 

@@ -53,10 +53,36 @@ def watch_of(*, user: User, pk: int) -> Watch | None:
 
 
 def watch_labels(watch: Watch) -> dict[str, list[str]]:
-    labels: dict[str, list[str]] = {kind.value: [] for kind in WatchTermKind}
+    labels: dict[str, list[str]] = {
+        kind.value: [] for kind in WatchTermKind if kind != WatchTermKind.WORD
+    }
     for term in watch.terms.all():
-        labels[term.kind].append(term.slug)
+        if term.kind in labels:
+            labels[term.kind].append(term.slug)
     return labels
+
+
+# A words-only watch is indexed by the first `ANCHOR_LENGTH` characters of its
+# longest word; every word of a watch is a substring of the text it matches, so
+# that anchor is always among the text's substrings of that length (or shorter,
+# for a shorter word). Three characters keep the text's keys to a few thousand.
+ANCHOR_LENGTH = 3
+
+
+def word_anchor(query: str) -> str:
+    """The index key of a words-only watch ('' when it has no words)."""
+    words = query.casefold().split()
+    return max(words, key=len)[:ANCHOR_LENGTH] if words else ""
+
+
+def text_anchors(text: str) -> set[str]:
+    """Every key a words-only watch matching `text` can have: its short substrings."""
+    return {
+        run[start : start + size]
+        for run in set(text.casefold().split())
+        for size in range(1, ANCHOR_LENGTH + 1)
+        for start in range(len(run) - size + 1)
+    }
 
 
 # --- Matching ----------------------------------------------------------------------------
@@ -122,14 +148,17 @@ def query_matches(query: str, text: str) -> bool:
 def matching_watch_ids(*, labels: ContributionLabels, text: str) -> list[int]:
     """Ids of the unmuted watches `labels` (and `text`, for watches with words) satisfy.
 
-    One query whatever the number of watches: the terms among the labels
-    (the (kind, slug) index), grouped by watch and kept when they matched in
-    as many kinds as the watch names, joined to their watches for muting and
-    words; words are then checked only on those candidates.
+    One query whatever the number of watches: the terms among the labels and
+    the text's anchors (the (kind, slug) index), grouped by watch and kept when
+    they matched in as many kinds as the watch names, joined to their watches
+    for muting and words; words are then checked only on those candidates.
     """
     condition = Q()
     for kind, slug in labels.pairs():
         condition |= Q(kind=kind, slug=slug)
+    anchors = text_anchors(text)
+    if anchors:
+        condition |= Q(kind=WatchTermKind.WORD, slug__in=sorted(anchors))
     if not condition:
         return []
     matched = (

@@ -58,9 +58,15 @@ def watch_save(
         WatchTermKind.COUNTRY.value: [code.upper() for code in _clean(countries)],
         WatchTermKind.COMMODITY.value: _clean(commodities),
     }
+    query = " ".join(query.split())
+    if not any(labels.values()):
+        # Words alone: one term, the anchor the text's substrings are looked up by.
+        labels[WatchTermKind.WORD.value] = [selectors.word_anchor(query)] if query else []
     kind_count = sum(1 for slugs in labels.values() if slugs)
     if kind_count == 0:
-        raise WorkflowError(_("Choose at least one sector, signal, country or commodity."))
+        raise WorkflowError(
+            _("Choose at least one sector, signal, country or commodity, or give words.")
+        )
     name = name.strip()
     same_name = Watch.objects.filter(user=user, name=name)
     if watch is not None:
@@ -77,7 +83,7 @@ def watch_save(
         watch.frequency == WatchFrequency.DAILY and frequency == WatchFrequency.IMMEDIATE
     )
     watch.name = name
-    watch.query = " ".join(query.split())
+    watch.query = query
     watch.frequency = frequency
     watch.kind_count = kind_count
     watch.save()

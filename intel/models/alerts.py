@@ -8,6 +8,10 @@ its labels in *every* kind it names (OR within a kind, AND across kinds).
 Each term carries a copy of its watch's `kind_count` (`watch_kinds`), so
 that test is answered from the (kind, slug) index without reading watches.
 
+A watch on words alone has one `word` term instead: the first characters of
+its longest word (`intel.alerts.selectors.word_anchor`), looked up among the
+short substrings of a contribution's text; its words are then checked in full.
+
 An `Alert` is one (watch, contribution) pair, unique, so a re-run of the
 matching task creates nothing twice; it is sent once, claimed by a
 conditional update from `pending`.
@@ -31,6 +35,7 @@ class WatchTermKind(models.TextChoices):
     SIGNAL = "signal", _("Signal")
     COUNTRY = "country", _("Country")
     COMMODITY = "commodity", _("Commodity / technology")
+    WORD = "word", _("Words")
 
 
 class Watch(models.Model):

@@ -72,6 +72,50 @@ def test_words_are_checked_on_candidates(contributor, other_contributor, watch_f
     assert hit.pk in matched and miss.pk not in matched
 
 
+def test_a_watch_on_words_alone_matches_by_its_words(
+    contributor, other_contributor, watch_for, accept
+):
+    english = watch_for(other_contributor, name="Licences", query="LICENCE decisions")
+    japanese = watch_for(other_contributor, name="Neon", query="ネオン")
+    two_letter = watch_for(other_contributor, name="Short", query="cn")
+    report = accept(contributor)  # about gallium licence decisions
+    matched = set(Alert.objects.filter(contribution=report).values_list("watch_id", flat=True))
+    assert english.pk in matched and japanese.pk not in matched
+    assert (two_letter.pk in matched) == selectors.query_matches("cn", _text(report))
+
+
+def _text(report) -> str:
+    return selectors.contribution_text(report)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "expected"),
+    [
+        ("gallium", "Export licences for GALLIUM stalled", True),
+        ("licence stall", "licences stalled at the border", True),  # substrings, as with labels
+        ("ガリウム", "中国がガリウムの輸出を規制した", True),
+        ("neon", "gallium licences", False),
+        ("ga", "Gallium", True),
+    ],
+)
+def test_words_only_watch_matches_exactly_where_its_words_appear(
+    other_contributor, query, text, expected
+):
+    watch = services.watch_save(user=other_contributor, name="Words", query=query)
+    labels = selectors.ContributionLabels(
+        sectors=frozenset(), signals=frozenset(), countries=frozenset(), commodities=frozenset()
+    )
+    matched = selectors.matching_watch_ids(labels=labels, text=text)
+    assert (watch.pk in matched) == expected == selectors.query_matches(query, text)
+
+
+def test_a_watch_needs_labels_or_words(other_contributor):
+    from intel.errors import WorkflowError
+
+    with pytest.raises(WorkflowError):
+        services.watch_save(user=other_contributor, name="Nothing", query="   ")
+
+
 def test_commodity_tags_match_unless_an_analyst_struck_them_out(
     contributor, other_contributor, analyst, watch_for
 ):
@@ -156,3 +200,8 @@ def test_matching_costs_one_query_whatever_the_number_of_watches(
     assert len(matched) == 30
     with django_assert_max_num_queries(1):
         assert len(selectors.matching_watch_ids(labels=labels, text="neon")) == 10
+    for index in range(10):
+        watch_for(other_contributor, name=f"Words {index}", query=f"neon{index} supply")
+    with django_assert_max_num_queries(1):
+        matched = selectors.matching_watch_ids(labels=labels, text="Neon3 supply cut")
+    assert len(matched) == 11  # the ten label watches without words, and "neon3 supply"

@@ -35,6 +35,18 @@ def test_member_saves_lists_and_edits_a_watch(contributor, client_for):
     assert (watch.name, watch.frequency, watch.kind_count) == ("Gallium daily", "daily", 1)
 
 
+def test_member_saves_a_watch_on_words_alone_and_edits_it_back_to_labels(contributor, client_for):
+    client = client_for(contributor)
+    words = {**FORM, "sectors": [], "countries": "", "query": "gallium licence"}
+    assert client.post(reverse("intel:watch_create"), words).status_code == 302
+    watch = Watch.objects.get(user=contributor)
+    assert watch.query == "gallium licence" and watch.kind_count == 1
+    assert list(watch.terms.values_list("kind", "slug")) == [("word", "gal")]
+    assert all(not slugs for slugs in selectors.watch_labels(watch).values())
+    assert client.post(reverse("intel:watch_edit", args=[watch.pk]), FORM).status_code == 302
+    assert sorted(watch.terms.values_list("kind", flat=True)) == ["country", "country", "sector"]
+
+
 def test_analyst_may_keep_watches(analyst, client_for):
     client = client_for(analyst)
     assert client.get(reverse("intel:watch_list")).status_code == 200
@@ -78,7 +90,8 @@ def test_other_member_cannot_see_edit_or_delete_your_watch(
 @pytest.mark.parametrize(
     "data",
     [
-        {**FORM, "sectors": [], "countries": ""},  # no label at all
+        {**FORM, "sectors": [], "countries": ""},  # no label and no words
+        {**FORM, "sectors": [], "countries": "", "query": "   "},
         {**FORM, "countries": "XX"},  # not a country
         {**FORM, "sectors": ["not-a-sector"]},
         {**FORM, "frequency": "hourly"},
