@@ -48,8 +48,9 @@ from community.mail import render_plain_text
 from intel.digests.text import withheld_sentence
 from intel.text import markdown_to_text, render_markdown
 
-PREFERENCES_PLACEHOLDER = "https://briefing.invalid/preferences-link"
-UNSUBSCRIBE_PLACEHOLDER = "https://briefing.invalid/unsubscribe-link"
+PLACEHOLDER_HOST = "briefing.invalid"
+PREFERENCES_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/preferences-link"
+UNSUBSCRIBE_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/unsubscribe-link"
 
 # How much of each sector the briefing carries.
 BOARD_SENTENCES = 2  # "what changed" sentences per sector in the board summary

@@ -39,21 +39,32 @@ is dead) — can be claimed. Hence:
 
 from __future__ import annotations
 
+import binascii
 import datetime
 import logging
+import re
 import secrets
 import smtplib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
+from django.core.mail.utils import DNS_NAME
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +85,7 @@ from intel.models import (
     Subscription,
     SubscriptionStatus,
 )
+from intel.vocabulary import Sector
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +124,8 @@ class ChunkOutcome:
     failed: int = 0  # permanent failures, recorded
     deferred: int = 0  # temporary failures, back to pending for a retry
     held_elsewhere: int = 0  # claimed by another task that may still be running
-    compositions: int = 0  # distinct renderings (sectors × clearance × language × corrections)
+    compositions: int = 0  # whole renderings (composer, clearance, language, corrections)
+    assembled: int = 0  # renderings assembled from them (× sectors)
     retry_after: int | None = None  # seconds; set when part of the chunk must be tried again
     errors: list[str] = field(default_factory=list)
 
@@ -277,6 +290,116 @@ def briefing_message(
     return message
 
 
+STATIC_HEADERS = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+QP = "quoted-printable"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class Wire:
+    """One rendering's email as bytes, with holes for what differs per subscriber.
+
+    The same message `briefing_message` builds (same parts, transfer encodings
+    and headers; only Date and Message-ID differ, as between any two sends),
+    encoded once per rendering: each email costs a few byte replacements and
+    four header lines (To, Date, Message-ID, List-Unsubscribe).
+    """
+
+    def __init__(self, composed: compose.ComposedBriefing, *, from_email: str) -> None:
+        self.from_email = from_email
+        self.envelope_from = sanitize_address(from_email, settings.DEFAULT_CHARSET)
+        parts = [("plain", composed.text), ("html", composed.html)]
+        boundary = _boundary([body for _subtype, body in parts])
+        head = [
+            f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"',
+            "MIME-Version: 1.0",
+            _header("Subject", composed.subject),
+            _header("From", from_email),
+            *(_header(name, value) for name, value in STATIC_HEADERS.items()),
+            _header("List-Id", _list_id()),
+        ]
+        self.head = ("\r\n".join(head) + "\r\n").encode()
+        self.parts = [_WirePart(subtype, body, boundary) for subtype, body in parts]
+        self.closing = f"\r\n--{boundary}--\r\n".encode()
+
+    def message(
+        self, *, to: str, preferences_url: str, unsubscribe_url: str
+    ) -> tuple[str, list[str], bytes]:
+        """(envelope sender, recipients, bytes) for one subscriber, as `sendmail` takes them."""
+        links = {
+            compose.PREFERENCES_PLACEHOLDER: preferences_url,
+            compose.UNSUBSCRIBE_PLACEHOLDER: unsubscribe_url,
+        }
+        personal = [
+            _header("To", to),
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
+            f"Message-ID: {make_msgid(domain=str(DNS_NAME))}",
+            _header("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ]
+        chunks = [self.head, ("\r\n".join(personal) + "\r\n\r\n").encode()]
+        chunks.append(b"\r\n".join(part.filled(links) for part in self.parts))
+        chunks.append(self.closing)
+        recipient = sanitize_address(to, settings.DEFAULT_CHARSET)
+        return self.envelope_from, [recipient], b"".join(chunks)
+
+
+def _header(name: str, value: str) -> str:
+    """A header line with Django's encoding rules (encoded words, IDNA), folded as it folds."""
+    _name, encoded = forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET)
+    return f"{name}: {encoded}".replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def _boundary(bodies: Sequence[str]) -> str:
+    while True:
+        boundary = f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+        if not any(boundary in body for body in bodies):
+            return boundary
+
+
+class _WirePart:
+    """One text part, pre-encoded: the transfer encoding Django would choose, links as holes."""
+
+    def __init__(self, subtype: str, body: str, boundary: str) -> None:
+        # Django's rule: quoted-printable only when a line is too long for SMTP.
+        long_lines = any(
+            len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
+            for line in body.splitlines()
+        )
+        self.encoding = QP if long_lines else ("7bit" if body.isascii() else "8bit")
+        self.subtype = subtype
+        self.boundary = boundary
+        self.body = body
+        # Written as the email generator writes a payload: every line end becomes CRLF.
+        lines = _LINE_END.split(body)
+        self.raw = "\r\n".join(lines).encode()
+        self.longest_hole = max(
+            (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
+        )
+
+    def head(self, encoding: str) -> bytes:
+        return (
+            f'--{self.boundary}\r\nContent-Type: text/{self.subtype}; charset="utf-8"\r\n'
+            f"MIME-Version: 1.0\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
+        ).encode()
+
+    def filled(self, links: dict[str, str]) -> bytes:
+        growth = sum(max(0, len(url) - len(hole)) for hole, url in links.items())
+        if (
+            self.encoding != QP
+            and all(url.isascii() for url in links.values())
+            and self.longest_hole + growth <= RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        ):
+            raw = self.raw
+            for hole, url in links.items():
+                raw = raw.replace(hole.encode(), url.encode())
+            return self.head(self.encoding) + raw
+        # Long lines (or a link that would make one): quoted-printable, as Django would.
+        body = self.body
+        for hole, url in links.items():
+            body = body.replace(hole, url)
+        encoded = binascii.b2a_qp(body.encode(), istext=True)
+        return self.head(QP) + encoded.replace(b"\n", b"\r\n")
+
+
 def _text(raw: bytes | str) -> str:
     return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
 
@@ -290,30 +413,29 @@ def _reply(exc: smtplib.SMTPException) -> tuple[int | None, str]:
     return None, str(exc)
 
 
-class _Renderings:
-    """Renderings kept across the chunks a worker process sends (least recently used out).
+class _Lru:
+    """What a worker process keeps across the chunks it sends (least recently used out).
 
-    Keyed by everything a rendering depends on — the week's digest versions
-    (published ones never change; a correction has a new id), the sectors,
-    clearance, language, corrections and the site's address — so a hit is
-    always the rendering a fresh composition would produce. Subscribers share
-    a few hundred combinations, which makes composition a small part of a
-    week's send.
+    Keyed by everything the value depends on — the week's digest versions
+    (published ones never change; a correction has a new id), the composer,
+    clearance, language, corrections, the site's address and, for a
+    rendering, the sectors — so a hit is always what a fresh composition
+    would produce.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[object, ...], compose.ComposedBriefing] = OrderedDict()
+        self._items: OrderedDict[tuple[object, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...]) -> compose.ComposedBriefing | None:
+    def get(self, key: tuple[object, ...]) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[object, ...], value: compose.ComposedBriefing) -> None:
+    def put(self, key: tuple[object, ...], value: object) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -325,12 +447,53 @@ class _Renderings:
             self._items.clear()
 
 
-RENDER_CACHE_SIZE = 2048  # about 16 KB each
-renderings = _Renderings(RENDER_CACHE_SIZE)
+@dataclass
+class Rendering:
+    """A reader's briefing (sectors, clearance, language, corrections) and its wire form."""
+
+    composed: compose.ComposedBriefing
+    _wire: Wire | None = None
+
+    def wire(self) -> Wire:
+        if self._wire is None:
+            self._wire = Wire(self.composed, from_email=str(settings.DEFAULT_FROM_EMAIL))
+        return self._wire
+
+
+# Fragment sets: one per composer, clearance, language and corrections (10 in a usual week).
+fragment_sets = _Lru(64)
+# Assembled renderings, about 40 KB each with their wire form; a week has a few thousand.
+RENDER_CACHE_SIZE = 1024
+renderings = _Lru(RENDER_CACHE_SIZE)
+
+FULL_BRIEFING = "full"
+# How each format of briefing is composed: the whole briefing of every sector a reader may
+# choose, rendered once, from which each reader's sectors are assembled.
+COMPOSERS = {FULL_BRIEFING: compose.fragments}
+
+
+def composer_for(subscription: Subscription) -> str:
+    """The one place a subscription's format chooses its composer (a key of `COMPOSERS`)."""
+    return FULL_BRIEFING
+
+
+# Deliveries marked sent per UPDATE: the first alone, then doubling up to this. A crash
+# re-sends at most one batch (accepted by the server, not yet recorded); a long chunk costs
+# a few UPDATEs instead of one per email.
+MARK_BATCH = 64
 
 
 def _retry_delay(retries: int) -> int:
     return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+
+
+@dataclass
+class _Sent:
+    delivery_id: int
+    sectors: list[str]
+    clearance: str
+    language: str
+    corrections: list[int]
 
 
 class _Chunk:
@@ -341,10 +504,12 @@ class _Chunk:
         self.token = token
         self.outcome = outcome
         self.digests = selectors.WeekDigests.load(week_start)
-        self.rendered: dict[tuple[object, ...], compose.ComposedBriefing] = {}
+        self.rendered: dict[tuple[object, ...], Rendering] = {}
         self._corrections: dict[str, dict[int, compose.Correction]] = {}
         week = BriefingWeek.objects.filter(week_start=week_start).first()
         self.correction_digests = selectors.correction_digests(week.corrections if week else [])
+        self.unrecorded: list[_Sent] = []
+        self.mark_batch = 1
 
     def prepare(self, deliveries: Sequence[Delivery]) -> None:
         subscriptions = [delivery.subscription for delivery in deliveries]
@@ -365,12 +530,50 @@ class _Chunk:
             and digest.sector in self.received.get((subscription.pk, digest.week_start), ())
         )
 
-    def composed(
-        self, *, sectors: list[str], clearance: str, language: str, corrections: tuple[int, ...]
-    ) -> compose.ComposedBriefing:
+    def _fragments(
+        self, *, composer: str, clearance: str, language: str, corrections: tuple[int, ...]
+    ) -> Any:
         key = (
             self.week_start,
             self.digests.identity,
+            composer,
+            clearance,
+            language,
+            corrections,
+            settings.SITE_URL,
+        )
+        found = fragment_sets.get(key)
+        if found is None:
+            if language not in self._corrections:
+                self._corrections[language] = selectors.corrections_by_id(
+                    [digest.pk for digest in self.correction_digests], language
+                )
+            by_id = self._corrections[language]
+            found = COMPOSERS[composer](
+                self.digests.briefing(
+                    sectors=Sector.values,
+                    clearance=clearance,
+                    language=language,
+                    corrections=[by_id[pk] for pk in corrections if pk in by_id],
+                )
+            )
+            fragment_sets.put(key, found)
+            self.outcome.compositions += 1
+        return found
+
+    def rendering(
+        self,
+        *,
+        composer: str,
+        sectors: list[str],
+        clearance: str,
+        language: str,
+        corrections: tuple[int, ...],
+    ) -> Rendering:
+        key = (
+            self.week_start,
+            self.digests.identity,
+            composer,
             tuple(sectors),
             clearance,
             language,
@@ -379,22 +582,56 @@ class _Chunk:
         )
         found = self.rendered.get(key) or renderings.get(key)
         if found is None:
-            if language not in self._corrections:
-                self._corrections[language] = selectors.corrections_by_id(
-                    [digest.pk for digest in self.correction_digests], language
-                )
-            by_id = self._corrections[language]
-            briefing = self.digests.briefing(
-                sectors=sectors,
-                clearance=clearance,
-                language=language,
-                corrections=[by_id[pk] for pk in corrections if pk in by_id],
+            fragments = self._fragments(
+                composer=composer, clearance=clearance, language=language, corrections=corrections
             )
-            found = compose.compose(briefing)
+            found = Rendering(fragments.assemble(sectors))
             renderings.put(key, found)
-            self.outcome.compositions += 1
+            self.outcome.assembled += 1
         self.rendered[key] = found
         return found
+
+    def record_sent(self, sent: _Sent) -> None:
+        self.unrecorded.append(sent)
+        if len(self.unrecorded) >= self.mark_batch:
+            self.flush()
+            self.mark_batch = min(MARK_BATCH, self.mark_batch * 2)
+
+    def flush(self) -> None:
+        """Mark the accepted, unrecorded deliveries sent: one UPDATE for the batch."""
+        if not self.unrecorded:
+            return
+        batch, self.unrecorded = self.unrecorded, []
+        now = timezone.now()
+
+        def per_row(name: str, output: models.Field) -> Case:
+            return Case(
+                *(
+                    When(pk=row.delivery_id, then=Value(getattr(row, name), output_field=output))
+                    for row in batch
+                ),
+                output_field=output,
+            )
+
+        done = Delivery.objects.filter(
+            pk__in=[row.delivery_id for row in batch],
+            claim_token=self.token,
+            status=DeliveryStatus.SENDING,
+        ).update(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            smtp_code=250,
+            error="",
+            claim_token="",
+            updated_at=now,
+            sectors=per_row("sectors", models.JSONField()),
+            clearance=per_row("clearance", models.CharField()),
+            language=per_row("language", models.CharField()),
+            corrections=per_row("corrections", models.JSONField()),
+        )
+        if done != len(batch):
+            # As in `_finish`: only a claim gone stale under a live task loses rows here.
+            logger.warning("briefing chunk: %s sent deliveries lost their claim", len(batch) - done)
 
 
 def briefing_chunk_send(
@@ -436,9 +673,11 @@ def briefing_chunk_send(
         for delivery in deliveries:
             _send_one(chunk, connection, delivery)
             unfinished.discard(delivery.pk)
+        chunk.flush()
     except BaseException as exc:
-        # Whatever stopped the chunk, what it did not finish goes back to pending
-        # at once (not after the claim timeout) for the retry to pick up.
+        # What the server accepted is recorded; whatever stopped the chunk, what it did
+        # not finish goes back to pending at once (not after the claim timeout).
+        chunk.flush()
         _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
@@ -452,8 +691,22 @@ def briefing_chunk_send(
     return outcome
 
 
+def _deliver(connection: Any, rendering: Rendering, subscription: Subscription) -> None:
+    """Hand one briefing to the mail backend: pre-encoded bytes over SMTP, else a message."""
+    if isinstance(connection, SmtpBackend) and connection.connection is not None:
+        sender, recipients, data = rendering.wire().message(
+            to=subscription.email,
+            preferences_url=selectors.preferences_url(subscription),
+            unsubscribe_url=selectors.unsubscribe_url(subscription),
+        )
+        connection.connection.sendmail(sender, recipients, data)
+        return
+    message = briefing_message(subscription=subscription, composed=rendering.composed)
+    connection.send_messages([message])
+
+
 def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
-    outcome, token = chunk.outcome, chunk.token
+    outcome = chunk.outcome
     subscription = delivery.subscription
     user = subscription.user
     sectors = selectors.ordered_sectors(subscription.sectors)
@@ -462,20 +715,20 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         or not sectors
         or (user is not None and user.deleted_at is not None)
     ):
-        _finish(delivery, token, status=DeliveryStatus.SKIPPED, error=subscription.status)
+        _finish(delivery, chunk.token, status=DeliveryStatus.SKIPPED, error=subscription.status)
         outcome.skipped += 1
         return
     clearance = chunk.clearances[subscription.pk]
     corrections = chunk.corrections_for(subscription, sectors)
-    composed = chunk.composed(
+    rendering = chunk.rendering(
+        composer=composer_for(subscription),
         sectors=sectors,
         clearance=clearance,
         language=subscription.language,
         corrections=corrections,
     )
-    message = briefing_message(subscription=subscription, composed=composed)
     try:
-        connection.send_messages([message])  # type: ignore[attr-defined]
+        _deliver(connection, rendering, subscription)
     except _SESSION_ERRORS as exc:
         code, text = _reply(exc)
         if code is not None and 400 <= code < 500:
@@ -492,18 +745,14 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         # The server cannot take this message at all (e.g. an address needing SMTPUTF8).
         _fail(chunk, delivery, None, str(exc))
         return
-    now = timezone.now()
-    _finish(
-        delivery,
-        token,
-        status=DeliveryStatus.SENT,
-        sent_at=now,
-        smtp_code=250,
-        error="",
-        sectors=sectors,
-        clearance=clearance,
-        language=subscription.language,
-        corrections=list(corrections),
+    chunk.record_sent(
+        _Sent(
+            delivery_id=delivery.pk,
+            sectors=sectors,
+            clearance=clearance,
+            language=subscription.language,
+            corrections=list(corrections),
+        )
     )
     outcome.sent += 1
     if subscription.consecutive_failures:
