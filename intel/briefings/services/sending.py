@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import binascii
 import datetime
+import json
 import logging
+import queue
 import re
 import secrets
 import smtplib
@@ -64,6 +66,7 @@ from django.core.mail.message import (
 )
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, models, transaction
+from django.db import connection as db_connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -602,36 +605,64 @@ class _Chunk:
         if not self.unrecorded:
             return
         batch, self.unrecorded = self.unrecorded, []
-        now = timezone.now()
-
-        def per_row(name: str, output: models.Field) -> Case:
-            return Case(
-                *(
-                    When(pk=row.delivery_id, then=Value(getattr(row, name), output_field=output))
-                    for row in batch
-                ),
-                output_field=output,
-            )
-
-        done = Delivery.objects.filter(
-            pk__in=[row.delivery_id for row in batch],
-            claim_token=self.token,
-            status=DeliveryStatus.SENDING,
-        ).update(
-            status=DeliveryStatus.SENT,
-            sent_at=now,
-            smtp_code=250,
-            error="",
-            claim_token="",
-            updated_at=now,
-            sectors=per_row("sectors", models.JSONField()),
-            clearance=per_row("clearance", models.CharField()),
-            language=per_row("language", models.CharField()),
-            corrections=per_row("corrections", models.JSONField()),
-        )
+        done = _mark_sent(batch, self.token, timezone.now())
         if done != len(batch):
             # As in `_finish`: only a claim gone stale under a live task loses rows here.
             logger.warning("briefing chunk: %s sent deliveries lost their claim", len(batch) - done)
+
+
+def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> int:
+    """One UPDATE: the batch's deliveries sent, each with what its email carried."""
+    if db_connection.vendor == "postgresql":
+        # The rows' own values joined in from one JSON parameter: one short statement
+        # whatever the batch, where a CASE per column and row costs more to build than to run.
+        table, pk = Delivery._meta.db_table, Delivery._meta.pk.column
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {table} AS d SET status = %s, sent_at = %s, smtp_code = 250, error = '',
+                    claim_token = '', updated_at = %s, sectors = v.sectors,
+                    clearance = v.clearance, language = v.language, corrections = v.corrections
+                FROM jsonb_to_recordset(%s::jsonb) AS v(
+                    id bigint, sectors jsonb, clearance text, language text, corrections jsonb)
+                WHERE d.{pk} = v.id AND d.claim_token = %s AND d.status = %s
+                """,  # noqa: S608 - the table name is ours, every value a parameter
+                [
+                    DeliveryStatus.SENT.value,
+                    now,
+                    now,
+                    json.dumps([asdict(row) | {"id": row.delivery_id} for row in batch]),
+                    token,
+                    DeliveryStatus.SENDING.value,
+                ],
+            )
+            return int(cursor.rowcount)
+
+    def per_row(name: str, output: models.Field) -> Case:
+        return Case(
+            *(
+                When(pk=row.delivery_id, then=Value(getattr(row, name), output_field=output))
+                for row in batch
+            ),
+            output_field=output,
+        )
+
+    return Delivery.objects.filter(
+        pk__in=[row.delivery_id for row in batch],
+        claim_token=token,
+        status=DeliveryStatus.SENDING,
+    ).update(
+        status=DeliveryStatus.SENT,
+        sent_at=now,
+        smtp_code=250,
+        error="",
+        claim_token="",
+        updated_at=now,
+        sectors=per_row("sectors", models.JSONField()),
+        clearance=per_row("clearance", models.CharField()),
+        language=per_row("language", models.CharField()),
+        corrections=per_row("corrections", models.JSONField()),
+    )
 
 
 def briefing_chunk_send(
@@ -667,12 +698,20 @@ def briefing_chunk_send(
     )
     chunk.prepare(deliveries)
     unfinished = {delivery.pk for delivery in deliveries}
-    connection = get_connection()
+    connections = [get_connection()]
+    if isinstance(connections[0], SmtpBackend):
+        connections += [get_connection() for _ in range(connections_for(len(deliveries)) - 1)]
     try:
-        connection.open()
-        for delivery in deliveries:
-            _send_one(chunk, connection, delivery)
-            unfinished.discard(delivery.pk)
+        for connection in connections:
+            connection.open()
+        if len(connections) == 1:
+            for delivery in deliveries:
+                job = _prepare(chunk, delivery)
+                if job is not None:
+                    _settle(chunk, job, _attempt(connections[0], job))
+                unfinished.discard(delivery.pk)
+        else:
+            _send_in_parallel(chunk, connections, deliveries, unfinished)
         chunk.flush()
     except BaseException as exc:
         # What the server accepted is recorded; whatever stopped the chunk, what it did
@@ -681,32 +720,40 @@ def briefing_chunk_send(
         _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+        for connection in connections:
+            try:
+                connection.close()
+            except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
+                logger.debug("closing the SMTP connection failed", exc_info=True)
     if outcome.deferred:
         delay = _retry_delay(retries)
         outcome.retry_after = min(outcome.retry_after or delay, delay)
     return outcome
 
 
-def _deliver(connection: Any, rendering: Rendering, subscription: Subscription) -> None:
-    """Hand one briefing to the mail backend: pre-encoded bytes over SMTP, else a message."""
-    if isinstance(connection, SmtpBackend) and connection.connection is not None:
-        sender, recipients, data = rendering.wire().message(
-            to=subscription.email,
-            preferences_url=selectors.preferences_url(subscription),
-            unsubscribe_url=selectors.unsubscribe_url(subscription),
-        )
-        connection.connection.sendmail(sender, recipients, data)
-        return
-    message = briefing_message(subscription=subscription, composed=rendering.composed)
-    connection.send_messages([message])
+# SMTP is a conversation of round trips (MAIL, RCPT, DATA, the message): one connection
+# mostly waits for the server. A chunk with enough deliveries talks over several at once.
+CONNECTIONS = 4
+PER_CONNECTION = 50  # fewer deliveries than this per connection are not worth a handshake
 
 
-def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
-    outcome = chunk.outcome
+def connections_for(deliveries: int) -> int:
+    """How many SMTP connections a chunk of `deliveries` sends over."""
+    return max(1, min(CONNECTIONS, deliveries // PER_CONNECTION))
+
+
+@dataclass
+class _Job:
+    """One claimed delivery ready to hand to the mail backend."""
+
+    delivery: Delivery
+    rendering: Rendering
+    sent: _Sent
+    wire: tuple[str, list[str], bytes] | None = None  # set for SMTP connections
+
+
+def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
+    """The delivery's briefing, or None when it is skipped (recorded here)."""
     subscription = delivery.subscription
     user = subscription.user
     sectors = selectors.ordered_sectors(subscription.sectors)
@@ -716,8 +763,8 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         or (user is not None and user.deleted_at is not None)
     ):
         _finish(delivery, chunk.token, status=DeliveryStatus.SKIPPED, error=subscription.status)
-        outcome.skipped += 1
-        return
+        chunk.outcome.skipped += 1
+        return None
     clearance = chunk.clearances[subscription.pk]
     corrections = chunk.corrections_for(subscription, sectors)
     rendering = chunk.rendering(
@@ -727,8 +774,58 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         language=subscription.language,
         corrections=corrections,
     )
+    sent = _Sent(
+        delivery_id=delivery.pk,
+        sectors=sectors,
+        clearance=clearance,
+        language=subscription.language,
+        corrections=list(corrections),
+    )
+    return _Job(delivery=delivery, rendering=rendering, sent=sent)
+
+
+def _wire(job: _Job) -> tuple[str, list[str], bytes]:
+    if job.wire is None:
+        subscription = job.delivery.subscription
+        job.wire = job.rendering.wire().message(
+            to=subscription.email,
+            preferences_url=selectors.preferences_url(subscription),
+            unsubscribe_url=selectors.unsubscribe_url(subscription),
+        )
+    return job.wire
+
+
+def _attempt(connection: Any, job: _Job) -> BaseException | None:
+    """Hand one briefing to the mail backend; the exception it raised, if any.
+
+    Over SMTP the pre-encoded bytes go straight to the open session; any other
+    backend (console, files, test outboxes) gets the message object.
+    """
     try:
-        _deliver(connection, rendering, subscription)
+        if isinstance(connection, SmtpBackend) and connection.connection is not None:
+            sender, recipients, data = _wire(job)
+            connection.connection.sendmail(sender, recipients, data)
+        else:
+            message = briefing_message(
+                subscription=job.delivery.subscription, composed=job.rendering.composed
+            )
+            connection.send_messages([message])
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _settle(chunk: _Chunk, job: _Job, error: BaseException | None) -> None:
+    """Record what became of one delivery; raise when the whole chunk must stop."""
+    delivery = job.delivery
+    if error is None:
+        chunk.record_sent(job.sent)
+        chunk.outcome.sent += 1
+        if delivery.subscription.consecutive_failures:
+            Subscription.objects.filter(pk=delivery.subscription_id).update(consecutive_failures=0)
+        return
+    try:
+        raise error
     except _SESSION_ERRORS as exc:
         code, text = _reply(exc)
         if code is not None and 400 <= code < 500:
@@ -740,23 +837,69 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
             _defer(chunk, delivery, code, text)
         else:
             _fail(chunk, delivery, code, text)
-        return
     except smtplib.SMTPNotSupportedError as exc:
         # The server cannot take this message at all (e.g. an address needing SMTPUTF8).
         _fail(chunk, delivery, None, str(exc))
-        return
-    chunk.record_sent(
-        _Sent(
-            delivery_id=delivery.pk,
-            sectors=sectors,
-            clearance=clearance,
-            language=subscription.language,
-            corrections=list(corrections),
-        )
-    )
-    outcome.sent += 1
-    if subscription.consecutive_failures:
-        Subscription.objects.filter(pk=subscription.pk).update(consecutive_failures=0)
+
+
+def _send_in_parallel(
+    chunk: _Chunk, connections: Sequence[Any], deliveries: Sequence[Delivery], unfinished: set[int]
+) -> None:
+    """Send over every connection at once: one thread per connection does SMTP only,
+    this thread prepares the messages and does every database write."""
+    jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=4 * len(connections))
+    results: queue.Queue[tuple[_Job, BaseException | None]] = queue.Queue()
+    stop = threading.Event()
+
+    def sender(connection: Any) -> None:
+        while (job := jobs.get()) is not None:
+            if stop.is_set():
+                continue  # drained, left unfinished for the release
+            results.put((job, _attempt(connection, job)))
+
+    threads = [threading.Thread(target=sender, args=(c,), daemon=True) for c in connections]
+    for thread in threads:
+        thread.start()
+    in_flight = 0
+    failure: BaseException | None = None
+
+    def settle_ready(block: bool) -> None:
+        nonlocal in_flight, failure
+        while in_flight:
+            try:
+                job, error = results.get(block=block, timeout=None if block else 0)
+            except queue.Empty:
+                return
+            in_flight -= 1
+            try:
+                if failure is None or error is None:
+                    _settle(chunk, job, error)
+                    unfinished.discard(job.delivery.pk)
+            except BaseException as exc:
+                failure = exc
+                stop.set()
+
+    try:
+        for delivery in deliveries:
+            if failure is not None:
+                break
+            job = _prepare(chunk, delivery)
+            if job is None:
+                unfinished.discard(delivery.pk)
+                continue
+            _wire(job)  # encoded here, so the threads only talk SMTP
+            jobs.put(job)
+            in_flight += 1
+            settle_ready(block=False)
+    finally:
+        for _thread in threads:
+            jobs.put(None)
+        # Every message a thread handed over is settled (accepted ones recorded) first.
+        settle_ready(block=True)
+        for thread in threads:
+            thread.join()
+    if failure is not None:
+        raise failure
 
 
 def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
