@@ -44,9 +44,11 @@ import datetime
 import json
 import logging
 import queue
+import random
 import re
 import secrets
 import smtplib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -309,7 +311,7 @@ class Wire:
 
     def __init__(self, composed: compose.ComposedBriefing, *, from_email: str) -> None:
         self.from_email = from_email
-        self.envelope_from = sanitize_address(from_email, settings.DEFAULT_CHARSET)
+        self.envelope_from = _envelope_address(from_email)
         parts = [("plain", composed.text), ("html", composed.html)]
         boundary = _boundary([body for _subtype, body in parts])
         head = [
@@ -341,8 +343,7 @@ class Wire:
         chunks = [self.head, ("\r\n".join(personal) + "\r\n\r\n").encode()]
         chunks.append(b"\r\n".join(part.filled(links) for part in self.parts))
         chunks.append(self.closing)
-        recipient = sanitize_address(to, settings.DEFAULT_CHARSET)
-        return self.envelope_from, [recipient], b"".join(chunks)
+        return self.envelope_from, [_envelope_address(to)], b"".join(chunks)
 
 
 def _header(name: str, value: str) -> str:
@@ -351,11 +352,39 @@ def _header(name: str, value: str) -> str:
     return f"{name}: {encoded}".replace("\r\n", "\n").replace("\n", "\r\n")
 
 
+# What `sanitize_address` returns unchanged: plain ASCII addresses need not be parsed.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(\.{_ATOM})*@[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def _envelope_address(address: str) -> str:
+    """The address as Django's SMTP backend gives it to the server."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
 def _boundary(bodies: Sequence[str]) -> str:
+    """A multipart boundary in the email package's form, absent from the parts."""
     while True:
-        boundary = f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+        # Not a secret, only unlikely to occur: the email package draws it the same way.
+        boundary = f"{'=' * 15}{random.randrange(sys.maxsize):019d}=="  # noqa: S311
         if not any(boundary in body for body in bodies):
             return boundary
+
+
+def _has_long_lines(body: str) -> bool:
+    """Django's test for quoted-printable (any line over the SMTP limit), cheap when short."""
+    encoded = body.encode(errors="surrogateescape")
+    if len(encoded) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT:
+        return False
+    # Django splits at every Unicode line break, bytes at CR/LF only: short here is short there.
+    if max(map(len, encoded.splitlines())) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT:
+        return False
+    return any(
+        len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        for line in body.splitlines()
+    )
 
 
 class _WirePart:
@@ -363,11 +392,7 @@ class _WirePart:
 
     def __init__(self, subtype: str, body: str, boundary: str) -> None:
         # Django's rule: quoted-printable only when a line is too long for SMTP.
-        long_lines = any(
-            len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
-            for line in body.splitlines()
-        )
-        self.encoding = QP if long_lines else ("7bit" if body.isascii() else "8bit")
+        self.encoding = QP if _has_long_lines(body) else ("7bit" if body.isascii() else "8bit")
         self.subtype = subtype
         self.boundary = boundary
         self.body = body

@@ -118,3 +118,22 @@ def test_every_briefing_on_the_wire_is_the_reference_email(
         encodings |= {part["Content-Transfer-Encoding"] for part in wire.walk()}
     # Both the plain (7/8 bit) and the quoted-printable encodings were exercised.
     assert {"7bit", "8bit", "quoted-printable"} <= encodings
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "reader@example.org",
+        "first.last+tag@mail.example.org",
+        "Reader@Example.ORG",
+        "a..b@example.org",
+        "読者@example.org",
+        "reader@例え.jp",
+    ],
+)
+def test_envelope_addresses_are_what_the_smtp_backend_gives_the_server(address):
+    from django.core.mail.message import sanitize_address
+
+    from intel.briefings.services import sending
+
+    assert sending._envelope_address(address) == sanitize_address(address, "utf-8")
