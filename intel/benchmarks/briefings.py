@@ -10,14 +10,16 @@ The SMTP sink runs in processes of its own (`--sink-processes`, default one
 per CPU): aiosmtpd servers sharing one 127.0.0.1 port through SO_REUSEPORT,
 counting connections, messages and bytes in shared memory. Before our send
 path is timed, the benchmark measures the sink's **bare limit**: a minimal
-smtplib client pushing real briefings (a random sample of 200 subscribers',
-serialised as the SMTP backend does) to the same sink, as many messages over
-as many connections and processes as our run will use
-(`bare_limit_emails_per_s`).
+smtplib client pushing real briefings — a random sample of 200 subscribers',
+encoded by the send path's own `Wire`, so the same bytes — to the same sink,
+as many messages over as many connections (per chunk, as many parallel ones
+as `sending.connections_for` gives the send path) and processes as our run
+will use (`bare_limit_emails_per_s`; `bare_mean_message_kb` beside our
+`mean_message_kb`).
 
 Timed: `briefing_week_start` (the fan-out: the week row, one delivery row per
 subscriber, the chunk plan) and then `briefing_chunk_send` for every chunk —
-the functions the Celery tasks call — each chunk over one SMTP connection.
+the functions the Celery tasks call — each chunk over its own SMTP connections.
 The chunks are sent by `--processes` forked processes (default: one per CPU,
 as a prefork Celery worker runs them), or with `--processes 1` one after the
 other in this process. `emails_per_s` is messages accepted by the sink per

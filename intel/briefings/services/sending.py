@@ -1,4 +1,4 @@
-"""Sending the weekly briefing: start a week, fan out in chunks, one SMTP connection per chunk.
+"""Sending the weekly briefing: start a week, fan out in chunks, send each chunk over SMTP.
 
 Flow (tasks in `intel.briefings.tasks`, each a thin wrapper around a function here):
 
@@ -10,8 +10,17 @@ Flow (tasks in `intel.briefings.tasks`, each a thin wrapper around a function he
    `BRIEFING_CHUNK_SIZE`.
 2. `briefing_chunk_send` claims the chunk's deliveries in one conditional
    UPDATE (pending → sending, with a random claim token and the time), opens
-   one SMTP connection, sends each claimed briefing and marks it sent right
-   after the server accepted it.
+   its SMTP connections (one, or up to `CONNECTIONS` for a chunk large enough
+   to keep them busy, each in a thread that only talks SMTP), sends each
+   claimed briefing and marks accepted ones sent in batches.
+
+Composition and encoding happen once per rendering, not per email: the
+composer of the subscription's format (`composer_for`) renders the week once
+per clearance, language and corrections, each reader's sectors are assembled
+from its fragments (`compose.Fragments`), and each assembled briefing is
+encoded once (`Wire`); an email then costs its own four header lines and two
+links. Both are kept per worker process across chunks (`fragment_sets`,
+`renderings`).
 
 Delivery guarantee. Every delivery is claimed before anything reaches SMTP,
 and only rows that are pending — or whose claim is older than
@@ -24,13 +33,15 @@ is dead) — can be claimed. Hence:
 - after a worker dies mid-chunk, the redelivered task takes over the stale
   claims once the timeout has passed, and sends every briefing not yet marked
   sent. Briefings the dead worker never started are therefore sent exactly
-  once. The one briefing in flight at the moment of death (handed to SMTP,
-  server reply or our "sent" UPDATE not yet done) is sent again: this is
-  **at-least-once for that single message**, by choice. The alternative —
-  never reclaiming, at-most-once — would silently drop a subscriber's weekly
-  briefing on every crash, while the duplicate needs the crash to fall in the
-  milliseconds between the server's "250 accepted" and our UPDATE; a reader
-  who gets the same briefing twice loses less than one who gets none.
+  once. The briefings the server had accepted but the dead worker had not yet
+  recorded are sent again: this is **at-least-once for those messages**, by
+  choice. They are at most the messages in flight (one per connection) plus
+  the unrecorded batch: marks go out one at a time at first and in batches
+  doubling up to `MARK_BATCH`, and whatever stops a chunk records what was
+  accepted before anything is released. The alternative — never reclaiming,
+  at-most-once — would silently drop a subscriber's weekly briefing on every
+  crash; a reader who gets the same briefing twice loses less than one who
+  gets none.
 - temporary SMTP failures (4xx, dropped connections) release the claims and
   the task retries with backoff; permanent failures (5xx) are recorded on the
   delivery, and an address with `BRIEFING_PAUSE_AFTER_FAILURES` permanent
@@ -693,7 +704,7 @@ def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> in
 def briefing_chunk_send(
     *, week_start: datetime.date, delivery_ids: Sequence[int], retries: int = 0
 ) -> ChunkOutcome:
-    """Claim and send one chunk of the week's deliveries over a single SMTP connection."""
+    """Claim and send one chunk of the week's deliveries over its own SMTP connections."""
     token = secrets.token_hex(16)
     now = timezone.now()
     claimed = _claim(week_start=week_start, delivery_ids=delivery_ids, token=token, now=now)
