@@ -406,10 +406,11 @@ class _WirePart:
         self.encoding = QP if _has_long_lines(body) else ("7bit" if body.isascii() else "8bit")
         self.subtype = subtype
         self.boundary = boundary
-        self.body = body
         # Written as the email generator writes a payload: every line end becomes CRLF.
         lines = _LINE_END.split(body)
         self.raw = "\r\n".join(lines).encode()
+        # Kept only where it is encoded per email (a worker keeps thousands of these).
+        self.body = body if self.encoding == QP else None
         self.longest_hole = max(
             (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
         )
@@ -432,7 +433,7 @@ class _WirePart:
                 raw = raw.replace(hole.encode(), url.encode())
             return self.head(self.encoding) + raw
         # Long lines (or a link that would make one): quoted-printable, as Django would.
-        body = self.body
+        body = self.body if self.body is not None else self.raw.decode().replace("\r\n", "\n")
         for hole, url in links.items():
             body = body.replace(hole, url)
         encoded = binascii.b2a_qp(body.encode(), istext=True)
@@ -501,8 +502,10 @@ class Rendering:
 
 # Fragment sets: one per composer, clearance, language and corrections (10 in a usual week).
 fragment_sets = _Lru(64)
-# Assembled renderings, about 40 KB each with their wire form; a week has a few thousand.
-RENDER_CACHE_SIZE = 1024
+# Assembled renderings, about 40 KB each with their wire form. Sized for every combination
+# of up to three sectors, two languages and two clearances: a smaller cache that subscribers
+# hit in random order would evict nearly every rendering before its next use.
+RENDER_CACHE_SIZE = 2048
 renderings = _Lru(RENDER_CACHE_SIZE)
 
 FULL_BRIEFING = "full"

@@ -137,3 +137,32 @@ def test_envelope_addresses_are_what_the_smtp_backend_gives_the_server(address):
     from intel.briefings.services import sending
 
     assert sending._envelope_address(address) == sanitize_address(address, "utf-8")
+
+
+@pytest.mark.parametrize("text", ["Plain text.\n", "日本語のテキスト。\n"])
+def test_a_link_too_long_for_an_smtp_line_switches_that_email_to_quoted_printable(text):
+    from intel.briefings.services import sending
+
+    body = f"{text}Unsubscribe: {compose.UNSUBSCRIBE_PLACEHOLDER}\n"
+    composed = compose.ComposedBriefing(
+        subject="Weekly briefing",
+        text=body,
+        html=f'<a href="{compose.UNSUBSCRIBE_PLACEHOLDER}">x</a>',
+    )
+    wire = sending.Wire(composed, from_email="intel@example.org")
+    long_link = "https://intel.example.org/u/" + "a" * 1200 + "/"
+    short = message_from_bytes(
+        wire.message(to="r@example.org", preferences_url="p", unsubscribe_url="https://u/")[2]
+    )
+    long = message_from_bytes(
+        wire.message(to="r@example.org", preferences_url="p", unsubscribe_url=long_link)[2]
+    )
+    assert {part["Content-Transfer-Encoding"] for part in short.walk()} - {None} <= {"7bit", "8bit"}
+    assert {part["Content-Transfer-Encoding"] for part in long.walk()} - {None} == {
+        "quoted-printable"
+    }
+    plain, html = (
+        part.get_payload(decode=True).decode() for part in long.walk() if not part.is_multipart()
+    )
+    assert plain.replace("\r\n", "\n") == body.replace(compose.UNSUBSCRIBE_PLACEHOLDER, long_link)
+    assert html == f'<a href="{long_link}">x</a>'
