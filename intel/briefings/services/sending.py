@@ -105,7 +105,6 @@ from intel.vocabulary import Sector
 
 logger = logging.getLogger(__name__)
 
-CREATE_BATCH = 1000
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 900
 
@@ -190,6 +189,34 @@ def _start_week(week_start: datetime.date, actor: User | None) -> tuple[Briefing
         return week, True
 
 
+def _create_deliveries(week_start: datetime.date) -> None:
+    """One delivery per active subscription, in one INSERT … SELECT: no row passes through
+    Python, whatever the number of subscribers. The unique (subscription, week) constraint
+    makes a re-run add only the missing ones."""
+    now = timezone.now()
+    columns = [column for column in Delivery._meta.concrete_fields if not column.primary_key]
+    values = {"week_start": week_start, "created_at": now, "updated_at": now}
+    quote = db_connection.ops.quote_name
+    subscription_pk = quote(str(Subscription._meta.pk.column))
+    select, params = [], []
+    for column in columns:
+        if column.name == "subscription":
+            select.append(f"subscription.{subscription_pk}")
+            continue
+        select.append("%s")
+        value = values[column.name] if column.name in values else column.get_default()
+        params.append(column.get_db_prep_save(value, connection=db_connection))
+    active, active_params = selectors.active_subscription_ids().query.sql_with_params()
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Delivery._meta.db_table)} "  # noqa: S608 - names are ours
+            f"({', '.join(quote(str(column.column)) for column in columns)}) "
+            f"SELECT {', '.join(select)} FROM {quote(Subscription._meta.db_table)} AS subscription "
+            f"WHERE subscription.{subscription_pk} IN ({active}) ON CONFLICT DO NOTHING",
+            [*params, *active_params],
+        )
+
+
 def briefing_week_start(*, week_start: datetime.date, actor: User | None = None) -> WeekPlan:
     """Start (or resume) a week's briefing and plan its chunks. Safe to run any number of times.
 
@@ -204,18 +231,8 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
     if not started and actor is not None:
         # An administrator's "send now" on a week already under way: recorded too.
         audit_record(actor=actor, action="briefing.week_resume", target=week)
-    subscribers = 0
-    batch: list[Delivery] = []
-    # Streamed from the database in batches: memory stays flat however many subscribe.
-    for pk in selectors.active_subscription_ids().iterator(chunk_size=CREATE_BATCH):
-        subscribers += 1
-        batch.append(Delivery(subscription_id=pk, week_start=week_start))
-        if len(batch) == CREATE_BATCH:
-            # The unique (subscription, week) constraint makes a re-run add only what is missing.
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    subscribers = selectors.active_subscription_ids().count()
+    _create_deliveries(week_start)
     unfinished = list(selectors.deliveries_to_send(week_start=week_start))
     size = settings.BRIEFING_CHUNK_SIZE
     chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
