@@ -898,6 +898,9 @@ def _settle(chunk: _Chunk, job: _Job, error: BaseException | None) -> None:
         _fail(chunk, delivery, None, str(exc))
 
 
+_NOT_SENT = RuntimeError("not sent: the chunk stopped first")
+
+
 def _send_in_parallel(
     chunk: _Chunk, connections: Sequence[Any], deliveries: Sequence[Delivery], unfinished: set[int]
 ) -> None:
@@ -909,9 +912,8 @@ def _send_in_parallel(
 
     def sender(connection: Any) -> None:
         while (job := jobs.get()) is not None:
-            if stop.is_set():
-                continue  # drained, left unfinished for the release
-            results.put((job, _attempt(connection, job)))
+            # Once the chunk stops, what is still queued is not sent: left for the release.
+            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, job)))
 
     threads = [threading.Thread(target=sender, args=(c,), daemon=True) for c in connections]
     for thread in threads:
@@ -927,6 +929,8 @@ def _send_in_parallel(
             except queue.Empty:
                 return
             in_flight -= 1
+            if error is _NOT_SENT:
+                continue
             try:
                 if failure is None or error is None:
                     _settle(chunk, job, error)
