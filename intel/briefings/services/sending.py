@@ -212,7 +212,9 @@ def _create_deliveries(week_start: datetime.date) -> None:
             f"INSERT INTO {quote(Delivery._meta.db_table)} "  # noqa: S608 - names are ours
             f"({', '.join(quote(str(column.column)) for column in columns)}) "
             f"SELECT {', '.join(select)} FROM {quote(Subscription._meta.db_table)} AS subscription "
-            f"WHERE subscription.{subscription_pk} IN ({active}) ON CONFLICT DO NOTHING",
+            f"WHERE subscription.{subscription_pk} IN ({active}) "
+            # Numbered in subscription order, as the subscriptions were (chunks follow it).
+            f"ORDER BY subscription.{subscription_pk} ON CONFLICT DO NOTHING",
             [*params, *active_params],
         )
 
