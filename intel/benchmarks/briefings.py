@@ -10,14 +10,16 @@ The SMTP sink runs in processes of its own (`--sink-processes`, default one
 per CPU): aiosmtpd servers sharing one 127.0.0.1 port through SO_REUSEPORT,
 counting connections, messages and bytes in shared memory. Before our send
 path is timed, the benchmark measures the sink's **bare limit**: a minimal
-smtplib client pushing real briefings (a random sample of 200 subscribers',
-serialised as the SMTP backend does) to the same sink, as many messages over
-as many connections and processes as our run will use
-(`bare_limit_emails_per_s`).
+smtplib client pushing real briefings — a random sample of 200 subscribers',
+encoded by the send path's own `Wire`, so the same bytes — to the same sink,
+as many messages over as many connections (per chunk, as many parallel ones
+as `sending.connections_for` gives the send path) and processes as our run
+will use (`bare_limit_emails_per_s`; `bare_mean_message_kb` beside our
+`mean_message_kb`).
 
 Timed: `briefing_week_start` (the fan-out: the week row, one delivery row per
 subscriber, the chunk plan) and then `briefing_chunk_send` for every chunk —
-the functions the Celery tasks call — each chunk over one SMTP connection.
+the functions the Celery tasks call — each chunk over its own SMTP connections.
 The chunks are sent by `--processes` forked processes (default: one per CPU,
 as a prefork Celery worker runs them), or with `--processes 1` one after the
 other in this process. `emails_per_s` is messages accepted by the sink per
@@ -52,6 +54,7 @@ import random
 import resource
 import smtplib
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -64,7 +67,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from intel.briefings import compose, selectors
-from intel.briefings.services import briefing_chunk_send, briefing_message, briefing_week_start
+from intel.briefings.services import briefing_chunk_send, briefing_week_start, sending
 from intel.digests.demo import item_facts
 from intel.models import BriefingWeek, Delivery, Digest, DigestItem, Subscription
 from intel.vocabulary import Sector
@@ -306,7 +309,7 @@ SAMPLES = 200
 
 
 def _sample_messages() -> list[tuple[str, list[str], bytes]]:
-    """Real briefings of a random sample of the subscribers, as the SMTP backend serialises them."""
+    """Real briefings of a random sample of the subscribers: the bytes our send path sends."""
     digests = selectors.WeekDigests.load(BENCH_WEEK)
     subscriptions = list(
         Subscription.objects.filter(email__endswith=f"@{BENCH_DOMAIN}")
@@ -314,35 +317,44 @@ def _sample_messages() -> list[tuple[str, list[str], bytes]]:
         .order_by("?")[:SAMPLES]
     )
     clearances = selectors.subscription_clearances(subscriptions)
-    composed: dict[tuple[object, ...], compose.ComposedBriefing] = {}
+    whole: dict[tuple[str, str], compose.Fragments] = {}
     samples = []
     for subscription in subscriptions:
         sectors = selectors.ordered_sectors(subscription.sectors)
-        key = (tuple(sectors), clearances[subscription.pk], subscription.language)
-        if key not in composed:
-            composed[key] = compose.compose(
-                digests.briefing(sectors=sectors, clearance=key[1], language=key[2])
+        key = (clearances[subscription.pk], subscription.language)
+        if key not in whole:
+            whole[key] = compose.fragments(
+                digests.briefing(sectors=Sector.values, clearance=key[0], language=key[1])
             )
-        message = briefing_message(subscription=subscription, composed=composed[key])
+        rendering = sending.Rendering(whole[key].assemble(sectors))
         samples.append(
-            (
-                message.from_email,
-                message.recipients(),
-                # Django's SafeMIME messages take `linesep`, as its SMTP backend passes it.
-                message.message().as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+            rendering.wire().message(
+                to=subscription.email,
+                preferences_url=selectors.preferences_url(subscription),
+                unsubscribe_url=selectors.unsubscribe_url(subscription),
             )
         )
     return samples
 
 
 def _bare_connection(job: tuple[int, int, int]) -> int:
-    """One connection of the bare client: `count` sample messages, nothing else."""
+    """One chunk's worth for the bare client: `count` sample messages, nothing else, over as
+    many parallel connections as our send path opens for a chunk of that size."""
     port, offset, count = job
-    with smtplib.SMTP("127.0.0.1", port) as client:
-        client.ehlo("bench.invalid")
-        for number in range(offset, offset + count):
-            sender, recipients, data = _samples[number % len(_samples)]
-            client.sendmail(sender, recipients, data)
+    lanes = sending.connections_for(count)
+
+    def lane(first: int) -> None:
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.ehlo("bench.invalid")
+            for number in range(offset + first, offset + count, lanes):
+                sender, recipients, data = _samples[number % len(_samples)]
+                client.sendmail(sender, recipients, data)
+
+    threads = [threading.Thread(target=lane, args=(first,)) for first in range(lanes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return count
 
 
@@ -365,7 +377,7 @@ def _bare_limit(*, port: int, messages: int, per_connection: int, processes: int
 
 # --- Run ----------------------------------------------------------------------------------------
 
-OUTCOME_KEYS = ("sent", "failed", "skipped", "deferred", "compositions")
+OUTCOME_KEYS = ("sent", "failed", "skipped", "deferred", "compositions", "assembled")
 
 
 def _send_chunk(chunk: list[int]) -> dict[str, int]:
@@ -416,12 +428,12 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         bare_s = _bare_limit(
             port=sink.port, messages=count, per_connection=chunk_size, processes=processes
         )
-        _bare_connections, bare_messages, _bare_bytes = sink.totals()
+        bare_connections, bare_messages, bare_bytes = sink.totals()
         bare_rate = bare_messages / bare_s
         stdout.write(
             f"sink's bare limit: a minimal smtplib client sent {bare_messages} of "
             f"{len(_samples)} real briefings (mean {mean_bytes / 1024:.1f} KB) over "
-            f"{_bare_connections} connections in {processes} process(es): "
+            f"{bare_connections} connections in {processes} process(es): "
             f"{bare_rate:.0f} emails/s\n"
         )
         sink.reset()
@@ -480,6 +492,7 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         "sink_processes": len(sink.processes),
         "smtp_connections": smtp_connections,
         "renderings": totals["compositions"],
+        "assembled": totals["assembled"],
         "setup_s": round(setup_s, 2),
         "fanout_s": round(fanout_s, 2),
         "send_s": round(total_s - fanout_s, 2),
@@ -488,6 +501,8 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
         "bare_limit_emails_per_s": round(bare_rate, 1),
         "share_of_bare_limit": round(share, 3),
         "mean_message_kb": round(received_bytes / max(1, sent) / 1024, 1),
+        # The bare client pushes the same kind of bytes: its mean size, for comparison.
+        "bare_mean_message_kb": round(bare_bytes / max(1, bare_messages) / 1024, 1),
         # Linux reports KiB. This process (fan-out, planning) and the largest sender.
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "sender_peak_rss_mb": round(sender_rss_kb / 1024, 1),

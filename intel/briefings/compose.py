@@ -19,6 +19,15 @@ content. Links that differ per subscriber (preferences, unsubscribe) are
 placeholders, so one rendering serves every subscriber who shares sectors,
 clearance, language and corrections; `ComposedBriefing.personalise` fills
 them in.
+
+A week's send reuses one rendering for every reader of the same clearance,
+language and corrections: `fragments` renders the briefing of every sector
+once, marked between sectors, inlines its CSS once, and cuts it into the
+frame and one board and one detail fragment per sector; `Fragments.assemble`
+joins a reader's sectors by string joining. The result is exactly what
+`compose` renders for those sectors (the styles are per-element class
+rules, so inlining a fragment in the whole document gives what it gives in
+a shorter one), which a test checks against `compose` itself.
 """
 
 from __future__ import annotations
@@ -32,14 +41,16 @@ from typing import Any
 import css_inline
 from django.template.loader import render_to_string
 from django.utils import formats, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from community.mail import render_plain_text
 from intel.digests.text import withheld_sentence
 from intel.text import markdown_to_text, render_markdown
 
-PREFERENCES_PLACEHOLDER = "https://briefing.invalid/preferences-link"
-UNSUBSCRIBE_PLACEHOLDER = "https://briefing.invalid/unsubscribe-link"
+PLACEHOLDER_HOST = "briefing.invalid"
+PREFERENCES_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/preferences-link"
+UNSUBSCRIBE_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/unsubscribe-link"
 
 # How much of each sector the briefing carries.
 BOARD_SENTENCES = 2  # "what changed" sentences per sector in the board summary
@@ -254,6 +265,29 @@ def briefing_context(briefing: Briefing) -> dict[str, Any]:
         }
 
 
+def _render(
+    briefing: Briefing,
+    *,
+    subject: str,
+    title: str,
+    preferences_url: str,
+    unsubscribe_url: str,
+    marks: tuple[str, str] = ("", ""),
+) -> tuple[str, str]:
+    """The text and HTML templates rendered (text not yet tidied, HTML not yet inlined)."""
+    context = {
+        **briefing_context(briefing),
+        "preferences_url": preferences_url,
+        "unsubscribe_url": unsubscribe_url,
+        "subject": subject,
+        "title": title,
+    }
+    with translation.override(briefing.language):
+        text = render_to_string("emails/briefing_body.txt", {**context, "fragment_mark": marks[0]})
+        html = render_to_string("emails/briefing_body.html", {**context, "fragment_mark": marks[1]})
+    return text, html
+
+
 def compose(
     briefing: Briefing,
     *,
@@ -261,18 +295,109 @@ def compose(
     unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
 ) -> ComposedBriefing:
     """The briefing email in the reader's language: subject, plain text and inlined HTML."""
-    context = {
-        **briefing_context(briefing),
-        "preferences_url": preferences_url,
-        "unsubscribe_url": unsubscribe_url,
-    }
     subject = subject_for(briefing)
-    context["subject"] = subject
-    context["title"] = subject.removeprefix(briefing.subject_prefix)
-    with translation.override(briefing.language):
-        text = render_to_string("emails/briefing_body.txt", context)
-        html = render_to_string("emails/briefing_body.html", context)
+    text, html = _render(
+        briefing,
+        subject=subject,
+        title=subject.removeprefix(briefing.subject_prefix),
+        preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
+    )
     return ComposedBriefing(subject=subject, text=_tidy_text(text), html=_inliner.inline(html))
+
+
+# --- Fragments: one rendering per clearance, language and corrections -----------------------
+
+# Where the templates' loops start and end a sector; nothing a reader's data can contain.
+TEXT_MARK = "\x1ebriefing-fragment\x1e"
+HTML_MARK = mark_safe("<!--briefing-fragment-->")  # a comment survives CSS inlining
+TITLE_PLACEHOLDER = "briefing-title-placeholder"
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """One rendered part cut at the marks: frame head, board per sector, middle, detail, tail."""
+
+    head: str
+    board: Mapping[str, str]
+    middle: str
+    detail: Mapping[str, str]
+    tail: str
+
+    @classmethod
+    def cut(cls, rendered: str, mark: str, sectors: Sequence[str]) -> _Pieces:
+        pieces = rendered.split(mark)
+        count = len(sectors)
+        if len(pieces) != 2 * count + 3:
+            raise ValueError("the briefing template lost a fragment mark")
+        return cls(
+            head=pieces[0],
+            board=dict(zip(sectors, pieces[1 : count + 1], strict=True)),
+            middle=pieces[count + 1],
+            detail=dict(zip(sectors, pieces[count + 2 : 2 * count + 2], strict=True)),
+            tail=pieces[-1],
+        )
+
+    def join(self, sectors: Sequence[str]) -> str:
+        return "".join(
+            [
+                self.head,
+                *(self.board[sector] for sector in sectors),
+                self.middle,
+                *(self.detail[sector] for sector in sectors),
+                self.tail,
+            ]
+        )
+
+
+def _html_text(value: str) -> str:
+    """`value` as the CSS inliner's serialiser writes text (it decodes and re-escapes)."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("\xa0", "&nbsp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """A briefing of many sectors, rendered once, from which any subset is assembled."""
+
+    briefing: Briefing
+    text: _Pieces
+    html: _Pieces
+
+    @property
+    def sectors(self) -> list[str]:
+        return [section.sector for section in self.briefing.sections]
+
+    def assemble(self, sectors: Sequence[str]) -> ComposedBriefing:
+        """The briefing of `sectors` (in the rendering's order): what `compose` gives for them."""
+        by_sector = {section.sector: section for section in self.briefing.sections}
+        subject = subject_for(replace(self.briefing, sections=[by_sector[s] for s in sectors]))
+        title = subject.removeprefix(self.briefing.subject_prefix)
+        text = self.text.join(sectors).replace(TITLE_PLACEHOLDER, title)
+        html = self.html.join(sectors).replace(TITLE_PLACEHOLDER, _html_text(title))
+        return ComposedBriefing(subject=subject, text=_tidy_text(text), html=html)
+
+
+def fragments(briefing: Briefing) -> Fragments:
+    """Render `briefing` (every sector a reader may choose) once and cut it per sector."""
+    text, html = _render(
+        briefing,
+        subject=briefing.subject_prefix + TITLE_PLACEHOLDER,
+        title=TITLE_PLACEHOLDER,
+        preferences_url=PREFERENCES_PLACEHOLDER,
+        unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
+        marks=(TEXT_MARK, HTML_MARK),
+    )
+    sectors = [section.sector for section in briefing.sections]
+    return Fragments(
+        briefing=briefing,
+        text=_Pieces.cut(text, TEXT_MARK, sectors),
+        html=_Pieces.cut(_inliner.inline(html), HTML_MARK, sectors),
+    )
 
 
 def _tidy_text(text: str) -> str:

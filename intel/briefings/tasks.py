@@ -51,7 +51,7 @@ def send_weekly_briefings(
 
 @shared_task(bind=True, name="intel.send_briefing_chunk", max_retries=12)
 def send_briefing_chunk(self: Any, week_start: str, delivery_ids: list[int]) -> dict[str, object]:
-    """Send one chunk of a week's briefings over one SMTP connection (claims make it idempotent)."""
+    """Send one chunk of a week's briefings over SMTP (its claims make it idempotent)."""
     try:
         outcome = briefing_chunk_send(
             week_start=datetime.date.fromisoformat(week_start),

@@ -1,4 +1,4 @@
-"""Sending the weekly briefing: start a week, fan out in chunks, one SMTP connection per chunk.
+"""Sending the weekly briefing: start a week, fan out in chunks, send each chunk over SMTP.
 
 Flow (tasks in `intel.briefings.tasks`, each a thin wrapper around a function here):
 
@@ -10,8 +10,17 @@ Flow (tasks in `intel.briefings.tasks`, each a thin wrapper around a function he
    `BRIEFING_CHUNK_SIZE`.
 2. `briefing_chunk_send` claims the chunk's deliveries in one conditional
    UPDATE (pending → sending, with a random claim token and the time), opens
-   one SMTP connection, sends each claimed briefing and marks it sent right
-   after the server accepted it.
+   its SMTP connections (one, or up to `CONNECTIONS` for a chunk large enough
+   to keep them busy, each in a thread that only talks SMTP), sends each
+   claimed briefing and marks accepted ones sent in batches.
+
+Composition and encoding happen once per rendering, not per email: the
+composer of the subscription's format (`composer_for`) renders the week once
+per clearance, language and corrections, each reader's sectors are assembled
+from its fragments (`compose.Fragments`), and each assembled briefing is
+encoded once (`Wire`); an email then costs its own four header lines and two
+links. Both are kept per worker process across chunks (`fragment_sets`,
+`renderings`).
 
 Delivery guarantee. Every delivery is claimed before anything reaches SMTP,
 and only rows that are pending — or whose claim is older than
@@ -24,13 +33,15 @@ is dead) — can be claimed. Hence:
 - after a worker dies mid-chunk, the redelivered task takes over the stale
   claims once the timeout has passed, and sends every briefing not yet marked
   sent. Briefings the dead worker never started are therefore sent exactly
-  once. The one briefing in flight at the moment of death (handed to SMTP,
-  server reply or our "sent" UPDATE not yet done) is sent again: this is
-  **at-least-once for that single message**, by choice. The alternative —
-  never reclaiming, at-most-once — would silently drop a subscriber's weekly
-  briefing on every crash, while the duplicate needs the crash to fall in the
-  milliseconds between the server's "250 accepted" and our UPDATE; a reader
-  who gets the same briefing twice loses less than one who gets none.
+  once. The briefings the server had accepted but the dead worker had not yet
+  recorded are sent again: this is **at-least-once for those messages**, by
+  choice. They are at most the messages in flight (one per connection) plus
+  the unrecorded batch: marks go out one at a time at first and in batches
+  doubling up to `MARK_BATCH`, and whatever stops a chunk records what was
+  accepted before anything is released. The alternative — never reclaiming,
+  at-most-once — would silently drop a subscriber's weekly briefing on every
+  crash; a reader who gets the same briefing twice loses less than one who
+  gets none.
 - temporary SMTP failures (4xx, dropped connections) release the claims and
   the task retries with backoff; permanent failures (5xx) are recorded on the
   delivery, and an address with `BRIEFING_PAUSE_AFTER_FAILURES` permanent
@@ -39,21 +50,37 @@ is dead) — can be claimed. Hence:
 
 from __future__ import annotations
 
+import binascii
 import datetime
+import json
 import logging
+import queue
+import random
+import re
 import secrets
 import smtplib
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
+from django.core.mail.utils import DNS_NAME
+from django.db import IntegrityError, models, transaction
+from django.db import connection as db_connection
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,10 +103,10 @@ from intel.models import (
     Subscription,
     SubscriptionStatus,
 )
+from intel.vocabulary import Sector
 
 logger = logging.getLogger(__name__)
 
-CREATE_BATCH = 1000
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 900
 
@@ -114,7 +141,8 @@ class ChunkOutcome:
     failed: int = 0  # permanent failures, recorded
     deferred: int = 0  # temporary failures, back to pending for a retry
     held_elsewhere: int = 0  # claimed by another task that may still be running
-    compositions: int = 0  # distinct renderings (sectors × clearance × language × corrections)
+    compositions: int = 0  # whole renderings (composer, clearance, language, corrections)
+    assembled: int = 0  # renderings assembled from them (× sectors)
     retry_after: int | None = None  # seconds; set when part of the chunk must be tried again
     errors: list[str] = field(default_factory=list)
 
@@ -163,6 +191,36 @@ def _start_week(week_start: datetime.date, actor: User | None) -> tuple[Briefing
         return week, True
 
 
+def _create_deliveries(week_start: datetime.date) -> None:
+    """One delivery per active subscription, in one INSERT … SELECT: no row passes through
+    Python, whatever the number of subscribers. The unique (subscription, week) constraint
+    makes a re-run add only the missing ones."""
+    now = timezone.now()
+    columns = [column for column in Delivery._meta.concrete_fields if not column.primary_key]
+    values = {"week_start": week_start, "created_at": now, "updated_at": now}
+    quote = db_connection.ops.quote_name
+    subscription_pk = quote(str(Subscription._meta.pk.column))
+    select, params = [], []
+    for column in columns:
+        if column.name == "subscription":
+            select.append(f"subscription.{subscription_pk}")
+            continue
+        select.append("%s")
+        value = values[column.name] if column.name in values else column.get_default()
+        params.append(column.get_db_prep_save(value, connection=db_connection))
+    active, active_params = selectors.active_subscription_ids().query.sql_with_params()
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Delivery._meta.db_table)} "  # noqa: S608 - names are ours
+            f"({', '.join(quote(str(column.column)) for column in columns)}) "
+            f"SELECT {', '.join(select)} FROM {quote(Subscription._meta.db_table)} AS subscription "
+            f"WHERE subscription.{subscription_pk} IN ({active}) "
+            # Numbered in subscription order, as the subscriptions were (chunks follow it).
+            f"ORDER BY subscription.{subscription_pk} ON CONFLICT DO NOTHING",
+            [*params, *active_params],
+        )
+
+
 def briefing_week_start(*, week_start: datetime.date, actor: User | None = None) -> WeekPlan:
     """Start (or resume) a week's briefing and plan its chunks. Safe to run any number of times.
 
@@ -177,18 +235,8 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
     if not started and actor is not None:
         # An administrator's "send now" on a week already under way: recorded too.
         audit_record(actor=actor, action="briefing.week_resume", target=week)
-    subscribers = 0
-    batch: list[Delivery] = []
-    # Streamed from the database in batches: memory stays flat however many subscribe.
-    for pk in selectors.active_subscription_ids().iterator(chunk_size=CREATE_BATCH):
-        subscribers += 1
-        batch.append(Delivery(subscription_id=pk, week_start=week_start))
-        if len(batch) == CREATE_BATCH:
-            # The unique (subscription, week) constraint makes a re-run add only what is missing.
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    subscribers = selectors.active_subscription_ids().count()
+    _create_deliveries(week_start)
     unfinished = list(selectors.deliveries_to_send(week_start=week_start))
     size = settings.BRIEFING_CHUNK_SIZE
     chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
@@ -279,6 +327,140 @@ def briefing_message(
     return message
 
 
+STATIC_HEADERS = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+QP = "quoted-printable"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class Wire:
+    """One rendering's email as bytes, with holes for what differs per subscriber.
+
+    The same message `briefing_message` builds (same parts, transfer encodings
+    and headers; only Date and Message-ID differ, as between any two sends),
+    encoded once per rendering: each email costs a few byte replacements and
+    four header lines (To, Date, Message-ID, List-Unsubscribe).
+    """
+
+    def __init__(self, composed: compose.ComposedBriefing, *, from_email: str) -> None:
+        self.from_email = from_email
+        self.envelope_from = _envelope_address(from_email)
+        parts = [("plain", composed.text), ("html", composed.html)]
+        boundary = _boundary([body for _subtype, body in parts])
+        head = [
+            f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"',
+            "MIME-Version: 1.0",
+            _header("Subject", composed.subject),
+            _header("From", from_email),
+            *(_header(name, value) for name, value in STATIC_HEADERS.items()),
+            _header("List-Id", _list_id()),
+        ]
+        self.head = ("\r\n".join(head) + "\r\n").encode()
+        self.parts = [_WirePart(subtype, body, boundary) for subtype, body in parts]
+        self.closing = f"\r\n--{boundary}--\r\n".encode()
+
+    def message(
+        self, *, to: str, preferences_url: str, unsubscribe_url: str
+    ) -> tuple[str, list[str], bytes]:
+        """(envelope sender, recipients, bytes) for one subscriber, as `sendmail` takes them."""
+        links = {
+            compose.PREFERENCES_PLACEHOLDER: preferences_url,
+            compose.UNSUBSCRIBE_PLACEHOLDER: unsubscribe_url,
+        }
+        personal = [
+            _header("To", to),
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
+            f"Message-ID: {make_msgid(domain=str(DNS_NAME))}",
+            _header("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ]
+        chunks = [self.head, ("\r\n".join(personal) + "\r\n\r\n").encode()]
+        chunks.append(b"\r\n".join(part.filled(links) for part in self.parts))
+        chunks.append(self.closing)
+        return self.envelope_from, [_envelope_address(to)], b"".join(chunks)
+
+
+def _header(name: str, value: str) -> str:
+    """A header line with Django's encoding rules (encoded words, IDNA), folded as it folds."""
+    _name, encoded = forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET)
+    return f"{name}: {encoded}".replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+# What `sanitize_address` returns unchanged: plain ASCII addresses need not be parsed.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(\.{_ATOM})*@[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def _envelope_address(address: str) -> str:
+    """The address as Django's SMTP backend gives it to the server."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
+def _boundary(bodies: Sequence[str]) -> str:
+    """A multipart boundary in the email package's form, absent from the parts."""
+    while True:
+        # Not a secret, only unlikely to occur: the email package draws it the same way.
+        boundary = f"{'=' * 15}{random.randrange(sys.maxsize):019d}=="  # noqa: S311
+        if not any(boundary in body for body in bodies):
+            return boundary
+
+
+def _has_long_lines(body: str) -> bool:
+    """Django's test for quoted-printable (any line over the SMTP limit), cheap when short."""
+    encoded = body.encode(errors="surrogateescape")
+    if len(encoded) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT:
+        return False
+    # Django splits at every Unicode line break, bytes at CR/LF only: short here is short there.
+    if max(map(len, encoded.splitlines())) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT:
+        return False
+    return any(
+        len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        for line in body.splitlines()
+    )
+
+
+class _WirePart:
+    """One text part, pre-encoded: the transfer encoding Django would choose, links as holes."""
+
+    def __init__(self, subtype: str, body: str, boundary: str) -> None:
+        # Django's rule: quoted-printable only when a line is too long for SMTP.
+        self.encoding = QP if _has_long_lines(body) else ("7bit" if body.isascii() else "8bit")
+        self.subtype = subtype
+        self.boundary = boundary
+        # Written as the email generator writes a payload: every line end becomes CRLF.
+        lines = _LINE_END.split(body)
+        self.raw = "\r\n".join(lines).encode()
+        # Kept only where it is encoded per email (a worker keeps thousands of these).
+        self.body = body if self.encoding == QP else None
+        self.longest_hole = max(
+            (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
+        )
+
+    def head(self, encoding: str) -> bytes:
+        return (
+            f'--{self.boundary}\r\nContent-Type: text/{self.subtype}; charset="utf-8"\r\n'
+            f"MIME-Version: 1.0\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
+        ).encode()
+
+    def filled(self, links: dict[str, str]) -> bytes:
+        growth = sum(max(0, len(url) - len(hole)) for hole, url in links.items())
+        if (
+            self.encoding != QP
+            and all(url.isascii() for url in links.values())
+            and self.longest_hole + growth <= RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        ):
+            raw = self.raw
+            for hole, url in links.items():
+                raw = raw.replace(hole.encode(), url.encode())
+            return self.head(self.encoding) + raw
+        # Long lines (or a link that would make one): quoted-printable, as Django would.
+        body = self.body if self.body is not None else self.raw.decode().replace("\r\n", "\n")
+        for hole, url in links.items():
+            body = body.replace(hole, url)
+        encoded = binascii.b2a_qp(body.encode(), istext=True)
+        return self.head(QP) + encoded.replace(b"\n", b"\r\n")
+
+
 def _text(raw: bytes | str) -> str:
     return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
 
@@ -292,30 +474,29 @@ def _reply(exc: smtplib.SMTPException) -> tuple[int | None, str]:
     return None, str(exc)
 
 
-class _Renderings:
-    """Renderings kept across the chunks a worker process sends (least recently used out).
+class _Lru:
+    """What a worker process keeps across the chunks it sends (least recently used out).
 
-    Keyed by everything a rendering depends on — the week's digest versions
-    (published ones never change; a correction has a new id), the sectors,
-    clearance, language, corrections and the site's address — so a hit is
-    always the rendering a fresh composition would produce. Subscribers share
-    a few hundred combinations, which makes composition a small part of a
-    week's send.
+    Keyed by everything the value depends on — the week's digest versions
+    (published ones never change; a correction has a new id), the composer,
+    clearance, language, corrections, the site's address and, for a
+    rendering, the sectors — so a hit is always what a fresh composition
+    would produce.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[object, ...], compose.ComposedBriefing] = OrderedDict()
+        self._items: OrderedDict[tuple[object, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...]) -> compose.ComposedBriefing | None:
+    def get(self, key: tuple[object, ...]) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[object, ...], value: compose.ComposedBriefing) -> None:
+    def put(self, key: tuple[object, ...], value: object) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -327,12 +508,77 @@ class _Renderings:
             self._items.clear()
 
 
-RENDER_CACHE_SIZE = 2048  # about 16 KB each
-renderings = _Renderings(RENDER_CACHE_SIZE)
+@dataclass
+class Rendering:
+    """A reader's briefing (sectors, clearance, language, corrections) and its wire form."""
+
+    composed: compose.ComposedBriefing
+    _wire: Wire | None = None
+
+    def wire(self) -> Wire:
+        if self._wire is None:
+            self._wire = Wire(self.composed, from_email=str(settings.DEFAULT_FROM_EMAIL))
+        return self._wire
+
+
+# Fragment sets: one per composer, clearance, language and corrections (10 in a usual week).
+fragment_sets = _Lru(64)
+# Assembled renderings, about 40 KB each with their wire form. Sized for every combination
+# of up to three sectors, two languages and two clearances: a smaller cache that subscribers
+# hit in random order would evict nearly every rendering before its next use.
+RENDER_CACHE_SIZE = 2048
+renderings = _Lru(RENDER_CACHE_SIZE)
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """A format without fragments: each reader's sectors composed in one piece."""
+
+    briefing: compose.Briefing
+    compose_sectors: Callable[[compose.Briefing], compose.ComposedBriefing]
+
+    def assemble(self, sectors: Sequence[str]) -> compose.ComposedBriefing:
+        chosen = set(sectors)
+        sections = [section for section in self.briefing.sections if section.sector in chosen]
+        return self.compose_sectors(replace(self.briefing, sections=sections))
+
+
+def _board_summaries(briefing: compose.Briefing) -> _Whole:
+    # Board summary only: the board briefs of the same redacted views (intel.boardbrief).
+    return _Whole(briefing, board_emails.compose_board_briefing)
+
+
+# How each format of briefing (`Subscription.content`) is composed from the whole briefing
+# of every sector a reader may choose: the full one is rendered once and each reader's
+# sectors assembled from its fragments; the board summary is composed per sector set.
+COMPOSERS: dict[str, Callable[[compose.Briefing], Any]] = {
+    BriefingContent.FULL: compose.fragments,
+    BriefingContent.BOARD: _board_summaries,
+}
+
+
+def composer_for(subscription: Subscription) -> str:
+    """The one place a subscription's format chooses its composer (a key of `COMPOSERS`)."""
+    return subscription.content if subscription.content in COMPOSERS else BriefingContent.FULL
+
+
+# Deliveries marked sent per UPDATE: the first alone, then doubling up to this. A crash
+# re-sends at most one batch (accepted by the server, not yet recorded); a long chunk costs
+# a few UPDATEs instead of one per email.
+MARK_BATCH = 64
 
 
 def _retry_delay(retries: int) -> int:
     return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+
+
+@dataclass
+class _Sent:
+    delivery_id: int
+    sectors: list[str]
+    clearance: str
+    language: str
+    corrections: list[int]
 
 
 class _Chunk:
@@ -343,10 +589,12 @@ class _Chunk:
         self.token = token
         self.outcome = outcome
         self.digests = selectors.WeekDigests.load(week_start)
-        self.rendered: dict[tuple[object, ...], compose.ComposedBriefing] = {}
+        self.rendered: dict[tuple[object, ...], Rendering] = {}
         self._corrections: dict[str, dict[int, compose.Correction]] = {}
         week = BriefingWeek.objects.filter(week_start=week_start).first()
         self.correction_digests = selectors.correction_digests(week.corrections if week else [])
+        self.unrecorded: list[_Sent] = []
+        self.mark_batch = 1
 
     def prepare(self, deliveries: Sequence[Delivery]) -> None:
         subscriptions = [delivery.subscription for delivery in deliveries]
@@ -367,53 +615,142 @@ class _Chunk:
             and digest.sector in self.received.get((subscription.pk, digest.week_start), ())
         )
 
-    def composed(
-        self,
-        *,
-        sectors: list[str],
-        clearance: str,
-        language: str,
-        corrections: tuple[int, ...],
-        content: str = BriefingContent.FULL,
-    ) -> compose.ComposedBriefing:
+    def _fragments(
+        self, *, composer: str, clearance: str, language: str, corrections: tuple[int, ...]
+    ) -> Any:
         key = (
             self.week_start,
             self.digests.identity,
-            tuple(sectors),
+            composer,
             clearance,
             language,
             corrections,
             settings.SITE_URL,
-            content,
         )
-        found = self.rendered.get(key) or renderings.get(key)
+        found = fragment_sets.get(key)
         if found is None:
             if language not in self._corrections:
                 self._corrections[language] = selectors.corrections_by_id(
                     [digest.pk for digest in self.correction_digests], language
                 )
             by_id = self._corrections[language]
-            briefing = self.digests.briefing(
-                sectors=sectors,
-                clearance=clearance,
-                language=language,
-                corrections=[by_id[pk] for pk in corrections if pk in by_id],
+            found = COMPOSERS[composer](
+                self.digests.briefing(
+                    sectors=Sector.values,
+                    clearance=clearance,
+                    language=language,
+                    corrections=[by_id[pk] for pk in corrections if pk in by_id],
+                )
             )
-            # Board summary only: the board briefs of the same redacted views (intel.boardbrief).
-            if content == BriefingContent.BOARD:
-                found = board_emails.compose_board_briefing(briefing)
-            else:
-                found = compose.compose(briefing)
-            renderings.put(key, found)
+            fragment_sets.put(key, found)
             self.outcome.compositions += 1
+        return found
+
+    def rendering(
+        self,
+        *,
+        composer: str,
+        sectors: list[str],
+        clearance: str,
+        language: str,
+        corrections: tuple[int, ...],
+    ) -> Rendering:
+        key = (
+            self.week_start,
+            self.digests.identity,
+            composer,
+            tuple(sectors),
+            clearance,
+            language,
+            corrections,
+            settings.SITE_URL,
+        )
+        found = self.rendered.get(key) or renderings.get(key)
+        if found is None:
+            fragments = self._fragments(
+                composer=composer, clearance=clearance, language=language, corrections=corrections
+            )
+            found = Rendering(fragments.assemble(sectors))
+            renderings.put(key, found)
+            self.outcome.assembled += 1
         self.rendered[key] = found
         return found
+
+    def record_sent(self, sent: _Sent) -> None:
+        self.unrecorded.append(sent)
+        if len(self.unrecorded) >= self.mark_batch:
+            self.flush()
+            self.mark_batch = min(MARK_BATCH, self.mark_batch * 2)
+
+    def flush(self) -> None:
+        """Mark the accepted, unrecorded deliveries sent: one UPDATE for the batch."""
+        if not self.unrecorded:
+            return
+        batch, self.unrecorded = self.unrecorded, []
+        done = _mark_sent(batch, self.token, timezone.now())
+        if done != len(batch):
+            # As in `_finish`: only a claim gone stale under a live task loses rows here.
+            logger.warning("briefing chunk: %s sent deliveries lost their claim", len(batch) - done)
+
+
+def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> int:
+    """One UPDATE: the batch's deliveries sent, each with what its email carried."""
+    if db_connection.vendor == "postgresql":
+        # The rows' own values joined in from one JSON parameter: one short statement
+        # whatever the batch, where a CASE per column and row costs more to build than to run.
+        table, pk = Delivery._meta.db_table, Delivery._meta.pk.column
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {table} AS d SET status = %s, sent_at = %s, smtp_code = 250, error = '',
+                    claim_token = '', updated_at = %s, sectors = v.sectors,
+                    clearance = v.clearance, language = v.language, corrections = v.corrections
+                FROM jsonb_to_recordset(%s::jsonb) AS v(
+                    id bigint, sectors jsonb, clearance text, language text, corrections jsonb)
+                WHERE d.{pk} = v.id AND d.claim_token = %s AND d.status = %s
+                """,  # noqa: S608 - the table name is ours, every value a parameter
+                [
+                    DeliveryStatus.SENT.value,
+                    now,
+                    now,
+                    json.dumps([asdict(row) | {"id": row.delivery_id} for row in batch]),
+                    token,
+                    DeliveryStatus.SENDING.value,
+                ],
+            )
+            return int(cursor.rowcount)
+
+    def per_row(name: str, output: models.Field) -> Case:
+        return Case(
+            *(
+                When(pk=row.delivery_id, then=Value(getattr(row, name), output_field=output))
+                for row in batch
+            ),
+            output_field=output,
+        )
+
+    return Delivery.objects.filter(
+        pk__in=[row.delivery_id for row in batch],
+        claim_token=token,
+        status=DeliveryStatus.SENDING,
+    ).update(
+        status=DeliveryStatus.SENT,
+        sent_at=now,
+        smtp_code=250,
+        error="",
+        claim_token="",
+        updated_at=now,
+        sectors=per_row("sectors", models.JSONField()),
+        clearance=per_row("clearance", models.CharField()),
+        language=per_row("language", models.CharField()),
+        corrections=per_row("corrections", models.JSONField()),
+    )
 
 
 def briefing_chunk_send(
     *, week_start: datetime.date, delivery_ids: Sequence[int], retries: int = 0
 ) -> ChunkOutcome:
-    """Claim and send one chunk of the week's deliveries over a single SMTP connection."""
+    """Claim and send one chunk of the week's deliveries over its own SMTP connections."""
     token = secrets.token_hex(16)
     now = timezone.now()
     claimed = _claim(week_start=week_start, delivery_ids=delivery_ids, token=token, now=now)
@@ -443,30 +780,62 @@ def briefing_chunk_send(
     )
     chunk.prepare(deliveries)
     unfinished = {delivery.pk for delivery in deliveries}
-    connection = get_connection()
+    connections = [get_connection()]
+    if isinstance(connections[0], SmtpBackend):
+        connections += [get_connection() for _ in range(connections_for(len(deliveries)) - 1)]
     try:
-        connection.open()
-        for delivery in deliveries:
-            _send_one(chunk, connection, delivery)
-            unfinished.discard(delivery.pk)
+        for connection in connections:
+            connection.open()
+        if len(connections) == 1:
+            for delivery in deliveries:
+                job = _prepare(chunk, delivery)
+                if job is not None:
+                    _settle(chunk, job, _attempt(connections[0], job))
+                unfinished.discard(delivery.pk)
+        else:
+            _send_in_parallel(chunk, connections, deliveries, unfinished)
+        chunk.flush()
     except BaseException as exc:
-        # Whatever stopped the chunk, what it did not finish goes back to pending
-        # at once (not after the claim timeout) for the retry to pick up.
+        # What the server accepted is recorded; whatever stopped the chunk, what it did
+        # not finish goes back to pending at once (not after the claim timeout).
+        chunk.flush()
         _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+        for connection in connections:
+            try:
+                connection.close()
+            except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
+                logger.debug("closing the SMTP connection failed", exc_info=True)
     if outcome.deferred:
         delay = _retry_delay(retries)
         outcome.retry_after = min(outcome.retry_after or delay, delay)
     return outcome
 
 
-def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
-    outcome, token = chunk.outcome, chunk.token
+# SMTP is a conversation of round trips (MAIL, RCPT, DATA, the message): one connection
+# mostly waits for the server. A chunk with enough deliveries talks over several at once.
+CONNECTIONS = 4
+PER_CONNECTION = 50  # fewer deliveries than this per connection are not worth a handshake
+
+
+def connections_for(deliveries: int) -> int:
+    """How many SMTP connections a chunk of `deliveries` sends over."""
+    return max(1, min(CONNECTIONS, deliveries // PER_CONNECTION))
+
+
+@dataclass
+class _Job:
+    """One claimed delivery ready to hand to the mail backend."""
+
+    delivery: Delivery
+    rendering: Rendering
+    sent: _Sent
+    wire: tuple[str, list[str], bytes] | None = None  # set for SMTP connections
+
+
+def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
+    """The delivery's briefing, or None when it is skipped (recorded here)."""
     subscription = delivery.subscription
     user = subscription.user
     sectors = selectors.ordered_sectors(subscription.sectors)
@@ -475,21 +844,70 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
         or not sectors
         or (user is not None and user.deleted_at is not None)
     ):
-        _finish(delivery, token, status=DeliveryStatus.SKIPPED, error=subscription.status)
-        outcome.skipped += 1
-        return
+        _finish(delivery, chunk.token, status=DeliveryStatus.SKIPPED, error=subscription.status)
+        chunk.outcome.skipped += 1
+        return None
     clearance = chunk.clearances[subscription.pk]
     corrections = chunk.corrections_for(subscription, sectors)
-    composed = chunk.composed(
+    rendering = chunk.rendering(
+        composer=composer_for(subscription),
         sectors=sectors,
         clearance=clearance,
         language=subscription.language,
         corrections=corrections,
-        content=subscription.content,
     )
-    message = briefing_message(subscription=subscription, composed=composed)
+    sent = _Sent(
+        delivery_id=delivery.pk,
+        sectors=sectors,
+        clearance=clearance,
+        language=subscription.language,
+        corrections=list(corrections),
+    )
+    return _Job(delivery=delivery, rendering=rendering, sent=sent)
+
+
+def _wire(job: _Job) -> tuple[str, list[str], bytes]:
+    if job.wire is None:
+        subscription = job.delivery.subscription
+        job.wire = job.rendering.wire().message(
+            to=subscription.email,
+            preferences_url=selectors.preferences_url(subscription),
+            unsubscribe_url=selectors.unsubscribe_url(subscription),
+        )
+    return job.wire
+
+
+def _attempt(connection: Any, job: _Job) -> BaseException | None:
+    """Hand one briefing to the mail backend; the exception it raised, if any.
+
+    Over SMTP the pre-encoded bytes go straight to the open session; any other
+    backend (console, files, test outboxes) gets the message object.
+    """
     try:
-        connection.send_messages([message])  # type: ignore[attr-defined]
+        if isinstance(connection, SmtpBackend) and connection.connection is not None:
+            sender, recipients, data = _wire(job)
+            connection.connection.sendmail(sender, recipients, data)
+        else:
+            message = briefing_message(
+                subscription=job.delivery.subscription, composed=job.rendering.composed
+            )
+            connection.send_messages([message])
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _settle(chunk: _Chunk, job: _Job, error: BaseException | None) -> None:
+    """Record what became of one delivery; raise when the whole chunk must stop."""
+    delivery = job.delivery
+    if error is None:
+        chunk.record_sent(job.sent)
+        chunk.outcome.sent += 1
+        if delivery.subscription.consecutive_failures:
+            Subscription.objects.filter(pk=delivery.subscription_id).update(consecutive_failures=0)
+        return
+    try:
+        raise error
     except _SESSION_ERRORS as exc:
         code, text = _reply(exc)
         if code is not None and 400 <= code < 500:
@@ -501,27 +919,73 @@ def _send_one(chunk: _Chunk, connection: object, delivery: Delivery) -> None:
             _defer(chunk, delivery, code, text)
         else:
             _fail(chunk, delivery, code, text)
-        return
     except smtplib.SMTPNotSupportedError as exc:
         # The server cannot take this message at all (e.g. an address needing SMTPUTF8).
         _fail(chunk, delivery, None, str(exc))
-        return
-    now = timezone.now()
-    _finish(
-        delivery,
-        token,
-        status=DeliveryStatus.SENT,
-        sent_at=now,
-        smtp_code=250,
-        error="",
-        sectors=sectors,
-        clearance=clearance,
-        language=subscription.language,
-        corrections=list(corrections),
-    )
-    outcome.sent += 1
-    if subscription.consecutive_failures:
-        Subscription.objects.filter(pk=subscription.pk).update(consecutive_failures=0)
+
+
+_NOT_SENT = RuntimeError("not sent: the chunk stopped first")
+
+
+def _send_in_parallel(
+    chunk: _Chunk, connections: Sequence[Any], deliveries: Sequence[Delivery], unfinished: set[int]
+) -> None:
+    """Send over every connection at once: one thread per connection does SMTP only,
+    this thread prepares the messages and does every database write."""
+    jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=4 * len(connections))
+    results: queue.Queue[tuple[_Job, BaseException | None]] = queue.Queue()
+    stop = threading.Event()
+
+    def sender(connection: Any) -> None:
+        while (job := jobs.get()) is not None:
+            # Once the chunk stops, what is still queued is not sent: left for the release.
+            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, job)))
+
+    threads = [threading.Thread(target=sender, args=(c,), daemon=True) for c in connections]
+    for thread in threads:
+        thread.start()
+    in_flight = 0
+    failure: BaseException | None = None
+
+    def settle_ready(block: bool) -> None:
+        nonlocal in_flight, failure
+        while in_flight:
+            try:
+                job, error = results.get(block=block, timeout=None if block else 0)
+            except queue.Empty:
+                return
+            in_flight -= 1
+            if error is _NOT_SENT:
+                continue
+            try:
+                if failure is None or error is None:
+                    _settle(chunk, job, error)
+                    unfinished.discard(job.delivery.pk)
+            except BaseException as exc:
+                failure = exc
+                stop.set()
+
+    try:
+        for delivery in deliveries:
+            if failure is not None:
+                break
+            job = _prepare(chunk, delivery)
+            if job is None:
+                unfinished.discard(delivery.pk)
+                continue
+            _wire(job)  # encoded here, so the threads only talk SMTP
+            jobs.put(job)
+            in_flight += 1
+            settle_ready(block=False)
+    finally:
+        for _thread in threads:
+            jobs.put(None)
+        # Every message a thread handed over is settled (accepted ones recorded) first.
+        settle_ready(block=True)
+        for thread in threads:
+            thread.join()
+    if failure is not None:
+        raise failure
 
 
 def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:

@@ -24,6 +24,7 @@ class ScriptedSmtp:
     messages: list[Message] = field(default_factory=list)
     connections: int = 0
     replies: dict[str, str] = field(default_factory=dict)  # address → "550 ..." or "451 ..."
+    busy_after: int | None = None  # refuse every sender (421) once this many messages arrived
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -38,6 +39,20 @@ class _ScriptedHandler:
             self.state.connections += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        with self.state.lock:
+            busy = (
+                self.state.busy_after is not None
+                and len(self.state.messages) >= self.state.busy_after
+            )
+        if busy:
+            return "421 4.7.0 Too busy, try again later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
