@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Bytecode of our own modules written once here: where PYTHONDONTWRITEBYTECODE is set,
+# every process would otherwise compile them again at start-up (`tagtext` pays it per run).
 install: $(STAMP) messages
+	$(BIN)/python -m compileall -q community accounts intel notifications manage.py >/dev/null
 
 messages: $(STAMP)
 	$(BIN)/python manage.py compiletranslations
