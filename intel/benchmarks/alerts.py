@@ -5,17 +5,19 @@ accounts (`alerts-<i>@bench.invalid`), written in bulk. Each watch names one
 to three label kinds (sector, signal, country, commodity) with one to three
 labels each, drawn at random from the fixed vocabulary, 30 countries and the
 taxonomy's commodities; one in five also has free-text words. One watch in
-ten names words alone (indexed by its word anchor), and one in ten is muted. The report matched is a typical critical-minerals field report:
-sector `critical-minerals`, signals `export-control` and `stockpiling`,
-countries CN and JP, commodities `gallium` and `germanium`, with its text.
+ten names words alone (indexed by its word anchor), and one in ten is muted.
+The report matched is a typical critical-minerals field report: sector
+`critical-minerals`, signals `export-control` and `stockpiling`, countries
+CN and JP, commodities `gallium` and `germanium`, with its text.
 
 Timed, `--repetitions` times: `intel.alerts.selectors.matching_watch_ids`,
 the part of the matching task whose cost grows with the number of watches
 (one indexed query over `WatchTerm` for the report's labels and its text's
-word anchors, then the words of candidate watches). Loading the report's labels (four indexed queries on
-its own rows) and writing the alert rows do not depend on N and are not
-timed. The figure is the median and the 95th percentile in milliseconds; the
-target is a 95th percentile under 50 ms (`target_met`).
+word anchors, then the words of candidate watches). Loading the report's
+labels (four indexed queries on its own rows) and writing the alert rows do
+not depend on N and are not timed. The figure is the median and the 95th
+percentile in milliseconds; the target is a 95th percentile under 50 ms
+(`target_met`).
 
 Safety: it only adds rows under `@bench.invalid` accounts and deletes them at
 the end (`--keep` leaves them); watches already in the database are matched
