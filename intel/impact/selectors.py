@@ -22,8 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Membership, User
 from intel.impact.grading import Suggestion, suggest_grade
@@ -42,15 +41,7 @@ from intel.models import (
     Status,
 )
 from intel.reports.selectors import author_track_record
-
-_COUNTED = Q(contribution__status=Status.ACCEPTED) & ~Q(
-    contribution__attribution=Attribution.ANONYMOUS
-)
-_AUTHOR_KEY = Coalesce("contribution__author_id", -F("contribution__partner_source_id"))
-_SOURCE_KEY = Coalesce(
-    NullIf(Lower(Trim("contribution__organisation")), Value("")),
-    Concat(Value("author:"), Cast(_AUTHOR_KEY, CharField())),
-)
+from intel.tagging.selectors import CORROBORATION_COUNTED, CORROBORATION_SOURCE_KEY
 
 
 def _own_organisations(user: User) -> set[str]:
@@ -71,9 +62,9 @@ def independent_sources(*, user: User, cluster_ids: Iterable[int]) -> dict[int, 
         return {}
     rows = (
         ContributionFingerprint.objects.filter(cluster_id__in=ids)
-        .filter(_COUNTED)
+        .filter(CORROBORATION_COUNTED)
         .exclude(contribution__author=user)
-        .annotate(source=_SOURCE_KEY)
+        .annotate(source=CORROBORATION_SOURCE_KEY)
         .exclude(source__in=sorted(_own_organisations(user)))
         .values_list("cluster_id", "source")
         .distinct()

@@ -215,6 +215,22 @@ def cluster_for_review(*, contribution: Contribution) -> ClusterView | None:
     return ClusterView(cluster_id=cluster_id, corroboration=corroboration, members=members)
 
 
+# The corroboration rule's parts, for every count of independent sources (the cluster
+# view here, a contributor's impact page): accepted attributed members only, each
+# keyed by its author (a partner source by its negated id) and by its organisation,
+# case-insensitive, or its author when it names none.
+CORROBORATION_COUNTED = Q(contribution__status=Status.ACCEPTED) & ~Q(
+    contribution__attribution=Attribution.ANONYMOUS
+)
+CORROBORATION_AUTHOR_KEY = Coalesce(
+    "contribution__author_id", -F("contribution__partner_source_id")
+)
+CORROBORATION_SOURCE_KEY = Coalesce(
+    NullIf(Lower(Trim("contribution__organisation")), Value("")),
+    Concat(Value("author:"), Cast(CORROBORATION_AUTHOR_KEY, CharField())),
+)
+
+
 def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
     """Independent sources among accepted attributed members, per cluster (one GROUP BY).
 
@@ -223,20 +239,14 @@ def cluster_corroboration(*, cluster_ids: Iterable[int]) -> dict[int, int]:
     are not counted (see the module docstring). The weekly digests rank by the
     same rule (`intel.digests.queries`), where an item counts at least one source.
     """
-    counted = Q(contribution__status=Status.ACCEPTED) & ~Q(
-        contribution__attribution=Attribution.ANONYMOUS
-    )
-    author_key = Coalesce("contribution__author_id", -F("contribution__partner_source_id"))
-    source_key = Coalesce(
-        NullIf(Lower(Trim("contribution__organisation")), Value("")),
-        Concat(Value("author:"), Cast(author_key, CharField())),
-    )
     rows = (
         ContributionFingerprint.objects.filter(cluster_id__in=list(cluster_ids))
         .values("cluster_id")
         .annotate(
-            organisations=Count(source_key, distinct=True, filter=counted),
-            authors=Count(author_key, distinct=True, filter=counted),
+            organisations=Count(
+                CORROBORATION_SOURCE_KEY, distinct=True, filter=CORROBORATION_COUNTED
+            ),
+            authors=Count(CORROBORATION_AUTHOR_KEY, distinct=True, filter=CORROBORATION_COUNTED),
         )
     )
     return {row["cluster_id"]: min(row["organisations"], row["authors"]) for row in rows}
