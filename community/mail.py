@@ -8,16 +8,21 @@ for while the broker is away is sent once it is back.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db.models import QuerySet
 from django.template import Context, Engine
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .links import base_url, site_name_lazy
 from .queue import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
 
 
 class EmailPayload(TypedDict):
@@ -101,3 +106,29 @@ def email_send_on_commit(*, message: EmailMessage) -> None:
 
 def email_send_now(*, payload: EmailPayload) -> None:
     payload_to_email(payload).send()
+
+
+def claimed_email_send(
+    *, message: EmailMessage, row: QuerySet[Any], status_field: str, sent_at_field: str
+) -> bool:
+    """Send `message` for the one row `row` selects, which the caller claimed; True if sent.
+
+    The caller has moved the row from ``pending`` to ``sending`` by a conditional
+    update (the claim, so two workers never both send). Here the row ends
+    ``sent`` with its time stamped; ``failed`` when the server refuses the
+    address (retrying would not help); back to ``pending`` on any other error,
+    which is raised so the task is retried. A worker dying mid-send leaves
+    ``sending``: never sent twice, at the cost of maybe never.
+    """
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused:
+        row.update(**{status_field: "failed"})
+        pks = list(row.values_list("pk", flat=True))
+        logger.warning("mail: %s %s refused by the mail server", row.model._meta.label, pks)
+        return False
+    except Exception:
+        row.filter(**{status_field: "sending"}).update(**{status_field: "pending"})
+        raise
+    row.update(**{status_field: "sent", sent_at_field: timezone.now()})
+    return True

@@ -7,8 +7,6 @@ the commit (`community.queue.enqueue_on_commit`) and sent by a worker.
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,13 +16,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from community.mail import render_email
+from community.links import absolute_url
+from community.mail import claimed_email_send, render_email
 from community.queue import enqueue_on_commit
 from notifications.models import EmailStatus, Kind, Notification, Preference
 from notifications.selectors import preferences_of_users
 from notifications.texts import notification_subject, notification_text
-
-logger = logging.getLogger(__name__)
 
 # Kinds whose email is a message of its own, composed by the service that decides
 # (the report and application decision emails, the monthly impact summary): the
@@ -132,26 +129,17 @@ def notification_email_send(*, notification_id: int) -> bool:
             "text": text,
             "subject": subject,
             "kind": notification.kind,
-            "url": settings.SITE_URL + notification.path,
-            "settings_url": settings.SITE_URL + reverse("notifications:settings"),
+            "url": absolute_url(notification.path),
+            "settings_url": absolute_url(reverse("notifications:settings")),
             "SITE_NAME": settings.SITE_NAME,
         },
     )
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused:
-        Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.FAILED)
-        logger.warning("notifications: %s refused by the mail server", notification_id)
-        return False
-    except Exception:
-        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
-            email_status=EmailStatus.PENDING
-        )
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=EmailStatus.SENT, emailed_at=timezone.now()
+    return claimed_email_send(
+        message=message,
+        row=Notification.objects.filter(pk=notification_id),
+        status_field="email_status",
+        sent_at_field="emailed_at",
     )
-    return True
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -5,19 +5,18 @@ monthly summary. Every analyst decision here is audited.
 from __future__ import annotations
 
 import datetime
-import logging
-import smtplib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.permissions import require_analyst
 from accounts.services import audit_record, grade_change
 from accounts.services.audit import require_not_self, require_reason
+from community.mail import claimed_email_send
 from intel.errors import WorkflowError
 from intel.impact import emails, selectors
 from intel.models import (
@@ -32,8 +31,6 @@ from intel.models import (
 from intel.vocabulary import SourceReliability
 from notifications.models import Kind
 from notifications.services import notify, wants_email
-
-logger = logging.getLogger(__name__)
 
 MESSAGE_MAX = 2000
 
@@ -207,20 +204,14 @@ def impact_summary_send(*, summary_id: int) -> bool:
         return False
     activity = selectors.month_activity(user=user, month=summary.month)
     message = emails.impact_summary_email(user=user, month=summary.month, activity=activity)
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused:
-        ImpactSummary.objects.filter(pk=summary_id).update(status=SummaryStatus.FAILED)
-        logger.warning("impact: summary %s refused by the mail server", summary_id)
-        return False
-    except Exception:
-        ImpactSummary.objects.filter(pk=summary_id, status=SummaryStatus.SENDING).update(
-            status=SummaryStatus.PENDING
-        )
-        raise
-    ImpactSummary.objects.filter(pk=summary_id).update(
-        status=SummaryStatus.SENT, sent_at=timezone.now()
+    sent = claimed_email_send(
+        message=message,
+        row=ImpactSummary.objects.filter(pk=summary_id),
+        status_field="status",
+        sent_at_field="sent_at",
     )
+    if not sent:
+        return False
     with translation.override(user.language or None):
         label = formats.date_format(summary.month, "YEAR_MONTH_FORMAT")
     notify(

@@ -10,6 +10,7 @@ from django.db import transaction
 from notifications.models import EmailStatus, Kind, Notification
 from notifications.services import notify, preferences_update
 from notifications.tasks import send_notification_emails
+from tests.helpers import free_port, smtp_serving
 from tests.intel.factories import FieldReportFactory
 from tests.intel.helpers import submit
 
@@ -117,3 +118,60 @@ def test_worker_sends_exactly_one_email_per_event(celery_worker, smtp_server, an
         event__in=["approval:9:r1", "approval:10:r1"], email_status=EmailStatus.SENT
     )
     assert sent.count() == 2
+
+
+class _RefusingHandler:
+    """An SMTP server that refuses one address for good (550) and accepts the rest."""
+
+    def __init__(self, refused: str) -> None:
+        self.refused = refused
+        self.delivered: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address == self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def _pending_notification(recipient) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, kind=Kind.SUBMISSION_NEW, event="test:refused",
+        path="/intel/review/1/", params={"title": "Neon", "sectors": ["energy"]},
+        email_status=EmailStatus.PENDING,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_address_the_server_refuses_is_marked_failed_and_not_retried(analyst, settings):
+    handler = _RefusingHandler(refused=analyst.email)
+    with smtp_serving(handler, free_port(), settings=settings):
+        notification = _pending_notification(analyst)
+        assert send_notification_emails([notification.pk]) == 0
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.FAILED
+    assert notification.emailed_at is None
+    assert handler.delivered == []
+
+
+@pytest.mark.django_db
+def test_a_server_that_does_not_answer_leaves_the_email_pending_for_a_retry(
+    analyst, smtp_server, settings
+):
+    notification = _pending_notification(analyst)
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with pytest.raises(OSError):
+        send_notification_emails([notification.pk])
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.PENDING
+    settings.EMAIL_PORT = smtp_server.port
+    assert send_notification_emails([notification.pk]) == 1
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == analyst.email
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT
+    assert notification.emailed_at is not None
