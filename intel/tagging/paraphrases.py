@@ -21,6 +21,8 @@ from typing import NamedTuple
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
 _EN_GAP = r"[^.;!?]{0,%d}?"
+# Small counts written out ("keep four months of…").
+_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|twelve"
 # A pattern ends at a word boundary, which "%" lacks: end on the digits instead.
 _PERCENT_AHEAD = r"(?= ?(?:%|percent|per cent))"
 # The same, but not across a second clause or a heading's colon ("approval for
@@ -44,6 +46,9 @@ _PERMISSION = (
     r"|end use (?:checks?|certificates?|statements?|declarations?)"
     r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
     r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
+    # An authority that must look at each sale: "MOTIE now wants to see every new sale…".
+    r"|(?:wants?|needs?|has|have|gets?) to (?:see|review|check|vet|clear|approve)"
+    r"|certificates? from (?:the |its )?(?:\w+ )?(?:ministry|government|authorit(?:y|ies))"
 )
 _OUTBOUND = (
     # "exports rose 3%" is a figure, not an outbound sale.
@@ -61,11 +66,15 @@ _OUTBOUND = (
     r"(?:overseas|foreign)"
     r"|leav(?:e|es|ing) the country"
     r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
+    r"|(?:sales?|shipments?|deliver(?:y|ies)|orders?) (?:of (?:[\w']+ ){1,4})?to (?:any )?"
+    r"(?:buyers|customers|clients|end users) (?:outside|abroad|in other countries)"
 )
 _CHARGE = (
     r"duty|duties|levy|levies|taxe?s?|surtax(?:es)?|surcharges?|tariffs?"
     r"|(?:customs|import|border) charges?"
     r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
+    r"|(?:charge|charges|charging|impose|imposes|imposing|slap|slaps|slapping)"
+    r" (?:a |an )?\d+(?:\.\d+)? ?(?:%|percent|per cent)"
 )
 _OUTBOUND_GOODS = (
     r"exports?|exported|exporters|outbound"
@@ -171,8 +180,26 @@ RULES: tuple[Rule, ...] = (
             r"(?:shipments|exports|sales abroad|overseas sales)",
             r"(?:added|adds|add|put|puts|placed) (?:\w+ ){0,4}(?:to|on) (?:its|the|a|their)"
             r" (?:export )?control(?:led)? list",
+            # Goods held until an authority has looked: "cannot leave until the
+            # authorities have checked the end use", "a licence determination before we ship".
+            r"(?:leave|leaves|ship|shipped|go out|exported|delivered|sent|released)"
+            r"[^.;:!?]{0,40}? until (?:the )?(?:\w+ )?(?:authorities|ministry|government"
+            r"|regulators?|officials|licensing (?:office|authority))",
+            r"(?:licen[cs]e|permit|approval|sign off|clearance|determination|end use check"
+            r"|end user check)[^.;:!?]{0,30}? before (?:we|they|it|you|anything|the \w+)"
+            r" (?:can )?(?:ship|ships|export|exports|deliver|delivers|send|sends)\b",
         ),
         (
+            "until the",
+            "before we",
+            "before they",
+            "before it",
+            "before you",
+            "before anything",
+            "wants to",
+            "want to",
+            "certificate from",
+            "certificates from",
             "without",
             "vet",
             "paperwork",
@@ -240,11 +267,15 @@ RULES: tuple[Rule, ...] = (
         "tariff",
         1.0,
         _en(
-            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40),
+            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 60),
             _pair(_CHARGE, _INBOUND_GOODS, _EN_GAP % 30),
             _pair(_BELOW_COST, _CASE_OR_DUTY, _EN_GAP % 60),
             r"(?:raise|raises|raised|raising|lift|lifts|lifted|set|sets|double|doubles|doubled)"
-            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,4}to \d+" + _PERCENT_AHEAD,
+            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,6}to \d+" + _PERCENT_AHEAD,
+            r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
+            r"|hike|hikes|hiked|lift|lifts|lifted|cut|cuts|lower|lowers|lowered|halve|halved)"
+            r" (?:the |its |their )?(?:import |export )?(?:duty|duties|tariffs?|levy|levies)"
+            r" on\b",
             r"(?:pay|pays|paying|charged|charge) (?:an extra|an additional|extra|additional)"
             r" \d+(?:\.\d+)?" + _PERCENT_AHEAD,
             r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
@@ -253,6 +284,12 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             "rate on",
+            "duty on",
+            "duties on",
+            "tariff on",
+            "tariffs on",
+            "levy on",
+            "levies on",
             *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
             "cheap",
             "abroad",
@@ -315,6 +352,14 @@ RULES: tuple[Rule, ...] = (
             r" (?:lines?|halls?|plants?|sites?)",
             r"(?:doubl|tripl|quadrupl)\w* (?:the number of |the amount of )?(?:\w+ ){0,3}"
             r"(?:it|they|we|the \w+) can (?:build|make|produce|turn out|process)",
+            r"\d[\d,]*(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: [\w']+){0,3} (?:"
+            + _FACILITY
+            + r") (?:\w+ ){0,3}(?:opened|opens|started up|starts up|came online|comes online"
+            r"|came on stream|began (?:production|operations|operating)|was commissioned"
+            r"|will open|is due to open)",
+            r"(?:double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple\w*)"
+            r" (?:its |their |the |our |annual |[\w']+ ){0,3}(?:output|capacity|production)\b"
+            r"(?! costs?| prices?)",
         ),
         (
             "gw",
@@ -399,8 +444,14 @@ RULES: tuple[Rule, ...] = (
             r"(?:\d+(?= ?%)|\d+ percent|half|a third|part)",
             r"scrambl\w+ (?:for|to (?:find|secure|source|buy))",
             r"sourc\w+ elsewhere",
-            r"quoted (?:\w+ ){0,3}(?:\d+ (?:weeks|months)|delivery dates? in \d{4}"
+            r"(?:quoted|quote|quotes|quoting) (?:\w+ ){0,3}(?:\d+ (?:weeks|months)"
+            r"|(?:delivery )?(?:dates?|slots) in \d{4}|\d{4} (?:slots|delivery|deliveries)"
             r"|(?:lead|delivery) times? of)",
+            r"(?:expect|expects|expected|get|gets|receive|receives|(?:will|would) (?:now )?"
+            r"(?:come|arrive|ship|be delivered)|now (?:come|arrive|ship))(?: [\w']+){0,4} in"
+            r" (?:q[1-4]|the (?:first|second|third|fourth) quarter|next (?:quarter|year|month)"
+            r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}),?"
+            r" (?:instead of|rather than|not) ",
             r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
             _pair(
                 r"rerouted|rerouting|diverted|detours?|detoured",
@@ -469,6 +520,10 @@ RULES: tuple[Rule, ...] = (
             "halted",
             "paused",
             "quoted",
+            "quote",
+            "instead of",
+            "rather than",
+            ", not ",
             "fewer",
             "smaller volumes",
             "rerout",
@@ -516,6 +571,32 @@ RULES: tuple[Rule, ...] = (
         ("attackers", "intruders", "criminals", "gang", "extortionists"),
     ),
     Rule(
+        "technology-breakthrough",
+        1.0,
+        _en(
+            r"(?:no|no other|nobody|no one)(?: (?:group|team|lab|laboratory|company|firm|one))?"
+            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?(?:done|achieved|published|shown|managed"
+            r"|reached|demonstrated|built|made)\b",
+            r"(?:had|has|have) (?:long )?eluded (?:the field|researchers|rivals|scientists"
+            r"|engineers|the industry|everyone|others)",
+        ),
+        ("no group", "no team", "no lab", "no other", "no one", "nobody", "eluded"),
+    ),
+    Rule(
+        "regulation",
+        1.0,
+        _en(
+            # Rules that now bind: "under the AI code that took effect in August".
+            _pair(
+                r"rules?|code|act|law|regulations?|regime|requirements?|directive|standards?",
+                r"(?:took|take|takes|taking) effect|(?:came|come|comes|coming|entered|enters"
+                r"|enter|entering) into (?:force|effect)",
+                _EN_GAP % 40,
+            ),
+        ),
+        ("effect", "into force"),
+    ),
+    Rule(
         "stockpiling",
         1.0,
         _ja(
@@ -538,7 +619,8 @@ RULES: tuple[Rule, ...] = (
             r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
             # A mandate or a change, not a company's usual cover ("keep 30 days as usual").
             r"(?:must|told to|required to|ordered to|asked to|have to|has to|now)"
-            r" (?:keep|hold|store) \d+ (?:days|weeks|months) (?:worth )?of",
+            r" (?:keep|hold|store) (?:at least )?(?:\d+|" + _COUNT_WORDS + r")"
+            r" (?:days|weeks|months) (?:worth )?of",
             r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
             r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
