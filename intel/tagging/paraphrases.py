@@ -48,6 +48,8 @@ _PERMISSION = (
     r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
     # An authority that must look at each sale: "MOTIE now wants to see every new sale…".
     r"|(?:wants?|needs?|has|have|gets?) to (?:see|review|check|vet|clear|approve)"
+    r"|(?:must|needs? to|has to|have to|will have to) be (?:cleared|approved|vetted|checked"
+    r"|screened|signed off|licen[cs]ed) by|screen|screens|screened"
     r"|certificates? from (?:the |its )?(?:\w+ )?(?:ministry|government|authorit(?:y|ies))"
 )
 _OUTBOUND = (
@@ -62,8 +64,8 @@ _OUTBOUND = (
     r"|outbound (?:\w+ ){0,2}(?:cargo(?:es)?|shipments?|consignments?|sales)"
     r"|(?:consignments?|cargo(?:es)?|shipments?) (?:\w+ ){0,4}"
     r"(?:leaving|bound for|heading to|going to)"
-    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering) to (?:any |an |a )?"
-    r"(?:overseas|foreign)"
+    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering|shipments?|deliveries)"
+    r" to (?:any |an |a )?(?:overseas|foreign)"
     r"|leav(?:e|es|ing) the country"
     r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
     r"|(?:sales?|shipments?|deliver(?:y|ies)|orders?) (?:of (?:[\w']+ ){1,4})?to (?:any )?"
@@ -86,7 +88,10 @@ _BELOW_COST = (
     r"(?:below|under) (?:production )?cost|at unfairly low prices|unfairly (?:cheap|low priced)"
     r"|dumped|dumping"
 )
-_CASE_OR_DUTY = r"probes?|investigations?|inquiry|inquiries|complaints?|petitions?|duty|duties"
+_CASE_OR_DUTY = (
+    r"probes?|probing|probed|investigations?|investigating|investigated|inquiry|inquiries"
+    r"|complaints?|petitions?|duty|duties"
+)
 _INBOUND_GOODS = (
     r"imports?|imported|crossing the border|entering the country|coming in from|arriving from"
 )
@@ -106,6 +111,15 @@ _LATE = (
     r"|didn't arrive|never arrived|did not turn up|failed to turn up"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
+# What a buyer waits for, and when: "customers expect their cells in Q2, not January".
+_DELIVERED = (
+    r"orders?|deliveries|cells|parts|units|shipments?|cargo(?:es)?|chips|goods|products"
+    r"|materials|modules|components|vehicles|engines|equipment|machines|tools"
+)
+_PERIOD = (
+    r"(?:q[1-4]|the (?:first|second|third|fourth) quarter|next (?:quarter|year|month)"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4})"
+)
 _LONGER = (
     r"stretch|stretches|stretched|stretching|lengthened|lengthening|doubled|tripled|extended"
     r"|ballooned"
@@ -198,6 +212,15 @@ RULES: tuple[Rule, ...] = (
             "before anything",
             "wants to",
             "want to",
+            "be cleared by",
+            "be approved by",
+            "be vetted by",
+            "be checked by",
+            "be screened by",
+            "be signed off by",
+            "be licensed by",
+            "be licenced by",
+            "screen",
             "certificate from",
             "certificates from",
             "without",
@@ -242,7 +265,8 @@ RULES: tuple[Rule, ...] = (
         1.0,
         _ja(
             _pair(
-                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要",
+                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要"
+                "|(?:省|庁|当局|政府)に申請",
                 # 「輸出実績」「輸出額」 are figures, not a sale waiting for permission.
                 "輸出(?!実績|額|量|高|統計|が増|が減)|海外向け|海外への|国外への|国外に|海外の顧客"
                 "|海外顧客|海外の取引先|出荷前|持ち出",
@@ -261,6 +285,7 @@ RULES: tuple[Rule, ...] = (
             "事前確認",
             "事前の確認",
             "確認が必要",
+            "に申請",
         ),
     ),
     Rule(
@@ -447,11 +472,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:quoted|quote|quotes|quoting) (?:\w+ ){0,3}(?:\d+ (?:weeks|months)"
             r"|(?:delivery )?(?:dates?|slots) in \d{4}|\d{4} (?:slots|delivery|deliveries)"
             r"|(?:lead|delivery) times? of)",
-            r"(?:expect|expects|expected|get|gets|receive|receives|(?:will|would) (?:now )?"
-            r"(?:come|arrive|ship|be delivered)|now (?:come|arrive|ship))(?: [\w']+){0,4} in"
-            r" (?:q[1-4]|the (?:first|second|third|fourth) quarter|next (?:quarter|year|month)"
-            r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}),?"
-            r" (?:instead of|rather than|not) ",
+            r"(?:expect|expects|expected|get|gets|receive|receives)(?: [\w']+){0,2}"
+            r" (?:" + _DELIVERED + r") in " + _PERIOD + r",? (?:instead of|rather than|not) ",
             r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
             _pair(
                 r"rerouted|rerouting|diverted|detours?|detoured",
@@ -466,6 +488,18 @@ RULES: tuple[Rule, ...] = (
             r"(?:customers?|buyers?|clients?) to",
             r"(?:will|could|would|may|set to|about to|soon) run out|running out of|ran out of"
             r"|run short",
+            r"(?:due|expected|scheduled|planned|booked) (?:in|for|by) "
+            + _PERIOD
+            + r"[^.;:!?]{0,30}? (?:will )?now (?:arrive|come|ship|land|be delivered)",
+            r"(?:pushed|moved|shifted|postponed) (?:\w+ ){0,2}(?:"
+            + _DELIVERED
+            + r"|delivery|delivery dates?) (?:back )?(?:to|until|into) (?:the |next )?"
+            r"(?:autumn|fall|spring|summer|winter|" + _PERIOD + r")",
+            r"(?:\d+|" + _COUNT_WORDS + r"|a few|a couple of) (?:days|weeks) of (?:\w+ )?"
+            r"(?:parts|stock|inventory|material|materials|supply|supplies|feedstock|ore|fuel)"
+            r" left",
+            r"(?:sitting|waiting|stuck|idling|queu(?:e)?ing) at anchor (?:off [\w ]{1,30}?)?"
+            r"(?:for (?:a|an|another|\d+|" + _COUNT_WORDS + r"|several|more than)|since)\b",
         ),
         (
             "slipp",
@@ -537,6 +571,17 @@ RULES: tuple[Rule, ...] = (
             "running out",
             "ran out",
             "run short",
+            "now arrive",
+            "now come",
+            "now ship",
+            "now land",
+            "now be delivered",
+            "pushed",
+            "moved",
+            "shifted",
+            "days of",
+            "weeks of",
+            "at anchor",
         ),
     ),
     Rule(
@@ -680,6 +725,10 @@ RULES: tuple[Rule, ...] = (
             "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
             "|入手でき(?:ない|ず)|入手困難",
             "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
+            # 「出荷の遅れが解消した」 is a recovery, not a disruption.
+            "(?:到着|入荷|納入|納品|出荷|配送|輸送|供給|調達|引き渡し)(?:が|の|に)?(?:大幅に|さらに|一段と)?"
+            "(?:遅れ|遅延|滞)(?!が解消|を解消|は解消|を取り戻)",
+            "入荷待ち|部品待ち|部材待ち|沖待ち|滞船",
             "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
             "(?:生産|操業|稼働|出荷|供給|納入)(?:を|が)(?:停止|休止|中断)",
         ),
@@ -705,6 +754,14 @@ RULES: tuple[Rule, ...] = (
             "入手困難",
             "取り崩",
             "切り崩",
+            "遅れ",
+            "遅延",
+            "滞",
+            "入荷待ち",
+            "部品待ち",
+            "部材待ち",
+            "沖待ち",
+            "滞船",
             "止ま",
             "止め",
             *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),
