@@ -47,9 +47,12 @@ _PERMISSION = (
     r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
     r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
     # An authority that must look at each sale: "MOTIE now wants to see every new sale…".
-    r"|(?:wants?|needs?|has|have|gets?) to (?:see|review|check|vet|clear|approve)"
+    # ("has to clear customs" is routine, so no "clear" or "check" here.)
+    r"|(?:wants?|needs?|has|have|gets?) to (?:see|review|vet|approve)"
     r"|(?:must|needs? to|has to|have to|will have to) be (?:cleared|approved|vetted|checked"
-    r"|screened|signed off|licen[cs]ed) by|screen|screens|screened"
+    r"|screened|signed off|licen[cs]ed) by"
+    # An authority screening cargo, not "screens sold abroad" (displays).
+    r"|screen(?:s|ed)? (?:every|each|all|any)"
     r"|certificates? from (?:the |its )?(?:\w+ )?(?:ministry|government|authorit(?:y|ies))"
 )
 _OUTBOUND = (
@@ -619,9 +622,14 @@ RULES: tuple[Rule, ...] = (
         "technology-breakthrough",
         1.0,
         _en(
+            # A first, not a failure: "no one has made money" is quiet, "a result no
+            # group had published before" and "no other team had managed to make" are not.
             r"(?:no|no other|nobody|no one)(?: (?:group|team|lab|laboratory|company|firm|one))?"
-            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?(?:done|achieved|published|shown|managed"
-            r"|reached|demonstrated|built|made)\b",
+            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?(?:done|achieved|published|shown|reached"
+            r"|demonstrated|built|made)\b[^.;:!?]{0,40}? (?:before|until now|so far|to date)\b",
+            r"(?:no|no other|nobody|no one)(?: (?:group|team|lab|laboratory|company|firm|one))?"
+            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?managed to (?:make|build|grow|reach|produce"
+            r"|achieve)\b",
             r"(?:had|has|have) (?:long )?eluded (?:the field|researchers|rivals|scientists"
             r"|engineers|the industry|everyone|others)",
         ),

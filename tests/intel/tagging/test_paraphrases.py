@@ -184,6 +184,9 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "We have two days of holiday left.",
         "The film will screen in June.",
         "The yacht was lying at anchor in the bay.",
+        "Touch screens sold abroad made up half of revenue.",
+        "Exports have to clear customs in Rotterdam as usual.",
+        "No one has made money from the process yet.",
         "The shipment to a foreign buyer arrived on time.",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
