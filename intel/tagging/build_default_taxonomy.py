@@ -138,7 +138,9 @@ CURATED: dict[str, dict[str, list[str]]] = {
                "Bureau of Industry and Security", "OFAC", "Office of Foreign Assets Control",
                "Federal Reserve", "Trump administration", "Biden administration", "Trump",
                "Biden", "Silicon Valley", "Arizona", "Texas", "Ohio", "California", "New York",
-               "Department of Defense", "Department of Energy", "USTR", "CFIUS"],
+               # States named after another place: the longer name hides "Jersey", "Mexico".
+               "New Jersey", "New Mexico", "Jersey City", "Department of Defense",
+               "Department of Energy", "USTR", "CFIUS"],
         "ja": ["米国", "アメリカ", "米政府", "米商務省", "米財務省", "米国防総省", "国防総省|0.7",
                "米エネルギー省", "米議会", "米大統領", "米連邦", "米軍", "米企業", "米系",
                "米国製", "米国産", "米ドル", "ホワイトハウス", "ワシントン", "ペンタゴン", "日米",

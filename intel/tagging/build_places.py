@@ -236,7 +236,7 @@ AGENCIES: dict[str, list[str]] = {
     "JP": ["PMDA|cs", "JAXA|cs", "RIKEN|cs", "AIST|cs", "JETRO|cs", "MHLW|cs", "MLIT|cs",
            "MOFA|cs", "Diet|cs", "Japan Fair Trade Commission",
            "Agency for Natural Resources and Energy", "Acquisition, Technology & Logistics Agency",
-           "ATLA|cs", "Kantei"],
+           "ATLA|cs", "Kantei", "防衛装備移転三原則", "国土交通省", "国交省"],
     "IN": ["DGFT|cs", "MeitY|cs", "Directorate General of Trade Remedies", "DGTR|cs",
            "Department of Telecommunications", "Lok Sabha", "Reserve Bank of India"],
     "DE": ["BAFA|cs", "KfW|cs", "Bundesnetzagentur", "Bundesbank"],

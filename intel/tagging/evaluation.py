@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 LABELLED_PATH = Path(__file__).parent / "data" / "labelled_reports.jsonl"
+# Reports written by the fourth round's author in styles unlike the labelled
+# set's and scored once, after that round's tuning; never read while tuning.
+PROBE_PATH = Path(__file__).parent / "data" / "probe_reports.jsonl"
 FAMILIES = ("sectors", "signals", "countries")
 SPLITS = ("train", "test")
 LANGS = ("en", "ja")
@@ -44,6 +47,23 @@ def load_labelled(*, split: Split | None = None, path: str | Path = LABELLED_PAT
                 raise LabelledSetError(f"line {number}: malformed labelled report")
             if split is None or report["split"] == split:
                 reports.append(report)
+    return reports
+
+
+def load_reports(path: str | Path) -> list[dict]:
+    """Every report of a labelled file in file order, whatever its split (or none)."""
+    reports = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            report = json.loads(line)
+            if not isinstance(report, dict):
+                raise LabelledSetError(f"line {number}: not a JSON object")
+            missing = {"id", "lang", "title", "body", *FAMILIES} - set(report)
+            if missing or report["lang"] not in LANGS:
+                raise LabelledSetError(f"line {number}: malformed labelled report")
+            reports.append(report)
     return reports
 
 

@@ -21,6 +21,8 @@ from typing import NamedTuple
 # Patterns read normalised text: lower case, hyphens as spaces ("sign off",
 # "case by case"). Nothing between two cues may end a sentence.
 _EN_GAP = r"[^.;!?]{0,%d}?"
+# Small counts written out ("keep four months of…").
+_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|twelve"
 # A pattern ends at a word boundary, which "%" lacks: end on the digits instead.
 _PERCENT_AHEAD = r"(?= ?(?:%|percent|per cent))"
 # The same, but not across a second clause or a heading's colon ("approval for
@@ -44,6 +46,14 @@ _PERMISSION = (
     r"|end use (?:checks?|certificates?|statements?|declarations?)"
     r"|(?:government|ministry|official|state) (?:nod|say so|go ahead|green light)"
     r"|say so|apply for|apply to|applications?|vet|vets|paperwork|end users?|end use"
+    # An authority that must look at each sale: "MOTIE now wants to see every new sale…".
+    # ("has to clear customs" is routine, so no "clear" or "check" here.)
+    r"|(?:wants?|needs?|has|have|gets?) to (?:see|review|vet|approve)"
+    r"|(?:must|needs? to|has to|have to|will have to) be (?:cleared|approved|vetted|checked"
+    r"|screened|signed off|licen[cs]ed) by"
+    # An authority screening cargo, not "screens sold abroad" (displays).
+    r"|screen(?:s|ed)? (?:every|each|all|any)"
+    r"|certificates? from (?:the |its )?(?:\w+ )?(?:ministry|government|authorit(?:y|ies))"
 )
 _OUTBOUND = (
     # "exports rose 3%" is a figure, not an outbound sale.
@@ -57,15 +67,19 @@ _OUTBOUND = (
     r"|outbound (?:\w+ ){0,2}(?:cargo(?:es)?|shipments?|consignments?|sales)"
     r"|(?:consignments?|cargo(?:es)?|shipments?) (?:\w+ ){0,4}"
     r"(?:leaving|bound for|heading to|going to)"
-    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering) to (?:any |an |a )?"
-    r"(?:overseas|foreign)"
+    r"|(?:sell|selling|sold|sales|deliver|delivered|delivering|shipments?|deliveries)"
+    r" to (?:any |an |a )?(?:overseas|foreign)"
     r"|leav(?:e|es|ing) the country"
     r"|(?:goes|go|going|went|sent|ship|shipped) abroad"
+    r"|(?:sales?|shipments?|deliver(?:y|ies)|orders?) (?:of (?:[\w']+ ){1,4})?to (?:any )?"
+    r"(?:buyers|customers|clients|end users) (?:outside|abroad|in other countries)"
 )
 _CHARGE = (
     r"duty|duties|levy|levies|taxe?s?|surtax(?:es)?|surcharges?|tariffs?"
     r"|(?:customs|import|border) charges?"
     r"|\d+(?:\.\d+)? ?(?:%|percent|per cent) (?:charge|fee)"
+    r"|(?:charge|charges|charging|impose|imposes|imposing|slap|slaps|slapping)"
+    r" (?:a |an )?\d+(?:\.\d+)? ?(?:%|percent|per cent)"
 )
 _OUTBOUND_GOODS = (
     r"exports?|exported|exporters|outbound"
@@ -77,7 +91,10 @@ _BELOW_COST = (
     r"(?:below|under) (?:production )?cost|at unfairly low prices|unfairly (?:cheap|low priced)"
     r"|dumped|dumping"
 )
-_CASE_OR_DUTY = r"probes?|investigations?|inquiry|inquiries|complaints?|petitions?|duty|duties"
+_CASE_OR_DUTY = (
+    r"probes?|probing|probed|investigations?|investigating|investigated|inquiry|inquiries"
+    r"|complaints?|petitions?|duty|duties"
+)
 _INBOUND_GOODS = (
     r"imports?|imported|crossing the border|entering the country|coming in from|arriving from"
 )
@@ -97,6 +114,15 @@ _LATE = (
     r"|didn't arrive|never arrived|did not turn up|failed to turn up"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
+# What a buyer waits for, and when: "customers expect their cells in Q2, not January".
+_DELIVERED = (
+    r"orders?|deliveries|cells|parts|units|shipments?|cargo(?:es)?|chips|goods|products"
+    r"|materials|modules|components|vehicles|engines|equipment|machines|tools"
+)
+_PERIOD = (
+    r"(?:q[1-4]|the (?:first|second|third|fourth) quarter|next (?:quarter|year|month)"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4})"
+)
 _LONGER = (
     r"stretch|stretches|stretched|stretching|lengthened|lengthening|doubled|tripled|extended"
     r"|ballooned"
@@ -171,8 +197,35 @@ RULES: tuple[Rule, ...] = (
             r"(?:shipments|exports|sales abroad|overseas sales)",
             r"(?:added|adds|add|put|puts|placed) (?:\w+ ){0,4}(?:to|on) (?:its|the|a|their)"
             r" (?:export )?control(?:led)? list",
+            # Goods held until an authority has looked: "cannot leave until the
+            # authorities have checked the end use", "a licence determination before we ship".
+            r"(?:leave|leaves|ship|shipped|go out|exported|delivered|sent|released)"
+            r"[^.;:!?]{0,40}? until (?:the )?(?:\w+ )?(?:authorities|ministry|government"
+            r"|regulators?|officials|licensing (?:office|authority))",
+            r"(?:licen[cs]e|permit|approval|sign off|clearance|determination|end use check"
+            r"|end user check)[^.;:!?]{0,30}? before (?:we|they|it|you|anything|the \w+)"
+            r" (?:can )?(?:ship|ships|export|exports|deliver|delivers|send|sends)\b",
         ),
         (
+            "until the",
+            "before we",
+            "before they",
+            "before it",
+            "before you",
+            "before anything",
+            "wants to",
+            "want to",
+            "be cleared by",
+            "be approved by",
+            "be vetted by",
+            "be checked by",
+            "be screened by",
+            "be signed off by",
+            "be licensed by",
+            "be licenced by",
+            "screen",
+            "certificate from",
+            "certificates from",
             "without",
             "vet",
             "paperwork",
@@ -215,7 +268,8 @@ RULES: tuple[Rule, ...] = (
         1.0,
         _ja(
             _pair(
-                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要",
+                "許可|承認|審査|認可|届け出|届出|ライセンス|お墨付き|事前確認|事前の確認|確認が必要"
+                "|(?:省|庁|当局|政府)に申請",
                 # 「輸出実績」「輸出額」 are figures, not a sale waiting for permission.
                 "輸出(?!実績|額|量|高|統計|が増|が減)|海外向け|海外への|国外への|国外に|海外の顧客"
                 "|海外顧客|海外の取引先|出荷前|持ち出",
@@ -234,17 +288,22 @@ RULES: tuple[Rule, ...] = (
             "事前確認",
             "事前の確認",
             "確認が必要",
+            "に申請",
         ),
     ),
     Rule(
         "tariff",
         1.0,
         _en(
-            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 40),
+            _pair(_CHARGE, _OUTBOUND_GOODS, _EN_GAP % 60),
             _pair(_CHARGE, _INBOUND_GOODS, _EN_GAP % 30),
             _pair(_BELOW_COST, _CASE_OR_DUTY, _EN_GAP % 60),
             r"(?:raise|raises|raised|raising|lift|lifts|lifted|set|sets|double|doubles|doubled)"
-            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,4}to \d+" + _PERCENT_AHEAD,
+            r" the (?:tariff |duty |import |customs )?rate on (?:\w+ ){1,6}to \d+" + _PERCENT_AHEAD,
+            r"(?:raise|raises|raised|raising|double|doubles|doubled|doubling|triple|tripled"
+            r"|hike|hikes|hiked|lift|lifts|lifted|cut|cuts|lower|lowers|lowered|halve|halved)"
+            r" (?:the |its |their )?(?:import |export )?(?:duty|duties|tariffs?|levy|levies)"
+            r" on\b",
             r"(?:pay|pays|paying|charged|charge) (?:an extra|an additional|extra|additional)"
             r" \d+(?:\.\d+)?" + _PERCENT_AHEAD,
             r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
@@ -253,6 +312,12 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             "rate on",
+            "duty on",
+            "duties on",
+            "tariff on",
+            "tariffs on",
+            "levy on",
+            "levies on",
             *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
             "cheap",
             "abroad",
@@ -315,6 +380,14 @@ RULES: tuple[Rule, ...] = (
             r" (?:lines?|halls?|plants?|sites?)",
             r"(?:doubl|tripl|quadrupl)\w* (?:the number of |the amount of )?(?:\w+ ){0,3}"
             r"(?:it|they|we|the \w+) can (?:build|make|produce|turn out|process)",
+            r"\d[\d,]*(?:\.\d+)? ?(?:gw|mw|gwh|tonnes?|tons?)\b(?: [\w']+){0,3} (?:"
+            + _FACILITY
+            + r") (?:\w+ ){0,3}(?:opened|opens|started up|starts up|came online|comes online"
+            r"|came on stream|began (?:production|operations|operating)|was commissioned"
+            r"|will open|is due to open)",
+            r"(?:double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple\w*)"
+            r" (?:its |their |the |our |annual |[\w']+ ){0,3}(?:output|capacity|production)\b"
+            r"(?! costs?| prices?)",
         ),
         (
             "gw",
@@ -399,8 +472,11 @@ RULES: tuple[Rule, ...] = (
             r"(?:\d+(?= ?%)|\d+ percent|half|a third|part)",
             r"scrambl\w+ (?:for|to (?:find|secure|source|buy))",
             r"sourc\w+ elsewhere",
-            r"quoted (?:\w+ ){0,3}(?:\d+ (?:weeks|months)|delivery dates? in \d{4}"
+            r"(?:quoted|quote|quotes|quoting) (?:\w+ ){0,3}(?:\d+ (?:weeks|months)"
+            r"|(?:delivery )?(?:dates?|slots) in \d{4}|\d{4} (?:slots|delivery|deliveries)"
             r"|(?:lead|delivery) times? of)",
+            r"(?:expect|expects|expected|get|gets|receive|receives)(?: [\w']+){0,2}"
+            r" (?:" + _DELIVERED + r") in " + _PERIOD + r",? (?:instead of|rather than|not) ",
             r"(?:receive|receives|get|gets|getting|receiving) (?:\w+ )?(?:fewer|smaller volumes)",
             _pair(
                 r"rerouted|rerouting|diverted|detours?|detoured",
@@ -415,6 +491,18 @@ RULES: tuple[Rule, ...] = (
             r"(?:customers?|buyers?|clients?) to",
             r"(?:will|could|would|may|set to|about to|soon) run out|running out of|ran out of"
             r"|run short",
+            r"(?:due|expected|scheduled|planned|booked) (?:in|for|by) "
+            + _PERIOD
+            + r"[^.;:!?]{0,30}? (?:will )?now (?:arrive|come|ship|land|be delivered)",
+            r"(?:pushed|moved|shifted|postponed) (?:\w+ ){0,2}(?:"
+            + _DELIVERED
+            + r"|delivery|delivery dates?) (?:back )?(?:to|until|into) (?:the |next )?"
+            r"(?:autumn|fall|spring|summer|winter|" + _PERIOD + r")",
+            r"(?:\d+|" + _COUNT_WORDS + r"|a few|a couple of) (?:days|weeks) of (?:\w+ )?"
+            r"(?:parts|stock|inventory|material|materials|supply|supplies|feedstock|ore|fuel)"
+            r" left",
+            r"(?:sitting|waiting|stuck|idling|queu(?:e)?ing) at anchor (?:off [\w ]{1,30}?)?"
+            r"(?:for (?:a|an|another|\d+|" + _COUNT_WORDS + r"|several|more than)|since)\b",
         ),
         (
             "slipp",
@@ -469,6 +557,10 @@ RULES: tuple[Rule, ...] = (
             "halted",
             "paused",
             "quoted",
+            "quote",
+            "instead of",
+            "rather than",
+            ", not ",
             "fewer",
             "smaller volumes",
             "rerout",
@@ -482,6 +574,17 @@ RULES: tuple[Rule, ...] = (
             "running out",
             "ran out",
             "run short",
+            "now arrive",
+            "now come",
+            "now ship",
+            "now land",
+            "now be delivered",
+            "pushed",
+            "moved",
+            "shifted",
+            "days of",
+            "weeks of",
+            "at anchor",
         ),
     ),
     Rule(
@@ -516,6 +619,37 @@ RULES: tuple[Rule, ...] = (
         ("attackers", "intruders", "criminals", "gang", "extortionists"),
     ),
     Rule(
+        "technology-breakthrough",
+        1.0,
+        _en(
+            # A first, not a failure: "no one has made money" is quiet, "a result no
+            # group had published before" and "no other team had managed to make" are not.
+            r"(?:no|no other|nobody|no one)(?: (?:group|team|lab|laboratory|company|firm|one))?"
+            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?(?:done|achieved|published|shown|reached"
+            r"|demonstrated|built|made)\b[^.;:!?]{0,40}? (?:before|until now|so far|to date)\b",
+            r"(?:no|no other|nobody|no one)(?: (?:group|team|lab|laboratory|company|firm|one))?"
+            r" (?:\w+ ){0,2}(?:had|has) (?:ever )?managed to (?:make|build|grow|reach|produce"
+            r"|achieve)\b",
+            r"(?:had|has|have) (?:long )?eluded (?:the field|researchers|rivals|scientists"
+            r"|engineers|the industry|everyone|others)",
+        ),
+        ("no group", "no team", "no lab", "no other", "no one", "nobody", "eluded"),
+    ),
+    Rule(
+        "regulation",
+        1.0,
+        _en(
+            # Rules that now bind: "under the AI code that took effect in August".
+            _pair(
+                r"rules?|code|act|law|regulations?|regime|requirements?|directive|standards?",
+                r"(?:took|take|takes|taking) effect|(?:came|come|comes|coming|entered|enters"
+                r"|enter|entering) into (?:force|effect)",
+                _EN_GAP % 40,
+            ),
+        ),
+        ("effect", "into force"),
+    ),
+    Rule(
         "stockpiling",
         1.0,
         _ja(
@@ -538,7 +672,8 @@ RULES: tuple[Rule, ...] = (
             r"buy(?:ing|s)? ahead|bought ahead|stock(?:ing|ed|s)? up on",
             # A mandate or a change, not a company's usual cover ("keep 30 days as usual").
             r"(?:must|told to|required to|ordered to|asked to|have to|has to|now)"
-            r" (?:keep|hold|store) \d+ (?:days|weeks|months) (?:worth )?of",
+            r" (?:keep|hold|store) (?:at least )?(?:\d+|" + _COUNT_WORDS + r")"
+            r" (?:days|weeks|months) (?:worth )?of",
             r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
             r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
@@ -598,6 +733,10 @@ RULES: tuple[Rule, ...] = (
             "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
             "|入手でき(?:ない|ず)|入手困難",
             "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
+            # 「出荷の遅れが解消した」 is a recovery, not a disruption.
+            "(?:到着|入荷|納入|納品|出荷|配送|輸送|供給|調達|引き渡し)(?:が|の|に)?(?:大幅に|さらに|一段と)?"
+            "(?:遅れ|遅延|滞)(?!が解消|を解消|は解消|を取り戻)",
+            "入荷待ち|部品待ち|部材待ち|沖待ち|滞船",
             "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
             "(?:生産|操業|稼働|出荷|供給|納入)(?:を|が)(?:停止|休止|中断)",
         ),
@@ -623,6 +762,14 @@ RULES: tuple[Rule, ...] = (
             "入手困難",
             "取り崩",
             "切り崩",
+            "遅れ",
+            "遅延",
+            "滞",
+            "入荷待ち",
+            "部品待ち",
+            "部材待ち",
+            "沖待ち",
+            "滞船",
             "止ま",
             "止め",
             *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),

@@ -1,7 +1,8 @@
 """`manage.py tagging_quality`: precision, recall and F1 of the tagger on the labelled set.
 
 Scores one split of the shipped labelled reports (the test split unless told
-otherwise) per contract family and per language, predicting each report
+otherwise), or every report of another file (`--file`, such as the shipped
+probe set), per contract family and per language, predicting each report
 exactly as `tagtext` does: in-process through the same functions, or with
 `--via-tagtext` through the real command in a subprocess. The gold labels never
 reach the tagger. Prints a table, or one JSON object with `--json`.
@@ -24,9 +25,11 @@ from intel.tagging.evaluation import (
     FAMILIES,
     LABELLED_PATH,
     LANGS,
+    PROBE_PATH,
     SPLITS,
     LabelledSetError,
     load_labelled,
+    load_reports,
     score,
     table_as_dict,
 )
@@ -43,6 +46,12 @@ class Command(BaseCommand):
             "--split", choices=SPLITS, default="test", help="Which split to score (default: test)."
         )
         parser.add_argument("--labelled", type=Path, default=LABELLED_PATH, help="Labelled file.")
+        parser.add_argument(
+            "--file",
+            type=Path,
+            help="Score every report of this JSON Lines file, whatever its split "
+            f"(e.g. {PROBE_PATH.name}, the probe set never used for tuning).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead.")
         parser.add_argument(
             "--via-tagtext",
@@ -51,9 +60,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        name = options["split"] if options["file"] is None else str(options["file"])
         try:
-            reports = load_labelled(split=options["split"], path=options["labelled"])
-        except (OSError, ValueError, LabelledSetError) as exc:
+            if options["file"] is not None:
+                reports = load_reports(options["file"])
+            else:
+                reports = load_labelled(split=options["split"], path=options["labelled"])
+        except (OSError, ValueError, TypeError, LabelledSetError) as exc:
             raise CommandError(f"cannot read labelled reports: {exc}") from exc
         if options["via_tagtext"]:
             predictions = _tagtext_subprocess(reports)
@@ -66,9 +79,9 @@ class Command(BaseCommand):
             sizes[report["lang"]] += 1
         figures = table_as_dict(table, sizes)
         if options["json"]:
-            self.stdout.write(json.dumps({"split": options["split"], "subsets": figures}))
+            self.stdout.write(json.dumps({"split": name, "subsets": figures}))
             return
-        self.stdout.write(f"split: {options['split']} ({len(reports)} reports)")
+        self.stdout.write(f"split: {name} ({len(reports)} reports)")
         header = "subset    n    " + "  ".join(f"{family:^22}" for family in FAMILIES)
         self.stdout.write(header)
         self.stdout.write(" " * 15 + "  ".join(f"{'P     R     F1':^22}" for _ in FAMILIES))

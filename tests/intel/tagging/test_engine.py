@@ -152,13 +152,20 @@ def test_demonyms_capitals_and_japanese_names(tagger, text, code):
         "Chad Bown of PIIE said",
         "Jordan Peterson spoke",
         "a plant in Georgia",
-        "New Mexico lawmakers",
         "中国電力の火力発電所",
         "自由で開かれたインド太平洋",
     ],
 )
 def test_ambiguous_names_stay_quiet(tagger, text):
     assert countries(tagger, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("New Mexico lawmakers", ["US"]), ("a New Jersey drugmaker", ["US"]), ("Jersey City", ["US"])],
+)
+def test_us_states_named_after_another_place_are_the_us_never_that_place(tagger, text, expected):
+    assert tagger.tag(text, "").as_contract()["countries"] == expected
 
 
 # --- families, evidence, weights ----------------------------------------------

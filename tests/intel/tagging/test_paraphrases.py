@@ -104,6 +104,40 @@ DESCRIBED = [
     ("stockpiling", "Tokyo is building up reserves of antimony."),
     ("stockpiling", "政府は1年分の在庫を確保する。"),
     ("cyber-incident", "Attackers encrypted the shipper's booking systems overnight."),
+    # Fourth round: checks before goods may leave, charges stated as a rate, sizes
+    # before the opening, slots quoted by year, deliveries moved to a later period.
+    (
+        "export-control",
+        "The coils cannot leave the plant until the ministry has checked the buyer.",
+    ),
+    ("export-control", "We need a licence determination before we ship the sensors."),
+    (
+        "export-control",
+        "The regulator wants to see every new sale of the alloy to customers outside.",
+    ),
+    ("tariff", "Jakarta will charge 8% on bauxite leaving the country."),
+    ("tariff", "Washington raised the duty on imported solar glass."),
+    ("capacity-expansion", "A 40,000-tonne cathode plant opened near Pohang."),
+    ("capacity-expansion", "The mill will triple its output of wire rod."),
+    ("supply-disruption", "Forge shops quote 2027 slots for large crankshafts."),
+    ("supply-disruption", "Customers will now get their modules in Q3 instead of May."),
+    ("export-control", "Any shipment to a foreign end user must be cleared by the ministry first."),
+    ("export-control", "The authorities now screen every cargo bound for the region."),
+    ("export-control", "海外への販売には、その都度経産省に申請しなければならない。"),
+    ("tariff", "Brussels is probing whether the plate was dumped."),
+    ("supply-disruption", "Orders that were due in March will now arrive in June."),
+    ("supply-disruption", "The supplier pushed our delivery to the autumn."),
+    ("supply-disruption", "We have about two weeks of parts left."),
+    ("supply-disruption", "The vessel has been waiting at anchor for 11 days."),
+    ("supply-disruption", "部材の到着が遅れている。"),
+    ("supply-disruption", "生産ラインが部品待ちで止まった。"),
+    ("technology-breakthrough", "The lab grew a crystal no other team had managed to make."),
+    ("technology-breakthrough", "The coating solves a problem that had long eluded engineers."),
+    (
+        "regulation",
+        "Under the new code, which took effect in June, operators must report breaches.",
+    ),
+    ("stockpiling", "Distributors must keep six weeks of insulin in stock."),
 ]
 
 
@@ -138,12 +172,40 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "「数年分の在庫を確保しておくべきだった」と話した。",
         "The second half of the year was quiet for the factory.",
         "承認を得たうえで輸出額を確認した。",
+        "We expect the results in May, not June.",
+        "No one had expected such demand.",
+        "Read the manual before we ship anything.",
+        "The trucks leave the depot until the end of the month.",
+        "A 500 MW plant closed last year.",
+        "出荷の遅れが解消した。",
+        "会議に遅れた。",
+        "We moved the meeting to June.",
+        "The board pushed the vote to the autumn.",
+        "We have two days of holiday left.",
+        "The film will screen in June.",
+        "The yacht was lying at anchor in the bay.",
+        "Touch screens sold abroad made up half of revenue.",
+        "Exports have to clear customs in Rotterdam as usual.",
+        "No one has made money from the process yet.",
+        "The shipment to a foreign buyer arrived on time.",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
     ],
 )
 def test_a_single_cue_or_cues_in_different_sentences_are_no_signal(body):
     assert paraphrase_matches(normalise(body).text, PARAPHRASED_SIGNALS) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Bird flu hit two farms, but there is no shortage of eggs.",
+        "Stores report no shortages and no delays this winter.",
+        "中国は日本産水産物の輸入を停止した。",
+    ],
+)
+def test_a_denied_shortage_or_an_import_halt_is_no_supply_disruption(tagger, body):
+    assert "supply-disruption" not in signals(tagger, body)
 
 
 def test_the_evidence_span_is_the_described_event(tagger):

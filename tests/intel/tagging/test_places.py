@@ -49,6 +49,10 @@ def test_cities_and_regions_point_at_their_country(text, expected):
         ("国土交通省と防衛装備庁が発表した", ["JP"]),
         ("a Korean yard won the order", ["KR"]),
         ("韓国系の造船グループが買収した", ["KR"]),
+        ("防衛装備移転三原則の運用指針を改めた", ["JP"]),
+        # "Jersey" and "Georgia" inside a US state's name are the US, never JE or GE.
+        ("a New Jersey drugmaker bought the plant", ["US"]),
+        ("米ジョージア州に工場を建設する", ["US"]),
     ],
 )
 def test_capitals_agencies_and_demonyms_are_country_evidence(text, expected):
@@ -80,8 +84,11 @@ def test_a_named_country_outranks_a_place_and_places_never_replace_it():
     scores = {tag.slug: tag.score for tag in result.countries}
     assert scores["AU"] > scores["CN"] > 0
     assert WEIGHTS["city"] < WEIGHTS["capital"] == 1.0
-    # A taxonomy ignore phrase wins over any gazetteer name inside it.
-    assert countries("Gas from the Gulf of Mexico and New Mexico") == []
+    # A taxonomy ignore phrase wins over any gazetteer name inside it, and a longer
+    # taxonomy name over a shorter one: the Gulf of Mexico is no country, New Mexico
+    # is the US and never Mexico.
+    assert countries("Gas from the Gulf of Mexico") == []
+    assert countries("Gas from the Gulf of Mexico and New Mexico") == ["US"]
 
 
 def test_place_evidence_has_spans_like_any_term():

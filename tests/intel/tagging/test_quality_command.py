@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from intel.tagging.evaluation import FAMILIES, load_labelled, score
+from intel.tagging.evaluation import FAMILIES, PROBE_PATH, load_labelled, load_reports, score
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,36 @@ def test_reads_only_the_requested_split(tmp_path):
     train = _quality("--labelled", str(labelled), "--split", "train")
     assert train["subsets"]["all"]["reports"] == 2
     assert train["subsets"]["all"]["countries"]["tp"] == 2
+
+
+def test_scores_every_report_of_another_file_whatever_its_split(tmp_path):
+    probe = tmp_path / "probe.jsonl"
+    lines = [
+        _line("p1", "train", "Sanctions on Russian banks", countries=["RU"]),
+        json.dumps(
+            {"id": "p2", "lang": "en", "title": "Tariffs on Korean steel", "body": "",
+             "sectors": [], "signals": ["tariff"], "countries": ["KR"]}
+        ),  # no split at all
+    ]  # fmt: skip
+    probe.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    figures = _quality("--file", str(probe))
+    assert figures["split"] == str(probe)
+    assert figures["subsets"]["all"]["reports"] == 2
+    assert figures["subsets"]["all"]["countries"]["tp"] == 2
+
+
+def test_the_shipped_probe_set_is_scored_and_kept_apart_from_the_labelled_set():
+    figures = _quality("--file", str(PROBE_PATH))
+    probe = load_reports(PROBE_PATH)
+    assert figures["subsets"]["all"]["reports"] == len(probe) >= 40
+    assert not {r["id"] for r in probe} & {r["id"] for r in load_labelled()}
+
+
+def test_a_probe_line_that_is_not_an_object_is_a_clear_error(tmp_path):
+    probe = tmp_path / "probe.jsonl"
+    probe.write_text("[1, 2]\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot read labelled reports"):
+        _quality("--file", str(probe))
 
 
 def test_the_tagger_never_sees_gold_labels():

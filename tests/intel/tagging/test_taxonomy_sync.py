@@ -14,7 +14,8 @@ sync = importlib.import_module("intel.migrations.0010_taxonomy_sync").sync_taxon
 
 pytestmark = pytest.mark.django_db
 
-PARAPHRASE = "納入が滞"  # a signal term newer than the first seeding
+# A signal term newer than the first seeding, which no paraphrase rule covers.
+PARAPHRASE = "供給制限"
 
 
 def _tags(body: str) -> dict:
@@ -23,11 +24,11 @@ def _tags(body: str) -> dict:
 
 def test_terms_missing_from_an_older_database_are_added_and_tag_again():
     TaxonomyTerm.objects.filter(text=PARAPHRASE).delete()
-    assert "supply-disruption" not in _tags("正極材の納入が滞り、顧客は困っている")["signals"]
+    assert "supply-disruption" not in _tags("正極材の供給制限が続き、顧客は困っている")["signals"]
     sync(apps, None)
     term = TaxonomyTerm.objects.get(text=PARAPHRASE)
     assert (term.label.kind, term.label.slug, term.lang) == ("signals", "supply-disruption", "ja")
-    assert "supply-disruption" in _tags("正極材の納入が滞り、顧客は困っている")["signals"]
+    assert "supply-disruption" in _tags("正極材の供給制限が続き、顧客は困っている")["signals"]
 
 
 def test_sync_keeps_edits_adds_missing_labels_and_is_idempotent():
