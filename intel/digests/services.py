@@ -234,8 +234,8 @@ def _apply_computed(
         Digest.objects.bulk_update(refreshed, ["snapshot", "computed_at", "updated_at"])
     existing_of: dict[int, dict[str, DigestItem]] = {digest.pk: {} for digest in refreshed}
     if refreshed:
-        for item in DigestItem.objects.filter(digest__in=[digest.pk for digest in refreshed]):
-            existing_of[item.digest_id][item.key] = item
+        for stored in DigestItem.objects.filter(digest__in=[digest.pk for digest in refreshed]):
+            existing_of[stored.digest_id][stored.key] = stored
     to_create: list[DigestItem] = []
     to_update: list[DigestItem] = []
     to_delete: list[int] = []
