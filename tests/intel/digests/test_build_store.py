@@ -114,3 +114,22 @@ def test_refreshing_all_sectors_takes_as_many_statements_as_one(week):
     with CaptureQueriesContext(connection) as every:
         digest_services.digests_build_week(week_start=WEEK, sectors=list(Sector.values))
     assert len(every.captured_queries) == len(one.captured_queries)
+
+
+def test_items_inserted_in_one_statement_equal_those_of_bulk_create(week):
+    digest_services.digests_build_week(week_start=WEEK, sectors=[SECTOR])
+    built = Digest.objects.get(week_start=WEEK, sector=SECTOR)
+    items = list(built.items.order_by("position"))
+    assert items and any(item.data["members"] for item in items)
+    fields = ("key", "position", "rank", "score", "tlp", "dropped", "stale", "note", "data")
+    copies = {}
+    for insert in (digest_services._insert_items, DigestItem.objects.bulk_create):
+        copy = Digest.objects.create(sector=OTHER, week_start=WEEK, status="draft")
+        insert([DigestItem(digest=copy, **{name: getattr(i, name) for name in fields})
+                for i in items])  # fmt: skip
+        copies[insert] = list(copy.items.order_by("position").values_list(*fields))
+        copy.delete()
+    assert copies[digest_services._insert_items] == copies[DigestItem.objects.bulk_create]
+    assert copies[digest_services._insert_items] == [
+        tuple(getattr(item, name) for name in fields) for item in items
+    ]
