@@ -4,10 +4,11 @@ Each statement covers all requested sectors at once and does its work in the
 database (GROUP BY, COUNT(DISTINCT …), ROW_NUMBER() OVER …), so the cost of a
 build depends on the week's contributions, not on everything ever stored:
 
-1. the range of accepted contributions is found through the
-   `(status, accepted_at)` index (`intel_contr_accepted_idx`);
-2. their sector, signal and country rows are joined by contribution id through
-   the unique `(contribution, slug)` indexes;
+1. the week's accepted contributions are read from the partial covering index
+   on `accepted_at` (`intel_contr_week_items`);
+2. their sector rows are looked up by contribution id in the unique
+   `(contribution, sector)` index (on PostgreSQL one probe per contribution);
+   the figures come from the per-week counts (`intel.digests.rollups`);
 3. near-duplicate clusters are expanded once per cluster (fingerprint index on
    `cluster_id`), not once per member.
 
