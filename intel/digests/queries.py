@@ -4,10 +4,11 @@ Each statement covers all requested sectors at once and does its work in the
 database (GROUP BY, COUNT(DISTINCT …), ROW_NUMBER() OVER …), so the cost of a
 build depends on the week's contributions, not on everything ever stored:
 
-1. the range of accepted contributions is found through the
-   `(status, accepted_at)` index (`intel_contr_accepted_idx`);
-2. their sector, signal and country rows are joined by contribution id through
-   the unique `(contribution, slug)` indexes;
+1. the week's accepted contributions are read from the partial covering index
+   on `accepted_at` (`intel_contr_week_items`);
+2. their sector rows are looked up by contribution id in the unique
+   `(contribution, sector)` index (on PostgreSQL one probe per contribution);
+   the figures come from the per-week counts (`intel.digests.rollups`);
 3. near-duplicate clusters are expanded once per cluster (fingerprint index on
    `cluster_id`), not once per member.
 
@@ -96,12 +97,6 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _week_starts(week_start: datetime.date) -> list[datetime.datetime]:
-    """Aware starts of this week and the previous four, newest first."""
-    start, _end = core.week_bounds(week_start)
-    return [start - core.WEEK * index for index in range(core.HISTORY_WEEKS + 1)]
-
-
 @contextmanager
 def aggregation_session() -> Iterator[None]:
     """Around the reads of a build or a dashboard. PostgreSQL: one consistent snapshot for
@@ -122,27 +117,25 @@ def aggregation_session() -> Iterator[None]:
 IdRange = tuple[int, int]
 
 
-def _id_ranges(week_start: datetime.date) -> tuple[IdRange, IdRange]:
-    """Lowest and highest id accepted in the five weeks, and in the digest's week.
+def _week_ids(week_start: datetime.date) -> IdRange:
+    """Lowest and highest id accepted in the digest's week.
 
-    Every join below also bounds the joined rows' contribution id by such a
+    The ranking's joins also bound the joined rows' contribution id by this
     range. The join implies the bound, so no result changes, but the database
-    then reads only the part of each `(contribution, slug)` index that can
-    match instead of the whole table: ids grow with time, so a few weeks of
-    acceptances are a narrow slice of them.
+    then reads only the part of each index on contribution id that can match
+    instead of all of it: ids grow with time, so a week's acceptances are a
+    slice of them (a wide one: review can take two months).
     """
     t = _tables()
-    starts = _week_starts(week_start)
-    _start, end = core.week_bounds(week_start)
-    [(low, high, week_low, week_high)] = _fetch(
-        f"""SELECT MIN(c.id), MAX(c.id),
-            MIN(CASE WHEN c.accepted_at >= %s THEN c.id END),
-            MAX(CASE WHEN c.accepted_at >= %s THEN c.id END)
-        FROM {t["contribution"]} c
+    start, end = core.week_bounds(week_start)
+    # `+ 0`: with MIN(c.id) PostgreSQL would walk the primary key from the first id
+    # until it met the week (half the table); this reads the week's index entries.
+    [(low, high)] = _fetch(
+        f"""SELECT MIN(c.id + 0), MAX(c.id + 0) FROM {t["contribution"]} c
         WHERE c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s""",  # noqa: S608
-        [_dt(starts[0]), _dt(starts[0]), Status.ACCEPTED, _dt(starts[-1]), _dt(end)],
+        [Status.ACCEPTED, _dt(start), _dt(end)],
     )
-    return ((low or 0, high or -1), (week_low or 0, week_high or -1))
+    return (low or 0, high if high is not None else -1)
 
 
 def _nested() -> defaultdict[str, dict[str, Any]]:
@@ -166,7 +159,8 @@ def _figures(week_start: datetime.date, sectors: Sequence[str]) -> dict[str, dic
                  "countries": _nested()}
         for sector in sectors
     }  # fmt: skip
-    for week, rows in rollups.week_rows(weeks).items():
+    # Countries are shown for the week alone; the history is for totals and signals.
+    for week, rows in rollups.week_rows(weeks, countries_of=[week_start]).items():
         index = position[week]
         for row in rows:
             if row.sector not in wanted:
@@ -340,7 +334,26 @@ def _ranked_items(
         " ELSE LOWER(TRIM(m.organisation)) END"
     )
     author = f"CASE WHEN {attributed} THEN {source} END"
-    materialised = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    postgres = connection.vendor == "postgresql"
+    materialised = "MATERIALIZED" if postgres else ""
+    sector_filter = (
+        f"s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s"
+    )
+    # PostgreSQL: each of the week's contributions looks its sectors up by id in the
+    # unique (contribution, sector) index, about 50,000 probes, instead of a hash join
+    # over every sector row of the week's id range (about 560,000: review delays spread
+    # a week's acceptances over two months of ids). OFFSET 0 keeps the planner from
+    # flattening the lateral subquery back into that join.
+    sector_join = (
+        f"CROSS JOIN LATERAL (SELECT s.sector FROM {t['sector']} s"  # noqa: S608
+        f" WHERE s.contribution_id = c.id AND {sector_filter} OFFSET 0) s"
+        if postgres
+        else f"JOIN {t['sector']} s ON s.contribution_id = c.id AND {sector_filter}"
+    )
+    # The window sorts every scored row by sector first: compared byte by byte, not by
+    # the database's locale rules, that sort costs a fraction (the slugs are ASCII, so
+    # the partitions are the same).
+    byte_order = ' COLLATE "C"' if postgres else ""
     sql = f"""
     WITH clustered AS {materialised} (
         SELECT f.contribution_id AS cid, f.cluster_id
@@ -351,10 +364,9 @@ def _ranked_items(
         SELECT c.id AS cid, s.sector AS sector, f.cluster_id AS cluster_id, c.tlp,
             c.information_credibility, c.source_grade, c.date_observed, c.accepted_at
         FROM {t["contribution"]} c
-        JOIN {t["sector"]} s ON s.contribution_id = c.id
+        {sector_join}
         LEFT JOIN clustered f ON f.cid = c.id
         WHERE c.status = %s AND c.accepted_at >= %s AND c.accepted_at < %s
-          AND s.sector IN ({_placeholders(sectors)}) AND s.contribution_id BETWEEN %s AND %s
     ),
     answered AS (
         SELECT a.contribution_id AS cid, MAX(r.priority) AS priority
@@ -433,7 +445,7 @@ def _ranked_items(
     ranked AS (
         SELECT scored.*,
             ROW_NUMBER() OVER (
-                PARTITION BY sector, tlp_rank ORDER BY score DESC, latest DESC, item
+                PARTITION BY sector{byte_order}, tlp_rank ORDER BY score DESC, latest DESC, item
             ) AS level_rank
         FROM scored
     )
@@ -445,7 +457,7 @@ def _ranked_items(
     """  # noqa: S608 - table names and our constants only; values are parameters
     params = [
         *week_ids,  # clustered
-        Status.ACCEPTED, _dt(start), _dt(end), *sectors, *week_ids,  # week_rows
+        *sectors, *week_ids, Status.ACCEPTED, _dt(start), _dt(end),  # week_rows
         *week_ids,  # answered
         *single_recency_params,  # single_facts
         Status.ACCEPTED, _dt(end),  # members
@@ -469,11 +481,14 @@ def _members(
     singles = [-item for item in items if item < 0]
     # Two index lookups (fingerprint by cluster, contribution by id); an OR of the
     # two would make the database scan every contribution.
+    # Unordered (the model's default ordering would sort them): sorted below.
     rows = list(
         Contribution.objects.filter(
             fingerprint__cluster_id__in=clusters, status=Status.ACCEPTED, accepted_at__lt=end
-        ).values(*_MEMBER_FIELDS)
-    ) + list(Contribution.objects.filter(pk__in=singles).values(*_MEMBER_FIELDS))
+        )
+        .order_by()
+        .values(*_MEMBER_FIELDS)
+    ) + list(Contribution.objects.filter(pk__in=singles).order_by().values(*_MEMBER_FIELDS))
     rows.sort(key=lambda row: (row["accepted_at"], row["pk"]))
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     item_of: dict[int, int] = {}
@@ -591,7 +606,7 @@ def compute_week(*, week_start: datetime.date, sectors: Sequence[str]) -> dict[s
     sectors = list(sectors)
     start, end = core.week_bounds(week_start)
     with aggregation_session():
-        _history_ids, week_ids = _id_ranges(week_start)
+        week_ids = _week_ids(week_start)
         figures = _figures(week_start, sectors)
         requirements = _requirements(week_start, sectors)
         current = assessments_as_of(end, sectors)

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from intel.digests import core
@@ -142,18 +143,33 @@ def _snapshot_xmax() -> int:
 
 
 def week_rows(
-    weeks: Iterable[datetime.date], *, sector: str = ""
+    weeks: Iterable[datetime.date],
+    *,
+    sector: str = "",
+    countries_of: Iterable[datetime.date] | None = None,
 ) -> dict[datetime.date, list[WeekRow]]:
     """Counts of each week (of one sector, or all), from the rollup where it is valid.
 
-    Call inside `queries.aggregation_session()` so that every week is read in
-    one snapshot. The number of queries does not depend on the data: two
-    reads, plus a count and a store per week that had to be recounted.
+    `countries_of` limits the country rows (the most numerous) to those weeks;
+    by default every week has them. Call inside `queries.aggregation_session()`
+    so that every week is read in one snapshot. The number of queries does
+    not depend on the data: two reads, plus a count and a store per week that
+    had to be recounted.
     """
     weeks = sorted(set(weeks))
+    with_countries = set(weeks if countries_of is None else countries_of)
+
+    def wanted(week: datetime.date, rows: list[WeekRow]) -> list[WeekRow]:
+        return [
+            row
+            for row in rows
+            if (not sector or row.sector == sector)
+            and (row.dimension != "country" or week in with_countries)
+        ]
+
     result: dict[datetime.date, list[WeekRow]] = {}
     if connection.vendor != "postgresql":
-        return {week: count_week(week, sector=sector) for week in weeks}
+        return {week: wanted(week, count_week(week, sector=sector)) for week in weeks}
     closed = [week for week in weeks if _closed(week)]
     # The dirty records first: a change they record is then in what is read after.
     dirty: dict[datetime.date, list[int]] = {}
@@ -169,6 +185,10 @@ def week_rows(
         queryset = WeekCount.objects.filter(week_start__in=valid)
         if sector:
             queryset = queryset.filter(sector=sector)
+        if with_countries != set(weeks):
+            queryset = queryset.exclude(
+                ~Q(week_start__in=sorted(with_countries)), dimension="country"
+            )
         # Tuples, not model instances: a dashboard reads thousands of these rows.
         for week, *fields in queryset.values_list("week_start", *WEEK_ROW_FIELDS):
             result.setdefault(week, []).append(WeekRow(*fields))
@@ -177,12 +197,12 @@ def week_rows(
             result.setdefault(week, [])
             continue
         if week not in closed:
-            result[week] = count_week(week, sector=sector)
+            result[week] = wanted(week, count_week(week, sector=sector))
             continue
         xmax = _snapshot_xmax()
         rows = count_week(week)
         _store(week, rows, dirty.get(week, []), xmax)
-        result[week] = [row for row in rows if not sector or row.sector == sector]
+        result[week] = wanted(week, rows)
     return result
 
 

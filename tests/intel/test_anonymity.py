@@ -130,7 +130,7 @@ def test_review_page_shows_no_same_source_flag_for_anonymous_members(
 
 
 def _digest_cluster_item(cluster):
-    _history, week_ids = digest_queries._id_ranges(WEEK)
+    week_ids = digest_queries._week_ids(WEEK)
     items = digest_queries._items(WEEK, [SECTOR], week_ids=week_ids)[SECTOR]
     [item] = [item for item in items if item.key == f"c{cluster.pk}"]
     return item

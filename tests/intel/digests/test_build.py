@@ -124,7 +124,7 @@ def test_sql_score_matches_the_documented_formula(week):
         )  # fmt: skip
         assert parts.score == pytest.approx(item.score)
     # And the SQL's own ordering agrees with the Python scores.
-    _history, week_ids = digest_queries._id_ranges(WEEK)
+    week_ids = digest_queries._week_ids(WEEK)
     rows = digest_queries._ranked_items(WEEK, [SECTOR], week_ids=week_ids)
     assert [round(row[2], 4) for row in rows] == [75.0, 62.5, 60.0, 54.0, 46.0, 46.0, 22.0]
 
