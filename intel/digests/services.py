@@ -101,7 +101,11 @@ def digests_build_week(
 
 
 def _latest_locked(week_start: datetime.date, sectors: Sequence[str]) -> dict[str, Digest]:
-    """The week's latest version of each sector that has one, locked (one statement)."""
+    """The week's latest version of each sector that has one, locked (one statement).
+
+    Rows are locked in sector order, so two builds of overlapping sectors queue
+    behind each other instead of deadlocking.
+    """
     newest = (
         Digest.objects.filter(sector=OuterRef("sector"), week_start=OuterRef("week_start"))
         .order_by("-version")
@@ -109,9 +113,9 @@ def _latest_locked(week_start: datetime.date, sectors: Sequence[str]) -> dict[st
     )
     return {
         digest.sector: digest
-        for digest in Digest.objects.select_for_update().filter(
-            week_start=week_start, sector__in=sectors, version=Subquery(newest)
-        )
+        for digest in Digest.objects.select_for_update()
+        .filter(week_start=week_start, sector__in=sectors, version=Subquery(newest))
+        .order_by("sector")
     }
 
 
