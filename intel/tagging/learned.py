@@ -56,6 +56,8 @@ FEATURES_VERSION = 2
 Family = Literal["sectors", "signals"]
 FAMILIES: tuple[Family, ...] = ("sectors", "signals")
 STEM = 5
+# Weights are stored to six decimals: scores add them as integer millionths.
+_FIXED = 1_000_000
 # How many features a model hit shows as its evidence.
 TOP_FEATURES = 5
 
@@ -138,6 +140,9 @@ class LearnedModel:
     thresholds: dict[str, Thresholds]
     info: dict[str, Any] = field(default_factory=dict)
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
+    _rows: tuple[list[int], list[int], int, int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _columns: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -263,20 +268,41 @@ class LearnedModel:
                     break
         return where
 
+    def _packed(self) -> tuple[list[int], list[int], int, int]:
+        """Each feature's weights as one integer, a fixed-width field per column.
+
+        Weights are stored to six decimals, so in millionths they are exact
+        integers; with `offset` added to each field no field goes negative, and
+        fields are wide enough that the sum over every feature cannot carry
+        into the next one. Summing a report's rows is then one C-level `sum`
+        of integers, not a Python loop over weights. Returns (rows, shifts,
+        field mask, offset).
+        """
+        if self._rows is None:
+            fixed = [[(col, round(w * _FIXED)) for col, w in row] for row in self.weights]
+            offset = max((abs(w) for row in fixed for _, w in row), default=0) + 1
+            bits = (2 * offset * (len(self.features) + 1)).bit_length()
+            shifts = [column * bits for column in range(len(self.bias))]
+            base = sum(offset << shift for shift in shifts)
+            rows = []
+            for row in fixed:
+                rows.append(base + sum(w << shifts[col] for col, w in row))
+            self._rows = (rows, shifts, (1 << bits) - 1, offset)
+        return self._rows
+
     def scores(self, present: Iterable[int]) -> list[float]:
         """Each column's linear score for a report with these features."""
-        totals = [0.0] * len(self.bias)
-        count = 0
-        weights = self.weights
-        # Only the weights a feature has: most are zero (2 to 4 labels a feature).
-        for index in present:
-            count += 1
-            for column, weight in weights[index]:
-                totals[column] += weight
-        if not count:
+        rows, shifts, mask, offset = self._packed()
+        picked = list(map(rows.__getitem__, present))
+        if not picked:
             return list(self.bias)
-        scale = 1.0 / math.sqrt(count)
-        return [bias + total * scale for bias, total in zip(self.bias, totals, strict=True)]
+        total = sum(picked)
+        base = offset * len(picked)
+        scale = 1.0 / (math.sqrt(len(picked)) * _FIXED)
+        return [
+            bias + ((total >> shift & mask) - base) * scale
+            for bias, shift in zip(self.bias, shifts, strict=True)
+        ]
 
     def probabilities(self, title: str, body: str) -> dict[tuple[str, str], float]:
         """(family, slug) -> probability, for a report's raw text."""

@@ -476,17 +476,13 @@ class Matcher:
         # match survives in a partition only if it reaches past every match
         # kept there before it.
         found.sort()
-        if hints is not None:
-            for _, negative_end, entry in found:
-                if entry[5]:
-                    # A word-view hint has no closing mark: it ends one char later.
-                    hints.append(
-                        (1 - negative_end if entry[1] & _WORD_KEY else -negative_end, entry[5])
-                    )
         reach = [-1] * (max(_ALL_PARTITIONS) + 1)
         accepted: list[Match] = []
-        for start, negative_end, (_, _, case_sensitive, payloads, parts, *_) in found:
+        for start, negative_end, (_, flags, case_sensitive, payloads, parts, rules, _, _) in found:
             end = -negative_end
+            if rules and hints is not None:
+                # A word-view hint has no closing mark: it ends one char later.
+                hints.append((end + 1 if flags & _WORD_KEY else end, rules))
             if case_sensitive:
                 parts = self._case_checked(normalised, start, end, payloads)
             for partition, grouped in parts:
