@@ -290,7 +290,7 @@ Parts = tuple[tuple[int, tuple[Payload, ...]], ...]
 # loop unpacks them by position.
 _Entry = tuple[int, int, bool, tuple[Payload, ...], Parts, tuple[int, ...], int, int]
 _WORD_FEATURE = itemgetter(6)
-_second = itemgetter(1)
+_third = itemgetter(2)
 
 
 def _parts(payloads: tuple[Payload, ...]) -> Parts:
@@ -461,14 +461,15 @@ class Matcher:
                 if entry[1] & _WORD_KEY
             ]
         else:
-            hits = list(self.automaton.iter(view))
-            # Every word-view hit of a feature counts, whatever else its key is.
-            features.update(map(_WORD_FEATURE, map(_second, hits)))
+            # A key that is a feature only is added to ``features`` (the add is
+            # falsy, so it is not kept); those kept are read for features after.
+            add = features.add
             found = [
                 (last - 1 - entry[0], 1 - last, entry)
-                for last, entry in hits
-                if entry[1] & _WORD_KEY
+                for last, entry in self.automaton.iter(view)
+                if entry[1] & _WORD_KEY or add(entry[6])
             ]
+            features.update(map(_WORD_FEATURE, map(_third, found)))
         if not text.isascii():
             found += self._byte_view_matches(text, features)
 
