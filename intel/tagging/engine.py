@@ -17,8 +17,8 @@ import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Mapping, Sequence
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 from threading import Lock
@@ -184,22 +184,32 @@ def _price_moves(text: str) -> list[tuple[int, int]]:
 
 
 _CACHE_SIZE = 8
-_cache: dict[tuple[str, str, str], Matcher] = {}
+_cache: dict[tuple[str, str, str, str], Matcher] = {}
 _cache_lock = Lock()
 
 
 # Bump when Matcher's layout changes, so no process loads an older pickle.
-MATCHER_FORMAT = 2
+MATCHER_FORMAT = 3
 # Feedback keeps making taxonomy versions; only the newest files are kept.
 DISK_CACHE_FILES = 8
 
 
-def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Path:
+def features_fingerprint(features: Sequence[str]) -> str:
+    """A digest of a learned model's features: part of its compiled automaton's identity."""
+    if not features:
+        return ""
+    return hashlib.sha256("\n".join(features).encode()).hexdigest()[:24]
+
+
+def _disk_path(
+    taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path, features: Sequence[str] = ()
+) -> Path:
     parts = (
         str(MATCHER_FORMAT),
         RULES_FINGERPRINT,
         taxonomy.fingerprint,
         gazetteer.fingerprint,
+        features_fingerprint(features),
         metadata.version("pyahocorasick"),
         sys.version,
         unicodedata.unidata_version,
@@ -208,7 +218,12 @@ def _disk_path(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path) -> Pat
     return cache_dir / f"matcher-{key}.pickle"
 
 
-def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
+def _load_or_build(
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    cache_dir: Path | None,
+    features: Sequence[str] = (),
+) -> Matcher:
     """The compiled matcher from ``cache_dir`` if an identical one was stored, else built.
 
     Building compiles ~30,000 keys (about a second); loading the pickle takes
@@ -217,8 +232,8 @@ def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | N
     depends on; a missing, unreadable or unwritable cache only costs the build.
     """
     if cache_dir is None:
-        return Matcher(taxonomy, gazetteer)
-    path = _disk_path(taxonomy, gazetteer, cache_dir)
+        return Matcher(taxonomy, gazetteer, features)
+    path = _disk_path(taxonomy, gazetteer, cache_dir, features)
     try:
         with path.open("rb") as handle:
             matcher, tables = pickle.load(handle)  # noqa: S301 - our own file, see above
@@ -227,7 +242,7 @@ def _load_or_build(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | N
             return matcher
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         pass
-    matcher = Matcher(taxonomy, gazetteer)
+    matcher = Matcher(taxonomy, gazetteer, features)
     try:
         cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written aside and renamed, so a reader never sees half a file.
@@ -247,13 +262,23 @@ def _prune(cache_dir: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _matcher_for(taxonomy: Taxonomy, gazetteer: Gazetteer, cache_dir: Path | None) -> Matcher:
-    """One automaton per taxonomy version and content and gazetteer, built once per process."""
-    cache_key = (taxonomy.version, taxonomy.fingerprint, gazetteer.fingerprint)
+def _matcher_for(
+    taxonomy: Taxonomy, gazetteer: Gazetteer, features: Sequence[str], cache_dir: Path | None
+) -> Matcher:
+    """One automaton per taxonomy (version and content), gazetteer and model features.
+
+    Built once per process (or loaded from ``cache_dir``).
+    """
+    cache_key = (
+        taxonomy.version,
+        taxonomy.fingerprint,
+        gazetteer.fingerprint,
+        features_fingerprint(features),
+    )
     with _cache_lock:
         matcher = _cache.get(cache_key)
         if matcher is None:
-            matcher = _load_or_build(taxonomy, gazetteer, cache_dir)
+            matcher = _load_or_build(taxonomy, gazetteer, cache_dir, features)
             if len(_cache) >= _CACHE_SIZE:
                 # Feedback keeps making versions; the oldest is the least likely reused.
                 del _cache[next(iter(_cache))]
@@ -266,7 +291,11 @@ class Tagger:
 
     ``gazetteer`` defaults to the shipped one; ``Gazetteer.empty()`` tags with
     the taxonomy's own place names only. With ``cache_dir`` the compiled
-    automaton is also kept on disk between processes.
+    automaton is also kept on disk between processes. With ``features`` (a
+    learned model's) the automaton also finds them, for the learned layer;
+    the lexicon's results are the same. The automaton is compiled or loaded
+    on first use, so a lexicon tagger only ever wrapped by the learned layer
+    costs nothing.
     """
 
     def __init__(
@@ -275,23 +304,31 @@ class Tagger:
         gazetteer: Gazetteer | None = None,
         *,
         cache_dir: Path | None = None,
+        features: Sequence[str] = (),
     ) -> None:
         self.taxonomy = taxonomy
         self.gazetteer = default_gazetteer() if gazetteer is None else gazetteer
-        self._matcher = _matcher_for(taxonomy, self.gazetteer, cache_dir)
+        self.cache_dir = cache_dir
+        self._features = features
         signals = {label.slug for label in taxonomy.signals}
         self._price_moves = PRICE_MOVE_SIGNAL in signals
         self._paraphrases = frozenset(PARAPHRASED_SIGNALS & signals)
+
+    @cached_property
+    def _matcher(self) -> Matcher:
+        return _matcher_for(self.taxonomy, self.gazetteer, self._features, self.cache_dir)
 
     def tag(self, title: str, body: str) -> TagResult:
         return self._result(*self.score(title, body))
 
     def score(
-        self, title: str, body: str
+        self, title: str, body: str, features: set[int] | None = None
     ) -> tuple[dict[tuple[str, str], list[Any]], dict[str, NormalisedText]]:
         """Every label's raw score and evidence, below the thresholds too, and the texts.
 
-        The learned layer reads the sub-threshold scores as weak evidence.
+        The learned layer reads the sub-threshold scores as weak evidence, and
+        passes ``features`` to collect the indices of its features found in the
+        same scan (see `Matcher.find`).
         """
         scoring = self.taxonomy.scoring
         decay = scoring.repeat_decay
@@ -308,7 +345,7 @@ class Tagger:
             field_hints: HintHits | None = None
             if self._paraphrases:
                 field_hints = hints[field_name] = []
-            for start, end, payloads in find(normalised, field_hints):
+            for start, end, payloads in find(normalised, field_hints, features):
                 evidence = (field_name, start, end)
                 for payload in payloads:
                     for label, repeat, points in payload.credits:

@@ -3,18 +3,20 @@
 Owns the features (one definition for training and inference), the model file
 format, scoring, the rule that combines lexicon evidence with the model's
 probability, and `LearnedTagger`, which has the lexicon `Tagger`'s `tag()`.
-Pure Python with no Django import and no numpy: inference is one
-Aho-Corasick pass over the report per field, like the lexicon's, so workers
-and `tagtext` pay no heavy import. Training (scikit-learn) lives in
-`learned_training.py`.
+Pure Python with no Django import and no numpy, so workers and `tagtext` pay
+no heavy import. Training (scikit-learn) lives in `learned_training.py`.
 
-Features are substrings of the normalised text with punctuation read as
-spaces, so a match in the text *is* the feature and its span is the evidence:
+Features are read from the lexicon's own two views of the normalised text
+(`matching.py`), so `LearnedTagger` finds them in the lexicon's automaton
+scan, at no pass of its own; a match in the text *is* the feature and its
+span is the evidence:
 
-- Latin-script words as `" word "`, adjacent word pairs as `" word word "`
-  and five-letter word stems as `" stem"` (licence, licences, licensing);
-- character 2- and 3-grams holding a non-Latin character (Japanese needs no
-  tokenizer).
+- words of the word view (runs of ASCII letters, digits and "_", any other
+  Latin letter read as "_") as `" word "`, pairs of words with exactly one
+  other character between them as `" word word "`, and the first five
+  characters of a word as `" stem"` (licence, licences, licensing);
+- character 2- and 3-grams holding a non-ASCII character, within runs of text
+  without spaces or punctuation (Japanese needs no tokenizer).
 
 A report is the set of selected features found in its title or body
 (binary), scaled to unit length. Each label's score is
@@ -30,7 +32,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from typing import Any, Literal
 import ahocorasick
 
 from intel.tagging.engine import Evidence, Span, Tag, Tagger, TagResult, _SpanResolver
+from intel.tagging.matching import feature_key, word_view
 from intel.tagging.normalise import NormalisedText, normalise
 from intel.tagging.places import Gazetteer
 from intel.tagging.taxonomy import Taxonomy
@@ -48,9 +50,14 @@ FORMAT = "cip-learned-tagger"
 # The model shipped in the repository (`manage.py train_tagger --ship`).
 SHIPPED_MODEL = Path(__file__).resolve().parent / "data" / "model.json.gz"
 FORMAT_VERSION = 1
+# The feature definition a model was trained with (`info["features"]`): 2 is
+# the lexicon's views; 1 (unrecorded) was a pass of the layer's own.
+FEATURES_VERSION = 2
 Family = Literal["sectors", "signals"]
 FAMILIES: tuple[Family, ...] = ("sectors", "signals")
 STEM = 5
+# Weights are stored to six decimals: scores add them as integer millionths.
+_FIXED = 1_000_000
 # How many features a model hit shows as its evidence.
 TOP_FEATURES = 5
 
@@ -61,43 +68,36 @@ _SEPARATORS = (
     "、。，．・「」『』【】〈〉《》〔〕〖〗〘〙〚〛‥…〜～“”‘’«»‹›¡¿§¶†‡•"
 )
 _SEPARATOR = re.compile("[" + re.escape(_SEPARATORS) + "]")
-_TOKEN = re.compile(r"\S+")
+_MARK = word_view(" ")
+_BYTE_VIEW = "utf-16-be"  # the lexicon's byte view (`matching.py`)
 
 
 class ModelError(ValueError):
     """A model file that is not a learned-tagger model of a known format."""
 
 
-def feature_text(normalised: str) -> str:
-    """The text features are read from: punctuation as spaces, one space either end.
-
-    Offset ``i`` here is offset ``i - 1`` of the normalised text.
-    """
-    return f" {_SEPARATOR.sub(' ', normalised)} "
-
-
 def text_features(normalised: str) -> set[str]:
     """Every feature of one normalised field (the training side of the definition).
 
-    An Aho-Corasick search for these strings in `feature_text` finds exactly
-    the ones listed here, which is what inference does.
+    A matcher built with these strings (`matching.feature_key`) finds exactly
+    the ones listed here in the same text, which is what inference does.
     """
-    text = feature_text(normalised)
     found: set[str] = set()
-    previous: str | None = None
-    previous_end = -2
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if len(token) >= STEM and token[:STEM].isascii():
-            found.add(" " + token[:STEM])
+    previous = ""
+    # Neighbours in the split are words with exactly one mark between them.
+    for word in word_view(normalised).split(_MARK):
+        if word:
+            found.add(f" {word} ")
+            if len(word) >= STEM:
+                found.add(" " + word[:STEM])
+            if previous:
+                found.add(f" {previous} {word} ")
+        previous = word
+    if normalised.isascii():
+        return found
+    for token in _SEPARATOR.sub(" ", normalised).split():
         if token.isascii():
-            found.add(f" {token} ")
-            # A pair only when one space separates the words, as the search sees it.
-            if previous is not None and match.start() == previous_end + 1:
-                found.add(f" {previous} {token} ")
-            previous, previous_end = token, match.end()
             continue
-        previous = None
         for size in (2, 3):
             for start in range(len(token) - size + 1):
                 gram = token[start : start + size]
@@ -140,8 +140,10 @@ class LearnedModel:
     thresholds: dict[str, Thresholds]
     info: dict[str, Any] = field(default_factory=dict)
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
+    _rows: tuple[list[int], list[int], int, int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _columns: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
-    _rows: list[tuple[float, ...]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._columns = [(family, slug) for family in FAMILIES for slug in self.labels[family]]
@@ -210,64 +212,96 @@ class LearnedModel:
     # -- inference -------------------------------------------------------------
 
     def _search(self) -> Any:
+        """A search for the features alone (`find`); `LearnedTagger` uses the lexicon's."""
         if self._automaton is None:
-            # Keys and texts as UTF-8 bytes read as Latin-1: the automaton then
-            # walks one-byte characters, which is faster, and UTF-8 never
-            # matches across a character boundary.
             automaton = ahocorasick.Automaton()
             for index, feature in enumerate(self.features):
-                automaton.add_word(_as_bytes(feature), index)
+                located = feature_key(feature)
+                if located is not None:
+                    automaton.add_word(located[0], (index, located[1]))
             automaton.make_automaton()
             self._automaton = automaton
-            # Each feature's weights as one full row: summing the rows of the
-            # features found is then C-level work (zip and sum), not a Python loop.
-            zero = 0.0
-            width = len(self.bias)
-            rows = []
-            for sparse_row in self.weights:
-                row = [zero] * width
-                for column, weight in sparse_row:
-                    row[column] = weight
-                rows.append(tuple(row))
-            self._rows = rows
         return self._automaton
 
     def find(self, texts: Mapping[str, NormalisedText]) -> set[int]:
-        """Indices of the features found in any of `texts` (normalised fields)."""
+        """Indices of the features found in any of `texts` (normalised fields).
+
+        The same views as `Matcher.find` with features, in a search of their own.
+        """
         search = self._search()
-        if not self.features:
-            return set()
-        # Fields joined by two spaces, which no feature spans: one search, not two.
-        joined = "".join(feature_text(normalised.text) for normalised in texts.values())
-        return set(map(_second, search.iter(_as_bytes(joined))))
+        found: set[int] = set()
+        if not len(search):
+            return found
+        for normalised in texts.values():
+            text = normalised.text
+            view = _MARK + word_view(text) + _MARK
+            found.update(index for _, (index, in_words) in search.iter(view) if in_words)
+            if not text.isascii():
+                # Byte-view keys count only where they end on a character boundary.
+                encoded = text.encode(_BYTE_VIEW).decode("latin-1")
+                found.update(
+                    index
+                    for last, (index, in_words) in search.iter(encoded)
+                    if not in_words and last & 1
+                )
+        return found
 
     def locate(self, texts: Mapping[str, NormalisedText], wanted: set[int]) -> dict[int, Evidence]:
         """Where each wanted feature first occurs: (field, start, end), normalised offsets."""
         where: dict[int, Evidence] = {}
-        searched = {name: feature_text(normalised.text) for name, normalised in texts.items()}
+        views = {name: _MARK + word_view(n.text) + _MARK for name, n in texts.items()}
         for index in sorted(wanted):
-            feature = self.features[index]
-            for field_name, text in searched.items():
-                found = text.find(feature)
-                if found >= 0:
-                    # Feature-text offsets are one past the normalised text's, and
-                    # a feature's bounding spaces are not part of the evidence.
-                    start = found - 1 + feature.startswith(" ")
-                    end = found - 1 + len(feature) - feature.endswith(" ")
+            located = feature_key(self.features[index])
+            if located is None:
+                continue
+            key, in_words = located
+            for field_name, normalised in texts.items():
+                if in_words:
+                    # View offset i is text offset i - 1; the key's marks are not evidence.
+                    start = views[field_name].find(key)
+                    end = start + len(key.strip(_MARK))
+                else:
+                    start = normalised.text.find(self.features[index])
+                    end = start + len(self.features[index])
+                if start >= 0:
                     where[index] = (field_name, start, end)
                     break
         return where
 
+    def _packed(self) -> tuple[list[int], list[int], int, int]:
+        """Each feature's weights as one integer, a fixed-width field per column.
+
+        Weights are stored to six decimals, so in millionths they are exact
+        integers; with `offset` added to each field no field goes negative, and
+        fields are wide enough that the sum over every feature cannot carry
+        into the next one. Summing a report's rows is then one C-level `sum`
+        of integers, not a Python loop over weights. Returns (rows, shifts,
+        field mask, offset).
+        """
+        if self._rows is None:
+            fixed = [[(col, round(w * _FIXED)) for col, w in row] for row in self.weights]
+            offset = max((abs(w) for row in fixed for _, w in row), default=0) + 1
+            bits = (2 * offset * (len(self.features) + 1)).bit_length()
+            shifts = [column * bits for column in range(len(self.bias))]
+            base = sum(offset << shift for shift in shifts)
+            rows = []
+            for row in fixed:
+                rows.append(base + sum(w << shifts[col] for col, w in row))
+            self._rows = (rows, shifts, (1 << bits) - 1, offset)
+        return self._rows
+
     def scores(self, present: Iterable[int]) -> list[float]:
         """Each column's linear score for a report with these features."""
-        self._search()
-        rows = [self._rows[index] for index in present]
-        if not rows:
+        rows, shifts, mask, offset = self._packed()
+        picked = list(map(rows.__getitem__, present))
+        if not picked:
             return list(self.bias)
-        scale = 1.0 / math.sqrt(len(rows))
+        total = sum(picked)
+        base = offset * len(picked)
+        scale = 1.0 / (math.sqrt(len(picked)) * _FIXED)
         return [
-            bias + total * scale
-            for bias, total in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)
+            bias + ((total >> shift & mask) - base) * scale
+            for bias, shift in zip(self.bias, shifts, strict=True)
         ]
 
     def probabilities(self, title: str, body: str) -> dict[tuple[str, str], float]:
@@ -289,13 +323,6 @@ class LearnedModel:
                     weighted.append((index, weight))
         weighted.sort(key=lambda item: (-item[1], self.features[item[0]]))
         return weighted[:limit]
-
-
-_second = operator.itemgetter(1)
-
-
-def _as_bytes(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
 
 
 def _sigmoid(value: float) -> float:
@@ -377,9 +404,15 @@ class LearnedTagger(Tagger):
     """
 
     def __init__(
-        self, taxonomy: Taxonomy, model: LearnedModel, gazetteer: Gazetteer | None = None
+        self,
+        taxonomy: Taxonomy,
+        model: LearnedModel,
+        gazetteer: Gazetteer | None = None,
+        *,
+        cache_dir: Path | None = None,
     ) -> None:
-        super().__init__(taxonomy, gazetteer)
+        # The lexicon's automaton with the model's features in it: one scan finds both.
+        super().__init__(taxonomy, gazetteer, cache_dir=cache_dir, features=model.features)
         self.model = model
         self._logits = {
             family: (_logit(t.model), _logit(t.weak)) for family, t in model.thresholds.items()
@@ -392,10 +425,11 @@ class LearnedTagger(Tagger):
         return str(self.model.info.get("version", ""))
 
     def tag(self, title: str, body: str) -> TagResult:
-        totals, texts = self.score(title, body)
+        found: set[int] = set()
+        totals, texts = self.score(title, body, found)
+        found.discard(-1)
         lexical = self._result(totals, texts)
         model = self.model
-        found = model.find(texts)
         values = model.scores(found)
         # Compared as logits, and only the columns above the lowest threshold
         # are looked at: most of a report's labels are far below it.
@@ -451,4 +485,6 @@ def _logit(probability: float) -> float:
 
 def tagger_with(lexicon: Tagger, model: LearnedModel | None) -> Tagger:
     """The lexicon alone when there is no model, else both."""
-    return lexicon if model is None else LearnedTagger(lexicon.taxonomy, model, lexicon.gazetteer)
+    if model is None:
+        return lexicon
+    return LearnedTagger(lexicon.taxonomy, model, lexicon.gazetteer, cache_dir=lexicon.cache_dir)

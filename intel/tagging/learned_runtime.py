@@ -33,6 +33,7 @@ from intel.tagging.engine import Tagger
 from intel.tagging.evaluation import LABELLED_PATH, Split, load_labelled
 from intel.tagging.learned import (
     FAMILIES,
+    FEATURES_VERSION,
     SHIPPED_MODEL,
     LearnedModel,
     ModelError,
@@ -128,8 +129,8 @@ def tagger_model_train(
     """Train a new model version from the labelled set and analysts' work.
 
     Returns `(TaggerModel, created)`. When nothing changed since the newest
-    version (same training-set digest) no version is added unless `force`,
-    so the periodic task can run as often as it likes. With too few examples
+    version (same training-set digest, same feature definition) no version is
+    added unless `force`, so the periodic task can run as often as it likes. With too few examples
     to cross-validate, nothing is trained and the newest version (or None)
     is returned.
     """
@@ -141,7 +142,7 @@ def tagger_model_train(
     examples = labelled + contributions
     digest = examples_digest(examples)
     latest = TaggerModel.objects.order_by("-version").first()
-    if latest is not None and latest.digest == digest and not force:
+    if latest is not None and latest.digest == digest and not force and _current_features(latest):
         return latest, False
     training = training or Settings()
     if len(examples) < training.folds:
@@ -170,6 +171,15 @@ def tagger_model_train(
             blob=model.to_bytes(),
         )
     return row, True
+
+
+def _current_features(row: Any) -> bool:
+    """Whether a stored version was trained on today's feature definition."""
+    try:
+        model = LearnedModel.from_bytes(bytes(row.blob))
+    except ModelError:
+        return False
+    return bool(model.info.get("features") == FEATURES_VERSION)
 
 
 @cache

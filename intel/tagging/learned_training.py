@@ -30,6 +30,7 @@ from typing import Any
 from intel.tagging.engine import Tagger
 from intel.tagging.learned import (
     FAMILIES,
+    FEATURES_VERSION,
     LearnedModel,
     Thresholds,
     _sigmoid,
@@ -320,6 +321,7 @@ def train(
         **(info or {}),
         "training_size": len(examples),
         "training_digest": examples_digest(examples),
+        "features": FEATURES_VERSION,
         "sources": _count_sources(examples),
         "settings": {
             "min_df": settings.min_df,

@@ -32,6 +32,11 @@ marks, so they match whole words only with no per-match check. The "byte view"
 other terms are stored the same way: pyahocorasick scans a node's children
 linearly, so a byte alphabet keeps every node small where thousands of kanji
 would not, and with two bytes per character offsets divide by two.
+
+The learned layer's features (``learned.py``) are defined on the same two
+views, so a matcher built with a model's features finds them in the same
+scan: words, word pairs and stems as word-view keys, character n-grams as
+byte-view keys (`feature_key`). They take no part in scoring or overlaps.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -57,6 +64,8 @@ _NO_KANJI_LEFT = 8
 _WORD_KEY = 16
 # A paraphrase hint: reported to the caller, never scored nor resolved.
 _HINT = 32
+# A learned-layer feature and nothing else: never scored, resolved or hinted.
+_FEATURE_ONLY = 64
 _BYTE_VIEW = "utf-16-be"
 
 # Overlaps are resolved within a partition only (see the module docstring).
@@ -120,6 +129,33 @@ codecs.register_error(_WORD_ERRORS, _word_view_errors)
 def word_view(text: str) -> str:
     """``text`` at the same length, reduced to ASCII words between marks."""
     return text.encode("ascii", _WORD_ERRORS).translate(_WORD_TABLE).decode("ascii")
+
+
+def feature_key(feature: str) -> tuple[str, bool] | None:
+    """Where a learned-layer feature is stored: (automaton key, in the word view?).
+
+    ``" word "`` and ``" word word "`` are whole words of the word view (one
+    mark between a pair), ``" stem"`` the start of one, and any other string
+    holding a non-ASCII character a substring of the byte view. A string of
+    none of these shapes is never found (None).
+    """
+    if feature.startswith(" "):
+        words = feature[1:].split(" ")
+        if (
+            not words[0]
+            or not all(words[:-1])
+            or not feature.isascii()
+            or word_view(feature) != feature.replace(" ", _MARK)
+        ):
+            return None
+        if words[-1] == "" and len(words) in (2, 3):
+            return _MARK + feature[1:-1].replace(" ", _MARK) + _MARK, True
+        if len(words) == 1:
+            return _MARK + words[0], True
+        return None
+    if feature and not feature.isascii() and " " not in feature:
+        return feature.encode(_BYTE_VIEW).decode("latin-1"), False
+    return None
 
 
 def _automaton_key(key: str) -> str:
@@ -249,9 +285,12 @@ class Payload(NamedTuple):
 Match = tuple[int, int, tuple[Payload, ...]]
 Parts = tuple[tuple[int, tuple[Payload, ...]], ...]
 # What a key means: (length in chars, check flags, case-sensitive?, payloads,
-# payloads by partition, paraphrase rules it is a hint of). Plain tuples: the
-# hot loop unpacks them by position.
-_Entry = tuple[int, int, bool, tuple[Payload, ...], Parts, tuple[int, ...]]
+# payloads by partition, paraphrase rules it is a hint of, the learned feature
+# it is in the word view and in the byte view or -1). Plain tuples: the hot
+# loop unpacks them by position.
+_Entry = tuple[int, int, bool, tuple[Payload, ...], Parts, tuple[int, ...], int, int]
+_WORD_FEATURE = itemgetter(6)
+_third = itemgetter(2)
 
 
 def _parts(payloads: tuple[Payload, ...]) -> Parts:
@@ -266,9 +305,18 @@ def _parts(payloads: tuple[Payload, ...]) -> Parts:
 
 
 class Matcher:
-    """The compiled automaton of one taxonomy (and gazetteer) and the search over it."""
+    """The compiled automaton of one taxonomy (and gazetteer) and the search over it.
 
-    def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer | None = None) -> None:
+    With ``features`` (a learned model's, see `feature_key`) the same scan
+    also reports which of them a text holds; the lexicon's matches do not change.
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer | None = None,
+        features: Sequence[str] = (),
+    ) -> None:
         # stored key -> (kind, slug, case form) -> payload. A label reaches a
         # key once: its own spelling of the key beats an inflection of another
         # of its terms (so a weight override on "sanctions" is not undone by
@@ -355,9 +403,25 @@ class Matcher:
             flags[stored] = flags.get(stored, 0) | _HINT | (_WORD_KEY if hint.isascii() else 0)
             lengths.setdefault(stored, len(hint))
 
+        # A feature that is also a term's or a hint's key shares its entry.
+        word_features: dict[str, int] = {}
+        byte_features: dict[str, int] = {}
+        for index, feature in enumerate(features):
+            located = feature_key(feature)
+            if located is not None:
+                stored, in_word_view = located
+                (word_features if in_word_view else byte_features)[stored] = index
+        self.has_features = bool(word_features or byte_features)
+
         self.automaton: Any = ahocorasick.Automaton()
-        for stored in {**buckets, **hints}:
+        for stored in {**buckets, **hints, **word_features, **byte_features}:
+            features_of = (word_features.get(stored, -1), byte_features.get(stored, -1))
             bucket = buckets.get(stored)
+            entry: _Entry
+            if bucket is None and stored not in hints:
+                entry = (0, _FEATURE_ONLY, False, (), (), (), *features_of)
+                self.automaton.add_word(stored, entry)
+                continue
             payloads = tuple(bucket.values()) if bucket is not None else ()
             case_sensitive = any(p.case_form for p in payloads)
             # A hint alone takes no part in overlaps; an ignore phrase blocks all.
@@ -369,42 +433,57 @@ class Matcher:
                 payloads,
                 parts,
                 tuple(sorted(hints.get(stored, ()))),
+                *features_of,
             )
             self.automaton.add_word(stored, entry)
         self.automaton.make_automaton()
 
-    def find(self, normalised: NormalisedText, hints: HintHits | None = None) -> list[Match]:
+    def find(
+        self,
+        normalised: NormalisedText,
+        hints: HintHits | None = None,
+        features: set[int] | None = None,
+    ) -> list[Match]:
         """Accepted matches in ``normalised``, nested ones dropped per partition.
 
         With ``hints``, the paraphrase hints found are appended to it as
-        (offset past the hint, rules) in text order.
+        (offset past the hint, rules) in text order. With ``features``, the
+        indices of the model features found are added to it (-1 may be too).
         """
         text = normalised.text
-        # The key's closing mark sits on the char after the term; the view
-        # starts with a mark, so that char's offset in the text is last - 1.
-        found = [
-            (last - 1 - entry[0], 1 - last, entry)
-            for last, entry in self.automaton.iter(_MARK + word_view(text) + _MARK)
-            if entry[1] & _WORD_KEY
-        ]
+        view = _MARK + word_view(text) + _MARK
+        if features is None or not self.has_features:
+            # The key's closing mark sits on the char after the term; the view
+            # starts with a mark, so that char's offset in the text is last - 1.
+            found = [
+                (last - 1 - entry[0], 1 - last, entry)
+                for last, entry in self.automaton.iter(view)
+                if entry[1] & _WORD_KEY
+            ]
+        else:
+            # A key that is a feature only is added to ``features`` (the add is
+            # falsy, so it is not kept); those kept are read for features after.
+            add = features.add
+            found = [
+                (last - 1 - entry[0], 1 - last, entry)
+                for last, entry in self.automaton.iter(view)
+                if entry[1] & _WORD_KEY or add(entry[6])
+            ]
+            features.update(map(_WORD_FEATURE, map(_third, found)))
         if not text.isascii():
-            found += self._byte_view_matches(text)
+            found += self._byte_view_matches(text, features)
 
         # Sorted by start, longest first ((start, -end) is unique per match), a
         # match survives in a partition only if it reaches past every match
         # kept there before it.
         found.sort()
-        if hints is not None:
-            for _, negative_end, entry in found:
-                if entry[5]:
-                    # A word-view hint has no closing mark: it ends one char later.
-                    hints.append(
-                        (1 - negative_end if entry[1] & _WORD_KEY else -negative_end, entry[5])
-                    )
         reach = [-1] * (max(_ALL_PARTITIONS) + 1)
         accepted: list[Match] = []
-        for start, negative_end, (_, _, case_sensitive, payloads, parts, _) in found:
+        for start, negative_end, (_, flags, case_sensitive, payloads, parts, rules, _, _) in found:
             end = -negative_end
+            if rules and hints is not None:
+                # A word-view hint has no closing mark: it ends one char later.
+                hints.append((end + 1 if flags & _WORD_KEY else end, rules))
             if case_sensitive:
                 parts = self._case_checked(normalised, start, end, payloads)
             for partition, grouped in parts:
@@ -414,8 +493,14 @@ class Matcher:
                         accepted.append((start, end, grouped))
         return accepted
 
-    def _byte_view_matches(self, text: str) -> list[tuple[int, int, _Entry]]:
-        """(start, -end, entry) for the non-ASCII keys, boundaries checked."""
+    def _byte_view_matches(
+        self, text: str, features: set[int] | None = None
+    ) -> list[tuple[int, int, _Entry]]:
+        """(start, -end, entry) for the non-ASCII keys, boundaries checked.
+
+        Features found are added to ``features`` before any boundary check:
+        an n-gram counts wherever it stands.
+        """
         encoded = text.encode(_BYTE_VIEW)
         # Astral characters take four bytes; only then do offsets need decoding.
         astral = len(encoded) != 2 * len(text)
@@ -425,6 +510,10 @@ class Matcher:
             key_length, flags = entry[0], entry[1]
             # UTF-16 does not resynchronise: a match must end on a char boundary.
             if flags & _WORD_KEY or not last & 1:
+                continue
+            if features is not None and entry[7] >= 0:
+                features.add(entry[7])
+            if flags & _FEATURE_ONLY:
                 continue
             end = (last + 1) // 2
             if astral:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import pickle
+import random
 import subprocess
 import sys
 from dataclasses import replace
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from intel.tagging.engine import default_tagger
+from intel.tagging.engine import Tagger, default_tagger
 from intel.tagging.learned import (
     LearnedModel,
     LearnedTag,
@@ -133,6 +135,8 @@ def test_learned_layer_imports_without_django_numpy_or_sklearn():
         "出荷前に当局の審査が必要になった。納入が滞っている",
         "ＡＳＭＬの露光装置、輸出規制の対象に（オランダ政府）",
         "Mixed: 経済産業省 said licences for GaN wafers",
+        "Café résumé: AI半導体 and under_score words, EV向け電池",
+        "𠮷野家の牛丼、タイヤのタイ国向け輸出が止まった",
     ],
 )
 def test_search_finds_exactly_the_features_training_sees(text):
@@ -151,6 +155,40 @@ def test_search_finds_exactly_the_features_training_sees(text):
     texts = {"title": normalise("Title: export controls"), "body": normalise(text)}
     expected = {index[f] for f in report_features("Title: export controls", text) if f in index}
     assert model.find(texts) == expected
+    # The tagger finds them in the lexicon's own scan, and the same ones.
+    found: set[int] = set()
+    Tagger(default_tagger().taxonomy, features=features).score(
+        "Title: export controls", text, found
+    )
+    assert found - {-1} == expected
+
+
+def test_the_lexicon_gives_the_same_results_with_a_models_features_in_its_automaton(
+    lexicon, base_model
+):
+    # Feature keys share the lexicon's automaton (and some of its keys) but
+    # are never scored, resolved or read as paraphrase hints.
+    with_features = Tagger(lexicon.taxonomy, lexicon.gazetteer, features=base_model.features)
+    for row in labelled()[:120]:
+        assert with_features.score(row["title"], row["body"], set()) == lexicon.score(
+            row["title"], row["body"]
+        )
+        alone = lexicon.tag(row["title"], row["body"]).to_dict()
+        assert with_features.tag(row["title"], row["body"]).to_dict() == alone
+
+
+def test_scores_as_integer_sums_equal_the_sum_of_the_weights(base_model):
+    rng = random.Random(7)
+    for _ in range(200):
+        present = rng.sample(range(len(base_model.features)), rng.randint(1, 40))
+        expected = [
+            bias
+            + sum(w for i in present for col, w in base_model.weights[i] if col == column)
+            / math.sqrt(len(present))
+            for column, bias in enumerate(base_model.bias)
+        ]
+        assert base_model.scores(present) == pytest.approx(expected, abs=1e-5)
+    assert base_model.scores([]) == base_model.bias
 
 
 def test_model_round_trips_through_its_file_format(base_model):

@@ -170,6 +170,19 @@ def test_workers_switch_to_a_new_version_after_the_revision_check(labelled_set):
     assert current_model(max_age=0).info["version"] == 2
 
 
+def test_a_version_trained_on_the_old_feature_definition_is_retrained(labelled_set):
+    tagger_model_train()
+    first = TaggerModel.objects.get()
+    model = LearnedModel.from_bytes(bytes(first.blob))
+    # Before the features moved onto the lexicon's views, no version was recorded.
+    del model.info["features"]
+    TaggerModel.objects.filter(pk=first.pk).update(blob=model.to_bytes())
+    row, created = tagger_model_train()
+    assert created
+    assert row.version == 2
+    assert tagger_model_train() == (row, False)
+
+
 def test_unreadable_stored_model_falls_back_to_the_shipped_one(labelled_set, caplog):
     TaggerModel.objects.create(
         version=1,
