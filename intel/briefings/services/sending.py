@@ -287,15 +287,17 @@ def _release(delivery_ids: Iterable[int], token: str, error: str = "") -> None:
         )
 
 
-def _finish(delivery: Delivery, token: str, **changes: object) -> bool:
+def _finish(delivery: _Recipient, token: str, **changes: object) -> bool:
     done = Delivery.objects.filter(
-        pk=delivery.pk, claim_token=token, status=DeliveryStatus.SENDING
+        pk=delivery.delivery_id, claim_token=token, status=DeliveryStatus.SENDING
     ).update(claim_token="", updated_at=timezone.now(), **changes)
     if done != 1:
         # Only possible if our claim went stale while we were alive (a task
         # running beyond CELERY_TASK_TIME_LIMIT, e.g. the solo pool, which does
         # not enforce time limits): the log must say so.
-        logger.warning("briefing delivery %s: claim lost before it was finished", delivery.pk)
+        logger.warning(
+            "briefing delivery %s: claim lost before it was finished", delivery.delivery_id
+        )
     return done == 1
 
 
@@ -305,7 +307,7 @@ def _list_id() -> str:
 
 
 def briefing_message(
-    *, subscription: Subscription, composed: compose.ComposedBriefing
+    *, subscription: selectors.Subscriber, composed: compose.ComposedBriefing
 ) -> EmailMultiAlternatives:
     """The email for one subscriber: both parts, their links and the RFC 8058 headers."""
     unsubscribe = selectors.unsubscribe_url(subscription)
@@ -557,7 +559,7 @@ COMPOSERS: dict[str, Callable[[compose.Briefing], Any]] = {
 }
 
 
-def composer_for(subscription: Subscription) -> str:
+def composer_for(subscription: selectors.Subscriber) -> str:
     """The one place a subscription's format chooses its composer (a key of `COMPOSERS`)."""
     return subscription.content if subscription.content in COMPOSERS else BriefingContent.FULL
 
@@ -596,16 +598,16 @@ class _Chunk:
         self.unrecorded: list[_Sent] = []
         self.mark_batch = 1
 
-    def prepare(self, deliveries: Sequence[Delivery]) -> None:
-        subscriptions = [delivery.subscription for delivery in deliveries]
-        self.clearances = selectors.subscription_clearances(subscriptions)
+    def prepare(self, deliveries: Sequence[_Recipient]) -> None:
+        self.clearances = selectors.subscription_clearances(deliveries)
+        self.links = selectors.SubscriberLinks()
         self.received = selectors.received_weeks(
-            subscription_ids=[sub.pk for sub in subscriptions],
+            subscription_ids=[delivery.subscription_id for delivery in deliveries],
             weeks={digest.week_start for digest in self.correction_digests},
         )
 
     def corrections_for(
-        self, subscription: Subscription, sectors: Sequence[str]
+        self, subscription: selectors.Subscriber, sectors: Sequence[str]
     ) -> tuple[int, ...]:
         """Corrections of digests this reader was sent before (same sector and week)."""
         return tuple(
@@ -773,13 +775,9 @@ def briefing_chunk_send(
     if not claimed:
         return outcome
     chunk = _Chunk(week_start=week_start, token=token, outcome=outcome)
-    deliveries = list(
-        Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=token)
-        .select_related("subscription", "subscription__user")
-        .order_by("pk")
-    )
+    deliveries = _claimed_recipients(delivery_ids, token)
     chunk.prepare(deliveries)
-    unfinished = {delivery.pk for delivery in deliveries}
+    unfinished = {delivery.delivery_id for delivery in deliveries}
     connections = [get_connection()]
     if isinstance(connections[0], SmtpBackend):
         connections += [get_connection() for _ in range(connections_for(len(deliveries)) - 1)]
@@ -790,8 +788,8 @@ def briefing_chunk_send(
             for delivery in deliveries:
                 job = _prepare(chunk, delivery)
                 if job is not None:
-                    _settle(chunk, job, _attempt(connections[0], job))
-                unfinished.discard(delivery.pk)
+                    _settle(chunk, job, _attempt(connections[0], chunk, job))
+                unfinished.discard(delivery.delivery_id)
         else:
             _send_in_parallel(chunk, connections, deliveries, unfinished)
         chunk.flush()
@@ -824,26 +822,80 @@ def connections_for(deliveries: int) -> int:
     return max(1, min(CONNECTIONS, deliveries // PER_CONNECTION))
 
 
+@dataclass(slots=True)
+class _Recipient:
+    """A claimed delivery and what its email needs of the subscription (one row of a join).
+
+    Named as `Subscription`'s fields (`pk` is the subscription's), so the
+    selectors of clearances and links take it as they take a subscription.
+    """
+
+    delivery_id: int
+    attempts: int
+    pk: int
+    email: str
+    sectors: list[str]
+    language: str
+    content: str
+    status: str
+    unsubscribe_token: str
+    consecutive_failures: int
+    user_id: int | None
+    granted_clearance: str
+    user_deleted_at: datetime.datetime | None
+
+    @property
+    def subscription_id(self) -> int:
+        return self.pk
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SubscriptionStatus.ACTIVE
+
+
+_RECIPIENT_COLUMNS = (
+    "pk",
+    "attempts",
+    "subscription_id",
+    "subscription__email",
+    "subscription__sectors",
+    "subscription__language",
+    "subscription__content",
+    "subscription__status",
+    "subscription__unsubscribe_token",
+    "subscription__consecutive_failures",
+    "subscription__user_id",
+    "subscription__granted_clearance",
+    "subscription__user__deleted_at",
+)
+
+
+def _claimed_recipients(delivery_ids: Sequence[int], token: str) -> list[_Recipient]:
+    """The deliveries this run claimed, as plain rows: a chunk's model instances (delivery,
+    subscription, account, with every date parsed) cost more than its SMTP client."""
+    rows: Iterable[tuple[Any, ...]] = (
+        Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=token)
+        .order_by("pk")
+        .values_list(*_RECIPIENT_COLUMNS)
+    )
+    return [_Recipient(*row) for row in rows]
+
+
 @dataclass
 class _Job:
     """One claimed delivery ready to hand to the mail backend."""
 
-    delivery: Delivery
+    delivery: _Recipient
     rendering: Rendering
     sent: _Sent
     wire: tuple[str, list[str], bytes] | None = None  # set for SMTP connections
 
 
-def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
+def _prepare(chunk: _Chunk, delivery: _Recipient) -> _Job | None:
     """The delivery's briefing, or None when it is skipped (recorded here)."""
-    subscription = delivery.subscription
-    user = subscription.user
+    subscription = delivery
     sectors = selectors.ordered_sectors(subscription.sectors)
-    if (
-        not subscription.is_active
-        or not sectors
-        or (user is not None and user.deleted_at is not None)
-    ):
+    if not subscription.is_active or not sectors or subscription.user_deleted_at is not None:
         _finish(delivery, chunk.token, status=DeliveryStatus.SKIPPED, error=subscription.status)
         chunk.outcome.skipped += 1
         return None
@@ -857,7 +909,7 @@ def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
         corrections=corrections,
     )
     sent = _Sent(
-        delivery_id=delivery.pk,
+        delivery_id=delivery.delivery_id,
         sectors=sectors,
         clearance=clearance,
         language=subscription.language,
@@ -866,18 +918,18 @@ def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
     return _Job(delivery=delivery, rendering=rendering, sent=sent)
 
 
-def _wire(job: _Job) -> tuple[str, list[str], bytes]:
+def _wire(chunk: _Chunk, job: _Job) -> tuple[str, list[str], bytes]:
     if job.wire is None:
-        subscription = job.delivery.subscription
+        subscription = job.delivery
         job.wire = job.rendering.wire().message(
             to=subscription.email,
-            preferences_url=selectors.preferences_url(subscription),
-            unsubscribe_url=selectors.unsubscribe_url(subscription),
+            preferences_url=chunk.links.preferences_url(subscription),
+            unsubscribe_url=chunk.links.unsubscribe_url(subscription),
         )
     return job.wire
 
 
-def _attempt(connection: Any, job: _Job) -> BaseException | None:
+def _attempt(connection: Any, chunk: _Chunk, job: _Job) -> BaseException | None:
     """Hand one briefing to the mail backend; the exception it raised, if any.
 
     Over SMTP the pre-encoded bytes go straight to the open session; any other
@@ -885,12 +937,10 @@ def _attempt(connection: Any, job: _Job) -> BaseException | None:
     """
     try:
         if isinstance(connection, SmtpBackend) and connection.connection is not None:
-            sender, recipients, data = _wire(job)
+            sender, recipients, data = _wire(chunk, job)
             connection.connection.sendmail(sender, recipients, data)
         else:
-            message = briefing_message(
-                subscription=job.delivery.subscription, composed=job.rendering.composed
-            )
+            message = briefing_message(subscription=job.delivery, composed=job.rendering.composed)
             connection.send_messages([message])
     except Exception as exc:
         return exc
@@ -903,7 +953,7 @@ def _settle(chunk: _Chunk, job: _Job, error: BaseException | None) -> None:
     if error is None:
         chunk.record_sent(job.sent)
         chunk.outcome.sent += 1
-        if delivery.subscription.consecutive_failures:
+        if delivery.consecutive_failures:
             Subscription.objects.filter(pk=delivery.subscription_id).update(consecutive_failures=0)
         return
     try:
@@ -928,7 +978,10 @@ _NOT_SENT = RuntimeError("not sent: the chunk stopped first")
 
 
 def _send_in_parallel(
-    chunk: _Chunk, connections: Sequence[Any], deliveries: Sequence[Delivery], unfinished: set[int]
+    chunk: _Chunk,
+    connections: Sequence[Any],
+    deliveries: Sequence[_Recipient],
+    unfinished: set[int],
 ) -> None:
     """Send over every connection at once: one thread per connection does SMTP only,
     this thread prepares the messages and does every database write."""
@@ -939,7 +992,7 @@ def _send_in_parallel(
     def sender(connection: Any) -> None:
         while (job := jobs.get()) is not None:
             # Once the chunk stops, what is still queued is not sent: left for the release.
-            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, job)))
+            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, chunk, job)))
 
     threads = [threading.Thread(target=sender, args=(c,), daemon=True) for c in connections]
     for thread in threads:
@@ -960,7 +1013,7 @@ def _send_in_parallel(
             try:
                 if failure is None or error is None:
                     _settle(chunk, job, error)
-                    unfinished.discard(job.delivery.pk)
+                    unfinished.discard(job.delivery.delivery_id)
             except BaseException as exc:
                 failure = exc
                 stop.set()
@@ -971,9 +1024,9 @@ def _send_in_parallel(
                 break
             job = _prepare(chunk, delivery)
             if job is None:
-                unfinished.discard(delivery.pk)
+                unfinished.discard(delivery.delivery_id)
                 continue
-            _wire(job)  # encoded here, so the threads only talk SMTP
+            _wire(chunk, job)  # encoded here, so the threads only talk SMTP
             jobs.put(job)
             in_flight += 1
             settle_ready(block=False)
@@ -988,7 +1041,7 @@ def _send_in_parallel(
         raise failure
 
 
-def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
+def _defer(chunk: _Chunk, delivery: _Recipient, code: int, text: str) -> None:
     """A temporary failure: back to pending for the task's retry, or failed after too many."""
     error = f"{code} {text}"[:500]
     if delivery.attempts >= settings.BRIEFING_MAX_ATTEMPTS:
@@ -996,7 +1049,7 @@ def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
         chunk.outcome.failed += 1
         return
     Delivery.objects.filter(
-        pk=delivery.pk, claim_token=chunk.token, status=DeliveryStatus.SENDING
+        pk=delivery.delivery_id, claim_token=chunk.token, status=DeliveryStatus.SENDING
     ).update(
         status=DeliveryStatus.PENDING,
         claim_token="",
@@ -1008,7 +1061,7 @@ def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
     chunk.outcome.deferred += 1
 
 
-def _fail(chunk: _Chunk, delivery: Delivery, code: int | None, text: str) -> None:
+def _fail(chunk: _Chunk, delivery: _Recipient, code: int | None, text: str) -> None:
     """A permanent failure: recorded; enough of them in a row pause the address."""
     _finish(
         delivery,
