@@ -439,15 +439,39 @@ def active_subscription_ids() -> QuerySet[Subscription, int]:
     )
 
 
-def deliveries_to_send(*, week_start: datetime.date) -> QuerySet[Delivery, int]:
-    """Deliveries of the week that no task has finished: pending, or claimed (maybe stale)."""
-    return (
-        Delivery.objects.filter(
-            week_start=week_start, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def deliveries_to_send(*, week_start: datetime.date) -> list[int]:
+    """Deliveries of the week that no task has finished: pending, or claimed (maybe stale).
+
+    Ordered so that deliveries likely to share a rendering are next to each
+    other — by format, language, kind of clearance and set of sectors — so a
+    chunk needs few renderings and the next chunk mostly the same ones: a
+    worker assembles each about once, rather than once per chunk in which a
+    random order would scatter it.
+    """
+    rows = Delivery.objects.filter(
+        week_start=week_start, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+    ).values_list(
+        "pk",
+        "subscription__content",
+        "subscription__language",
+        "subscription__user_id",
+        "subscription__granted_clearance",
+        "subscription__sectors",
     )
+    keyed = [
+        (
+            content,
+            language,
+            user_id is not None,
+            granted,
+            # The order the sectors were chosen in does not change the rendering.
+            tuple(ordered_sectors(sectors or [])),
+            pk,
+        )
+        for pk, content, language, user_id, granted, sectors in rows
+    ]
+    keyed.sort()
+    return [key[-1] for key in keyed]
 
 
 # --- Archive ------------------------------------------------------------------------------------

@@ -52,8 +52,10 @@ from __future__ import annotations
 
 import binascii
 import datetime
+import hashlib
 import json
 import logging
+import os
 import queue
 import random
 import re
@@ -61,14 +63,18 @@ import secrets
 import smtplib
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -90,6 +96,7 @@ from community.queue import enqueue_on_commit
 from intel import validation
 from intel.boardbrief import emails as board_emails
 from intel.briefings import compose, selectors
+from intel.digests import selectors as digest_selectors
 from intel.digests.selectors import corrections_pending_briefing
 from intel.digests.services import digest_corrections_mark_briefed
 from intel.errors import WorkflowError
@@ -237,7 +244,7 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
         audit_record(actor=actor, action="briefing.week_resume", target=week)
     subscribers = selectors.active_subscription_ids().count()
     _create_deliveries(week_start)
-    unfinished = list(selectors.deliveries_to_send(week_start=week_start))
+    unfinished = selectors.deliveries_to_send(week_start=week_start)
     size = settings.BRIEFING_CHUNK_SIZE
     chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
     return WeekPlan(
@@ -525,6 +532,62 @@ class Rendering:
 
 # Fragment sets: one per composer, clearance, language and corrections (10 in a usual week).
 fragment_sets = _Lru(64)
+
+# Fragment sets are also shared by every worker process through the cache (Redis with
+# `REDIS_URL`): the first process to need one composes it and the others read it, instead of
+# each redacting the week's digests and rendering them again. Its key holds everything the
+# key of `fragment_sets` holds (clearance and language first of all), so a reader only ever
+# gets what a composition for their own clearance gives.
+SHARED_FRAGMENTS_TIMEOUT = 3600  # seconds: a week's send is over long before
+SHARED_WAIT_SECONDS = 30.0  # the longest wait for another process's composition
+SHARED_POLL_SECONDS = 0.02
+
+
+def shared_fragments(key: tuple[object, ...], composed: Callable[[], Any]) -> Any:
+    """The fragment set of `key` from the shared cache, composed here (and stored) if no
+    other process has it or is composing it; a process composing it is waited for."""
+    name = shared_name(key)
+    found = cache.get(name)
+    if found is not None:
+        return found
+    lock = f"{name}:composing"
+    deadline = time.monotonic() + SHARED_WAIT_SECONDS
+    while not (owned := cache.add(lock, os.getpid(), timeout=SHARED_WAIT_SECONDS)):
+        if time.monotonic() > deadline:
+            break  # the composer died or hangs: compose here
+        time.sleep(SHARED_POLL_SECONDS)
+        found = cache.get(name)
+        if found is not None:
+            return found
+    try:
+        found = composed()
+        cache.set(name, found, SHARED_FRAGMENTS_TIMEOUT)
+    finally:
+        if owned:
+            cache.delete(lock)
+    return found
+
+
+def shared_name(key: tuple[object, ...]) -> str:
+    """The cache key of a fragment set (its key's values in full, hashed to a fixed length)."""
+    return "briefings:fragments:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _composing_code() -> str:
+    """A digest of the code and templates a fragment set comes from: after a deploy that
+    changes them (redaction included), no process reads a set the old code composed."""
+    files = [
+        Path(module.__file__ or "")
+        for module in (compose, selectors, board_emails, digest_selectors, sys.modules[__name__])
+    ]
+    files += sorted((Path(settings.BASE_DIR) / "templates" / "emails").glob("*"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 # Assembled renderings, about 40 KB each with their wire form. Sized for every combination
 # of up to three sectors, two languages and two clearances: a smaller cache that subscribers
 # hit in random order would evict nearly every rendering before its next use.
@@ -631,22 +694,37 @@ class _Chunk:
         )
         found = fragment_sets.get(key)
         if found is None:
-            if language not in self._corrections:
-                self._corrections[language] = selectors.corrections_by_id(
-                    [digest.pk for digest in self.correction_digests], language
+
+            def composed() -> Any:
+                if language not in self._corrections:
+                    self._corrections[language] = selectors.corrections_by_id(
+                        [digest.pk for digest in self.correction_digests], language
+                    )
+                by_id = self._corrections[language]
+                self.outcome.compositions += 1
+                return COMPOSERS[composer](
+                    self.digests.briefing(
+                        sectors=Sector.values,
+                        clearance=clearance,
+                        language=language,
+                        corrections=[by_id[pk] for pk in corrections if pk in by_id],
+                    )
                 )
-            by_id = self._corrections[language]
-            found = COMPOSERS[composer](
-                self.digests.briefing(
-                    sectors=Sector.values,
-                    clearance=clearance,
-                    language=language,
-                    corrections=[by_id[pk] for pk in corrections if pk in by_id],
-                )
-            )
+
+            found = shared_fragments((*key, *self._shared_identity()), composed)
             fragment_sets.put(key, found)
-            self.outcome.compositions += 1
         return found
+
+    def _shared_identity(self) -> tuple[object, ...]:
+        """What a key shared between processes adds to a process's own: when each digest
+        was published (a database re-created under the same ids never meets an old
+        entry), the subject prefix, and the code and templates that compose."""
+        published = tuple(
+            (digest.pk, digest.published_at.isoformat() if digest.published_at else None)
+            for digest in [*self.digests.digests.values(), *self.correction_digests]
+            if digest is not None
+        )
+        return (published, settings.ACCOUNT_EMAIL_SUBJECT_PREFIX, _composing_code())
 
     def rendering(
         self,
