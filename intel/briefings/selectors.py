@@ -302,10 +302,14 @@ def archive_url() -> str:
     return absolute(reverse("briefings:archive"))
 
 
+# `Sector.values` builds its list on every read; this is read for every email.
+_SECTOR_ORDER = tuple(Sector.values)
+
+
 def ordered_sectors(sectors: Iterable[str]) -> list[str]:
     """The subscriber's sectors in the fixed order of the vocabulary (a stable cache key)."""
     chosen = set(sectors)
-    return [sector for sector in Sector.values if sector in chosen]
+    return [sector for sector in _SECTOR_ORDER if sector in chosen]
 
 
 # --- The week as readers see it ----------------------------------------------------------

@@ -428,6 +428,19 @@ def _has_long_lines(body: str) -> bool:
     )
 
 
+def _longest_line_with(body: str, needle: str) -> int:
+    """The length in bytes of the longest LF-ended line of `body` holding `needle` (0: none)."""
+    longest = 0
+    found = body.find(needle)
+    while found != -1:
+        start = body.rfind("\n", 0, found) + 1
+        end = body.find("\n", found)
+        end = len(body) if end == -1 else end
+        longest = max(longest, len(body[start:end].encode()))
+        found = body.find(needle, end)
+    return longest
+
+
 class _WirePart:
     """One text part, pre-encoded: the transfer encoding Django would choose, links as holes."""
 
@@ -436,14 +449,20 @@ class _WirePart:
         self.encoding = QP if _has_long_lines(body) else ("7bit" if body.isascii() else "8bit")
         self.subtype = subtype
         self.boundary = boundary
-        # Written as the email generator writes a payload: every line end becomes CRLF.
-        lines = _LINE_END.split(body)
-        self.raw = "\r\n".join(lines).encode()
         # Kept only where it is encoded per email (a worker keeps thousands of these).
         self.body = body if self.encoding == QP else None
-        self.longest_hole = max(
-            (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
-        )
+        if "\r" in body:
+            # Written as the email generator writes a payload: every line end becomes CRLF.
+            lines = _LINE_END.split(body)
+            self.raw = "\r\n".join(lines).encode()
+            self.longest_hole = max(
+                (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line),
+                default=0,
+            )
+        else:
+            # The same without splitting the part: only LF ends its lines (what compose writes).
+            self.raw = body.replace("\n", "\r\n").encode()
+            self.longest_hole = _longest_line_with(body, compose.PLACEHOLDER_HOST)
 
     def head(self, encoding: str) -> bytes:
         return (
@@ -793,7 +812,18 @@ def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> in
                     DeliveryStatus.SENT.value,
                     now,
                     now,
-                    json.dumps([asdict(row) | {"id": row.delivery_id} for row in batch]),
+                    json.dumps(
+                        [
+                            {
+                                "id": row.delivery_id,
+                                "sectors": row.sectors,
+                                "clearance": row.clearance,
+                                "language": row.language,
+                                "corrections": row.corrections,
+                            }
+                            for row in batch
+                        ]
+                    ),
                     token,
                     DeliveryStatus.SENDING.value,
                 ],
