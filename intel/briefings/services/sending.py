@@ -890,8 +890,7 @@ def briefing_chunk_send(
     if isinstance(connections[0], SmtpBackend):
         connections += [get_connection() for _ in range(connections_for(len(deliveries)) - 1)]
     try:
-        for connection in connections:
-            connection.open()
+        _on_each(connections, _open)
         if len(connections) == 1:
             for delivery in deliveries:
                 job = _prepare(chunk, delivery)
@@ -908,15 +907,45 @@ def briefing_chunk_send(
         _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        for connection in connections:
-            try:
-                connection.close()
-            except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
-                logger.debug("closing the SMTP connection failed", exc_info=True)
+        _on_each(connections, _close)
     if outcome.deferred:
         delay = _retry_delay(retries)
         outcome.retry_after = min(outcome.retry_after or delay, delay)
     return outcome
+
+
+def _open(connection: Any) -> None:
+    connection.open()
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
+        logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _on_each(connections: Sequence[Any], action: Callable[[Any], None]) -> None:
+    """`action` on every connection at once: opening (greeting, EHLO) and closing (QUIT) are
+    round trips to a server busy with other connections. Raises the first error raised."""
+    if len(connections) == 1:
+        action(connections[0])
+        return
+    errors: list[BaseException] = []
+
+    def run(connection: Any) -> None:
+        try:
+            action(connection)
+        except BaseException as exc:  # re-raised in the chunk's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,), daemon=True) for c in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 # SMTP is a conversation of round trips (MAIL, RCPT, DATA, the message): one connection
