@@ -382,8 +382,12 @@ class Wire:
             _header("List-Unsubscribe", f"<{unsubscribe_url}>"),
         ]
         chunks = [self.head, ("\r\n".join(personal) + "\r\n\r\n").encode()]
-        chunks.append(b"\r\n".join(part.filled(links) for part in self.parts))
+        for number, part in enumerate(self.parts):
+            if number:
+                chunks.append(b"\r\n")
+            chunks += part.filled(links)
         chunks.append(self.closing)
+        # One copy of the message's bytes, joined from the rendering's own pieces.
         return self.envelope_from, [_envelope_address(to)], b"".join(chunks)
 
 
@@ -441,6 +445,11 @@ def _longest_line_with(body: str, needle: str) -> int:
     return longest
 
 
+_HOLES = re.compile(
+    b"(" + b"|".join(re.escape(hole.encode()) for hole in compose.PLACEHOLDERS) + b")"
+)
+
+
 class _WirePart:
     """One text part, pre-encoded: the transfer encoding Django would choose, links as holes."""
 
@@ -454,15 +463,23 @@ class _WirePart:
         if "\r" in body:
             # Written as the email generator writes a payload: every line end becomes CRLF.
             lines = _LINE_END.split(body)
-            self.raw = "\r\n".join(lines).encode()
+            raw = "\r\n".join(lines).encode()
             self.longest_hole = max(
                 (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line),
                 default=0,
             )
         else:
             # The same without splitting the part: only LF ends its lines (what compose writes).
-            self.raw = body.replace("\n", "\r\n").encode()
+            raw = body.replace("\n", "\r\n").encode()
             self.longest_hole = _longest_line_with(body, compose.PLACEHOLDER_HOST)
+        # Cut at the holes (odd places): an email joins the pieces with its links in them,
+        # rather than searching the part for each hole.
+        self.pieces = _HOLES.split(raw)
+
+    @property
+    def raw(self) -> bytes:
+        """The part as written, links still holes."""
+        return b"".join(self.pieces)
 
     def head(self, encoding: str) -> bytes:
         return (
@@ -470,23 +487,25 @@ class _WirePart:
             f"MIME-Version: 1.0\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
         ).encode()
 
-    def filled(self, links: dict[str, str]) -> bytes:
+    def filled(self, links: dict[str, str]) -> list[bytes]:
+        """The part with `links` in its holes, as pieces to join."""
         growth = sum(max(0, len(url) - len(hole)) for hole, url in links.items())
         if (
             self.encoding != QP
             and all(url.isascii() for url in links.values())
             and self.longest_hole + growth <= RFC5322_EMAIL_LINE_LENGTH_LIMIT
         ):
-            raw = self.raw
-            for hole, url in links.items():
-                raw = raw.replace(hole.encode(), url.encode())
-            return self.head(self.encoding) + raw
+            filled = {hole.encode(): url.encode() for hole, url in links.items()}
+            pieces = [self.head(self.encoding), *self.pieces]
+            # Holes are at odd places of `self.pieces`, so at even ones here.
+            pieces[2::2] = [filled.get(hole, hole) for hole in pieces[2::2]]
+            return pieces
         # Long lines (or a link that would make one): quoted-printable, as Django would.
         body = self.body if self.body is not None else self.raw.decode().replace("\r\n", "\n")
         for hole, url in links.items():
             body = body.replace(hole, url)
         encoded = binascii.b2a_qp(body.encode(), istext=True)
-        return self.head(QP) + encoded.replace(b"\n", b"\r\n")
+        return [self.head(QP), encoded.replace(b"\n", b"\r\n")]
 
 
 def _text(raw: bytes | str) -> str:
