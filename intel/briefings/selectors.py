@@ -34,12 +34,13 @@ from accounts import roles
 from accounts.models import Membership, User
 from community.links import absolute_url
 from intel.briefings import compose
-from intel.digests.selectors import digest_view, digests_for_briefing
+from intel.digests.selectors import DIGEST_ITEM_FIELDS, digest_view, digests_for_briefing
 from intel.models import (
     BriefingWeek,
     Delivery,
     DeliveryStatus,
     Digest,
+    DigestItem,
     DigestStatus,
     Subscription,
     SubscriptionStatus,
@@ -329,6 +330,8 @@ class WeekDigests:
     _views: dict[tuple[str, str, str], dict[str, Any] | None] = field(default_factory=dict)
     _urls: dict[str, str] = field(default_factory=dict)
     _links: dict[str, str] = field(default_factory=dict)
+    _items: dict[int, list[dict[str, Any]]] | None = None
+    _corrections: dict[int, Digest] = field(default_factory=dict)
 
     @classmethod
     def load(cls, week_start: datetime.date) -> WeekDigests:
@@ -355,12 +358,40 @@ class WeekDigests:
         key = (sector, clearance, language)
         if key not in self._views:
             digest = self.digests.get(sector)
-            self._views[key] = (
-                None
-                if digest is None
-                else digest_view(digest=digest, clearance=clearance, language=language)
-            )
+            if digest is None:
+                self._views[key] = None
+            else:
+                items, corrections = self._rows()
+                self._views[key] = digest_view(
+                    digest=digest,
+                    clearance=clearance,
+                    language=language,
+                    items=items[digest.pk],
+                    correction=corrections.get(digest.pk),
+                )
         return self._views[key]
+
+    def _rows(self) -> tuple[dict[int, list[dict[str, Any]]], dict[int, Digest]]:
+        """Every digest's items and published correction, read once for all the week's views
+        (what `digest_view` would otherwise read per digest, clearance and language)."""
+        if self._items is None:
+            pks = [digest.pk for digest in self.digests.values() if digest is not None]
+            items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pks}
+            # DigestItem's own ordering (digest, position), as `digest.items` reads them.
+            for row in DigestItem.objects.filter(digest_id__in=pks).values(
+                "digest_id", *DIGEST_ITEM_FIELDS
+            ):
+                items[row.pop("digest_id")].append(row)
+            self._items = items
+            self._corrections = {
+                correction.previous_id: correction
+                # At most one per digest (`previous` is one-to-one).
+                for correction in Digest.objects.filter(
+                    previous_id__in=pks, status=DigestStatus.PUBLISHED
+                )
+                if correction.previous_id is not None
+            }
+        return self._items, self._corrections
 
     def briefing(
         self,
