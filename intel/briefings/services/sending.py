@@ -825,7 +825,8 @@ def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> in
                     clearance = v.clearance, language = v.language, corrections = v.corrections
                 FROM jsonb_to_recordset(%s::jsonb) AS v(
                     id bigint, sectors jsonb, clearance text, language text, corrections jsonb)
-                WHERE d.{pk} = v.id AND d.claim_token = %s AND d.status = %s
+                WHERE d.{pk} = v.id AND d.{pk} = ANY(%s) AND d.claim_token = %s
+                    AND d.status = %s
                 """,  # noqa: S608 - the table name is ours, every value a parameter
                 [
                     DeliveryStatus.SENT.value,
@@ -843,6 +844,10 @@ def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> in
                             for row in batch
                         ]
                     ),
+                    # The keys again, as an array: the planner reads them through the primary
+                    # key whatever its statistics (joined from the JSON alone, it estimates one
+                    # claimed row and scans the whole table for every batch).
+                    [row.delivery_id for row in batch],
                     token,
                     DeliveryStatus.SENDING.value,
                 ],
