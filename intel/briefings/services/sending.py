@@ -20,7 +20,9 @@ per clearance, language and corrections, each reader's sectors are assembled
 from its fragments (`compose.Fragments`), and each assembled briefing is
 encoded once (`Wire`); an email then costs its own four header lines and two
 links. Both are kept per worker process across chunks (`fragment_sets`,
-`renderings`).
+`renderings`), and fragment sets are shared between processes through the
+cache (`shared_fragments`). The plan orders deliveries by what their
+renderings depend on, so a chunk needs few of them.
 
 Delivery guarantee. Every delivery is claimed before anything reaches SMTP,
 and only rows that are pending — or whose claim is older than
