@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -478,14 +479,39 @@ def deliveries_to_send(*, week_start: datetime.date) -> list[int]:
     """Deliveries of the week that no task has finished: pending, or claimed (maybe stale).
 
     Ordered so that deliveries likely to share a rendering are next to each
-    other — by format, language, kind of clearance and set of sectors — so a
-    chunk needs few renderings and the next chunk mostly the same ones: a
-    worker assembles each about once, rather than once per chunk in which a
-    random order would scatter it.
+    other — by format, language, kind of clearance and set of sectors (in
+    whatever order they were chosen), then id — so a chunk needs few
+    renderings and the next chunk mostly the same ones: a worker assembles
+    each about once, rather than once per chunk in which a random order would
+    scatter it. PostgreSQL sorts them itself (100,000 rows through Python
+    take seconds); elsewhere `_rendering_order` does, to the same order.
     """
-    rows = Delivery.objects.filter(
+    unfinished = Delivery.objects.filter(
         week_start=week_start, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
-    ).values_list(
+    )
+    if connection.vendor != "postgresql":
+        return _rendering_order(unfinished)
+    delivery, subscription = Delivery._meta.db_table, Subscription._meta.db_table
+    sql, params = unfinished.values_list("pk", flat=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The same keys as `_rendering_order`, compared byte by byte as Python compares.
+            f"""
+            SELECT d.id FROM {delivery} AS d JOIN {subscription} AS s ON s.id = d.subscription_id
+            WHERE d.id IN ({sql})
+            ORDER BY s.content COLLATE "C", s.language COLLATE "C", s.user_id IS NOT NULL,
+                s.granted_clearance COLLATE "C",
+                COALESCE((SELECT array_agg(DISTINCT sector COLLATE "C" ORDER BY sector COLLATE "C")
+                    FROM jsonb_array_elements_text(s.sectors) AS sector), '{{}}'),
+                d.id
+            """,  # noqa: S608 - the table names are ours, every value a parameter
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _rendering_order(unfinished: QuerySet[Delivery]) -> list[int]:
+    rows = unfinished.values_list(
         "pk",
         "subscription__content",
         "subscription__language",
@@ -494,15 +520,7 @@ def deliveries_to_send(*, week_start: datetime.date) -> list[int]:
         "subscription__sectors",
     )
     keyed = [
-        (
-            content,
-            language,
-            user_id is not None,
-            granted,
-            # The order the sectors were chosen in does not change the rendering.
-            tuple(ordered_sectors(sectors or [])),
-            pk,
-        )
+        (content, language, user_id is not None, granted, tuple(sorted(set(sectors or []))), pk)
         for pk, content, language, user_id, granted, sectors in rows
     ]
     keyed.sort()
