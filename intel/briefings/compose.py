@@ -51,6 +51,7 @@ from intel.text import markdown_to_text, render_markdown
 PLACEHOLDER_HOST = "briefing.invalid"
 PREFERENCES_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/preferences-link"
 UNSUBSCRIBE_PLACEHOLDER = f"https://{PLACEHOLDER_HOST}/unsubscribe-link"
+PLACEHOLDERS = (PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER)
 
 # How much of each sector the briefing carries.
 BOARD_SENTENCES = 2  # "what changed" sentences per sector in the board summary

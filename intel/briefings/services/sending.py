@@ -20,7 +20,9 @@ per clearance, language and corrections, each reader's sectors are assembled
 from its fragments (`compose.Fragments`), and each assembled briefing is
 encoded once (`Wire`); an email then costs its own four header lines and two
 links. Both are kept per worker process across chunks (`fragment_sets`,
-`renderings`).
+`renderings`), and fragment sets are shared between processes through the
+cache (`shared_fragments`). The plan orders deliveries by what their
+renderings depend on, so a chunk needs few of them.
 
 Delivery guarantee. Every delivery is claimed before anything reaches SMTP,
 and only rows that are pending — or whose claim is older than
@@ -52,8 +54,10 @@ from __future__ import annotations
 
 import binascii
 import datetime
+import hashlib
 import json
 import logging
+import os
 import queue
 import random
 import re
@@ -61,14 +65,18 @@ import secrets
 import smtplib
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -90,6 +98,7 @@ from community.queue import enqueue_on_commit
 from intel import validation
 from intel.boardbrief import emails as board_emails
 from intel.briefings import compose, selectors
+from intel.digests import selectors as digest_selectors
 from intel.digests.selectors import corrections_pending_briefing
 from intel.digests.services import digest_corrections_mark_briefed
 from intel.errors import WorkflowError
@@ -237,7 +246,7 @@ def briefing_week_start(*, week_start: datetime.date, actor: User | None = None)
         audit_record(actor=actor, action="briefing.week_resume", target=week)
     subscribers = selectors.active_subscription_ids().count()
     _create_deliveries(week_start)
-    unfinished = list(selectors.deliveries_to_send(week_start=week_start))
+    unfinished = selectors.deliveries_to_send(week_start=week_start)
     size = settings.BRIEFING_CHUNK_SIZE
     chunks = [unfinished[offset : offset + size] for offset in range(0, len(unfinished), size)]
     return WeekPlan(
@@ -287,15 +296,17 @@ def _release(delivery_ids: Iterable[int], token: str, error: str = "") -> None:
         )
 
 
-def _finish(delivery: Delivery, token: str, **changes: object) -> bool:
+def _finish(delivery: _Recipient, token: str, **changes: object) -> bool:
     done = Delivery.objects.filter(
-        pk=delivery.pk, claim_token=token, status=DeliveryStatus.SENDING
+        pk=delivery.delivery_id, claim_token=token, status=DeliveryStatus.SENDING
     ).update(claim_token="", updated_at=timezone.now(), **changes)
     if done != 1:
         # Only possible if our claim went stale while we were alive (a task
         # running beyond CELERY_TASK_TIME_LIMIT, e.g. the solo pool, which does
         # not enforce time limits): the log must say so.
-        logger.warning("briefing delivery %s: claim lost before it was finished", delivery.pk)
+        logger.warning(
+            "briefing delivery %s: claim lost before it was finished", delivery.delivery_id
+        )
     return done == 1
 
 
@@ -305,7 +316,7 @@ def _list_id() -> str:
 
 
 def briefing_message(
-    *, subscription: Subscription, composed: compose.ComposedBriefing
+    *, subscription: selectors.Subscriber, composed: compose.ComposedBriefing
 ) -> EmailMultiAlternatives:
     """The email for one subscriber: both parts, their links and the RFC 8058 headers."""
     unsubscribe = selectors.unsubscribe_url(subscription)
@@ -373,8 +384,12 @@ class Wire:
             _header("List-Unsubscribe", f"<{unsubscribe_url}>"),
         ]
         chunks = [self.head, ("\r\n".join(personal) + "\r\n\r\n").encode()]
-        chunks.append(b"\r\n".join(part.filled(links) for part in self.parts))
+        for number, part in enumerate(self.parts):
+            if number:
+                chunks.append(b"\r\n")
+            chunks += part.filled(links)
         chunks.append(self.closing)
+        # One copy of the message's bytes, joined from the rendering's own pieces.
         return self.envelope_from, [_envelope_address(to)], b"".join(chunks)
 
 
@@ -419,6 +434,24 @@ def _has_long_lines(body: str) -> bool:
     )
 
 
+def _longest_line_with(body: str, needle: str) -> int:
+    """The length in bytes of the longest LF-ended line of `body` holding `needle` (0: none)."""
+    longest = 0
+    found = body.find(needle)
+    while found != -1:
+        start = body.rfind("\n", 0, found) + 1
+        end = body.find("\n", found)
+        end = len(body) if end == -1 else end
+        longest = max(longest, len(body[start:end].encode()))
+        found = body.find(needle, end)
+    return longest
+
+
+_HOLES = re.compile(
+    b"(" + b"|".join(re.escape(hole.encode()) for hole in compose.PLACEHOLDERS) + b")"
+)
+
+
 class _WirePart:
     """One text part, pre-encoded: the transfer encoding Django would choose, links as holes."""
 
@@ -427,14 +460,28 @@ class _WirePart:
         self.encoding = QP if _has_long_lines(body) else ("7bit" if body.isascii() else "8bit")
         self.subtype = subtype
         self.boundary = boundary
-        # Written as the email generator writes a payload: every line end becomes CRLF.
-        lines = _LINE_END.split(body)
-        self.raw = "\r\n".join(lines).encode()
         # Kept only where it is encoded per email (a worker keeps thousands of these).
         self.body = body if self.encoding == QP else None
-        self.longest_hole = max(
-            (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
-        )
+        if "\r" in body:
+            # Written as the email generator writes a payload: every line end becomes CRLF.
+            lines = _LINE_END.split(body)
+            raw = "\r\n".join(lines).encode()
+            self.longest_hole = max(
+                (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line),
+                default=0,
+            )
+        else:
+            # The same without splitting the part: only LF ends its lines (what compose writes).
+            raw = body.replace("\n", "\r\n").encode()
+            self.longest_hole = _longest_line_with(body, compose.PLACEHOLDER_HOST)
+        # Cut at the holes (odd places): an email joins the pieces with its links in them,
+        # rather than searching the part for each hole.
+        self.pieces = _HOLES.split(raw)
+
+    @property
+    def raw(self) -> bytes:
+        """The part as written, links still holes."""
+        return b"".join(self.pieces)
 
     def head(self, encoding: str) -> bytes:
         return (
@@ -442,23 +489,25 @@ class _WirePart:
             f"MIME-Version: 1.0\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
         ).encode()
 
-    def filled(self, links: dict[str, str]) -> bytes:
+    def filled(self, links: dict[str, str]) -> list[bytes]:
+        """The part with `links` in its holes, as pieces to join."""
         growth = sum(max(0, len(url) - len(hole)) for hole, url in links.items())
         if (
             self.encoding != QP
             and all(url.isascii() for url in links.values())
             and self.longest_hole + growth <= RFC5322_EMAIL_LINE_LENGTH_LIMIT
         ):
-            raw = self.raw
-            for hole, url in links.items():
-                raw = raw.replace(hole.encode(), url.encode())
-            return self.head(self.encoding) + raw
+            filled = {hole.encode(): url.encode() for hole, url in links.items()}
+            pieces = [self.head(self.encoding), *self.pieces]
+            # Holes are at odd places of `self.pieces`, so at even ones here.
+            pieces[2::2] = [filled.get(hole, hole) for hole in pieces[2::2]]
+            return pieces
         # Long lines (or a link that would make one): quoted-printable, as Django would.
         body = self.body if self.body is not None else self.raw.decode().replace("\r\n", "\n")
         for hole, url in links.items():
             body = body.replace(hole, url)
         encoded = binascii.b2a_qp(body.encode(), istext=True)
-        return self.head(QP) + encoded.replace(b"\n", b"\r\n")
+        return [self.head(QP), encoded.replace(b"\n", b"\r\n")]
 
 
 def _text(raw: bytes | str) -> str:
@@ -523,6 +572,62 @@ class Rendering:
 
 # Fragment sets: one per composer, clearance, language and corrections (10 in a usual week).
 fragment_sets = _Lru(64)
+
+# Fragment sets are also shared by every worker process through the cache (Redis with
+# `REDIS_URL`): the first process to need one composes it and the others read it, instead of
+# each redacting the week's digests and rendering them again. Its key holds everything the
+# key of `fragment_sets` holds (clearance and language first of all), so a reader only ever
+# gets what a composition for their own clearance gives.
+SHARED_FRAGMENTS_TIMEOUT = 3600  # seconds: a week's send is over long before
+SHARED_WAIT_SECONDS = 30.0  # the longest wait for another process's composition
+SHARED_POLL_SECONDS = 0.02
+
+
+def shared_fragments(key: tuple[object, ...], composed: Callable[[], Any]) -> Any:
+    """The fragment set of `key` from the shared cache, composed here (and stored) if no
+    other process has it or is composing it; a process composing it is waited for."""
+    name = shared_name(key)
+    found = cache.get(name)
+    if found is not None:
+        return found
+    lock = f"{name}:composing"
+    deadline = time.monotonic() + SHARED_WAIT_SECONDS
+    while not (owned := cache.add(lock, os.getpid(), timeout=SHARED_WAIT_SECONDS)):
+        if time.monotonic() > deadline:
+            break  # the composer died or hangs: compose here
+        time.sleep(SHARED_POLL_SECONDS)
+        found = cache.get(name)
+        if found is not None:
+            return found
+    try:
+        found = composed()
+        cache.set(name, found, SHARED_FRAGMENTS_TIMEOUT)
+    finally:
+        if owned:
+            cache.delete(lock)
+    return found
+
+
+def shared_name(key: tuple[object, ...]) -> str:
+    """The cache key of a fragment set (its key's values in full, hashed to a fixed length)."""
+    return "briefings:fragments:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _composing_code() -> str:
+    """A digest of the code and templates a fragment set comes from: after a deploy that
+    changes them (redaction included), no process reads a set the old code composed."""
+    files = [
+        Path(module.__file__ or "")
+        for module in (compose, selectors, board_emails, digest_selectors, sys.modules[__name__])
+    ]
+    files += sorted((Path(settings.BASE_DIR) / "templates" / "emails").glob("*"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 # Assembled renderings, about 40 KB each with their wire form. Sized for every combination
 # of up to three sectors, two languages and two clearances: a smaller cache that subscribers
 # hit in random order would evict nearly every rendering before its next use.
@@ -557,7 +662,7 @@ COMPOSERS: dict[str, Callable[[compose.Briefing], Any]] = {
 }
 
 
-def composer_for(subscription: Subscription) -> str:
+def composer_for(subscription: selectors.Subscriber) -> str:
     """The one place a subscription's format chooses its composer (a key of `COMPOSERS`)."""
     return subscription.content if subscription.content in COMPOSERS else BriefingContent.FULL
 
@@ -596,16 +701,16 @@ class _Chunk:
         self.unrecorded: list[_Sent] = []
         self.mark_batch = 1
 
-    def prepare(self, deliveries: Sequence[Delivery]) -> None:
-        subscriptions = [delivery.subscription for delivery in deliveries]
-        self.clearances = selectors.subscription_clearances(subscriptions)
+    def prepare(self, deliveries: Sequence[_Recipient]) -> None:
+        self.clearances = selectors.subscription_clearances(deliveries)
+        self.links = selectors.SubscriberLinks()
         self.received = selectors.received_weeks(
-            subscription_ids=[sub.pk for sub in subscriptions],
+            subscription_ids=[delivery.subscription_id for delivery in deliveries],
             weeks={digest.week_start for digest in self.correction_digests},
         )
 
     def corrections_for(
-        self, subscription: Subscription, sectors: Sequence[str]
+        self, subscription: selectors.Subscriber, sectors: Sequence[str]
     ) -> tuple[int, ...]:
         """Corrections of digests this reader was sent before (same sector and week)."""
         return tuple(
@@ -629,22 +734,37 @@ class _Chunk:
         )
         found = fragment_sets.get(key)
         if found is None:
-            if language not in self._corrections:
-                self._corrections[language] = selectors.corrections_by_id(
-                    [digest.pk for digest in self.correction_digests], language
+
+            def composed() -> Any:
+                if language not in self._corrections:
+                    self._corrections[language] = selectors.corrections_by_id(
+                        [digest.pk for digest in self.correction_digests], language
+                    )
+                by_id = self._corrections[language]
+                self.outcome.compositions += 1
+                return COMPOSERS[composer](
+                    self.digests.briefing(
+                        sectors=Sector.values,
+                        clearance=clearance,
+                        language=language,
+                        corrections=[by_id[pk] for pk in corrections if pk in by_id],
+                    )
                 )
-            by_id = self._corrections[language]
-            found = COMPOSERS[composer](
-                self.digests.briefing(
-                    sectors=Sector.values,
-                    clearance=clearance,
-                    language=language,
-                    corrections=[by_id[pk] for pk in corrections if pk in by_id],
-                )
-            )
+
+            found = shared_fragments((*key, *self._shared_identity()), composed)
             fragment_sets.put(key, found)
-            self.outcome.compositions += 1
         return found
+
+    def _shared_identity(self) -> tuple[object, ...]:
+        """What a key shared between processes adds to a process's own: when each digest
+        was published (a database re-created under the same ids never meets an old
+        entry), the subject prefix, and the code and templates that compose."""
+        published = tuple(
+            (digest.pk, digest.published_at.isoformat() if digest.published_at else None)
+            for digest in [*self.digests.digests.values(), *self.correction_digests]
+            if digest is not None
+        )
+        return (published, settings.ACCOUNT_EMAIL_SUBJECT_PREFIX, _composing_code())
 
     def rendering(
         self,
@@ -707,13 +827,29 @@ def _mark_sent(batch: Sequence[_Sent], token: str, now: datetime.datetime) -> in
                     clearance = v.clearance, language = v.language, corrections = v.corrections
                 FROM jsonb_to_recordset(%s::jsonb) AS v(
                     id bigint, sectors jsonb, clearance text, language text, corrections jsonb)
-                WHERE d.{pk} = v.id AND d.claim_token = %s AND d.status = %s
+                WHERE d.{pk} = v.id AND d.{pk} = ANY(%s) AND d.claim_token = %s
+                    AND d.status = %s
                 """,  # noqa: S608 - the table name is ours, every value a parameter
                 [
                     DeliveryStatus.SENT.value,
                     now,
                     now,
-                    json.dumps([asdict(row) | {"id": row.delivery_id} for row in batch]),
+                    json.dumps(
+                        [
+                            {
+                                "id": row.delivery_id,
+                                "sectors": row.sectors,
+                                "clearance": row.clearance,
+                                "language": row.language,
+                                "corrections": row.corrections,
+                            }
+                            for row in batch
+                        ]
+                    ),
+                    # The keys again, as an array: the planner reads them through the primary
+                    # key whatever its statistics (joined from the JSON alone, it estimates one
+                    # claimed row and scans the whole table for every batch).
+                    [row.delivery_id for row in batch],
                     token,
                     DeliveryStatus.SENDING.value,
                 ],
@@ -773,25 +909,20 @@ def briefing_chunk_send(
     if not claimed:
         return outcome
     chunk = _Chunk(week_start=week_start, token=token, outcome=outcome)
-    deliveries = list(
-        Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=token)
-        .select_related("subscription", "subscription__user")
-        .order_by("pk")
-    )
+    deliveries = _claimed_recipients(delivery_ids, token)
     chunk.prepare(deliveries)
-    unfinished = {delivery.pk for delivery in deliveries}
+    unfinished = {delivery.delivery_id for delivery in deliveries}
     connections = [get_connection()]
     if isinstance(connections[0], SmtpBackend):
         connections += [get_connection() for _ in range(connections_for(len(deliveries)) - 1)]
     try:
-        for connection in connections:
-            connection.open()
+        _on_each(connections, _open)
         if len(connections) == 1:
             for delivery in deliveries:
                 job = _prepare(chunk, delivery)
                 if job is not None:
-                    _settle(chunk, job, _attempt(connections[0], job))
-                unfinished.discard(delivery.pk)
+                    _settle(chunk, job, _attempt(connections[0], chunk, job))
+                unfinished.discard(delivery.delivery_id)
         else:
             _send_in_parallel(chunk, connections, deliveries, unfinished)
         chunk.flush()
@@ -802,15 +933,45 @@ def briefing_chunk_send(
         _release(unfinished, token, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        for connection in connections:
-            try:
-                connection.close()
-            except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
-                logger.debug("closing the SMTP connection failed", exc_info=True)
+        _on_each(connections, _close)
     if outcome.deferred:
         delay = _retry_delay(retries)
         outcome.retry_after = min(outcome.retry_after or delay, delay)
     return outcome
+
+
+def _open(connection: Any) -> None:
+    connection.open()
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):  # pragma: no cover - closing a dead link
+        logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _on_each(connections: Sequence[Any], action: Callable[[Any], None]) -> None:
+    """`action` on every connection at once: opening (greeting, EHLO) and closing (QUIT) are
+    round trips to a server busy with other connections. Raises the first error raised."""
+    if len(connections) == 1:
+        action(connections[0])
+        return
+    errors: list[BaseException] = []
+
+    def run(connection: Any) -> None:
+        try:
+            action(connection)
+        except BaseException as exc:  # re-raised in the chunk's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,), daemon=True) for c in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 # SMTP is a conversation of round trips (MAIL, RCPT, DATA, the message): one connection
@@ -824,26 +985,80 @@ def connections_for(deliveries: int) -> int:
     return max(1, min(CONNECTIONS, deliveries // PER_CONNECTION))
 
 
+@dataclass(slots=True)
+class _Recipient:
+    """A claimed delivery and what its email needs of the subscription (one row of a join).
+
+    Named as `Subscription`'s fields (`pk` is the subscription's), so the
+    selectors of clearances and links take it as they take a subscription.
+    """
+
+    delivery_id: int
+    attempts: int
+    pk: int
+    email: str
+    sectors: list[str]
+    language: str
+    content: str
+    status: str
+    unsubscribe_token: str
+    consecutive_failures: int
+    user_id: int | None
+    granted_clearance: str
+    user_deleted_at: datetime.datetime | None
+
+    @property
+    def subscription_id(self) -> int:
+        return self.pk
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SubscriptionStatus.ACTIVE
+
+
+_RECIPIENT_COLUMNS = (
+    "pk",
+    "attempts",
+    "subscription_id",
+    "subscription__email",
+    "subscription__sectors",
+    "subscription__language",
+    "subscription__content",
+    "subscription__status",
+    "subscription__unsubscribe_token",
+    "subscription__consecutive_failures",
+    "subscription__user_id",
+    "subscription__granted_clearance",
+    "subscription__user__deleted_at",
+)
+
+
+def _claimed_recipients(delivery_ids: Sequence[int], token: str) -> list[_Recipient]:
+    """The deliveries this run claimed, as plain rows: a chunk's model instances (delivery,
+    subscription, account, with every date parsed) cost more than its SMTP client."""
+    rows: Iterable[tuple[Any, ...]] = (
+        Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=token)
+        .order_by("pk")
+        .values_list(*_RECIPIENT_COLUMNS)
+    )
+    return [_Recipient(*row) for row in rows]
+
+
 @dataclass
 class _Job:
     """One claimed delivery ready to hand to the mail backend."""
 
-    delivery: Delivery
+    delivery: _Recipient
     rendering: Rendering
     sent: _Sent
     wire: tuple[str, list[str], bytes] | None = None  # set for SMTP connections
 
 
-def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
+def _prepare(chunk: _Chunk, delivery: _Recipient) -> _Job | None:
     """The delivery's briefing, or None when it is skipped (recorded here)."""
-    subscription = delivery.subscription
-    user = subscription.user
+    subscription = delivery
     sectors = selectors.ordered_sectors(subscription.sectors)
-    if (
-        not subscription.is_active
-        or not sectors
-        or (user is not None and user.deleted_at is not None)
-    ):
+    if not subscription.is_active or not sectors or subscription.user_deleted_at is not None:
         _finish(delivery, chunk.token, status=DeliveryStatus.SKIPPED, error=subscription.status)
         chunk.outcome.skipped += 1
         return None
@@ -857,7 +1072,7 @@ def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
         corrections=corrections,
     )
     sent = _Sent(
-        delivery_id=delivery.pk,
+        delivery_id=delivery.delivery_id,
         sectors=sectors,
         clearance=clearance,
         language=subscription.language,
@@ -866,18 +1081,18 @@ def _prepare(chunk: _Chunk, delivery: Delivery) -> _Job | None:
     return _Job(delivery=delivery, rendering=rendering, sent=sent)
 
 
-def _wire(job: _Job) -> tuple[str, list[str], bytes]:
+def _wire(chunk: _Chunk, job: _Job) -> tuple[str, list[str], bytes]:
     if job.wire is None:
-        subscription = job.delivery.subscription
+        subscription = job.delivery
         job.wire = job.rendering.wire().message(
             to=subscription.email,
-            preferences_url=selectors.preferences_url(subscription),
-            unsubscribe_url=selectors.unsubscribe_url(subscription),
+            preferences_url=chunk.links.preferences_url(subscription),
+            unsubscribe_url=chunk.links.unsubscribe_url(subscription),
         )
     return job.wire
 
 
-def _attempt(connection: Any, job: _Job) -> BaseException | None:
+def _attempt(connection: Any, chunk: _Chunk, job: _Job) -> BaseException | None:
     """Hand one briefing to the mail backend; the exception it raised, if any.
 
     Over SMTP the pre-encoded bytes go straight to the open session; any other
@@ -885,12 +1100,10 @@ def _attempt(connection: Any, job: _Job) -> BaseException | None:
     """
     try:
         if isinstance(connection, SmtpBackend) and connection.connection is not None:
-            sender, recipients, data = _wire(job)
+            sender, recipients, data = _wire(chunk, job)
             connection.connection.sendmail(sender, recipients, data)
         else:
-            message = briefing_message(
-                subscription=job.delivery.subscription, composed=job.rendering.composed
-            )
+            message = briefing_message(subscription=job.delivery, composed=job.rendering.composed)
             connection.send_messages([message])
     except Exception as exc:
         return exc
@@ -903,7 +1116,7 @@ def _settle(chunk: _Chunk, job: _Job, error: BaseException | None) -> None:
     if error is None:
         chunk.record_sent(job.sent)
         chunk.outcome.sent += 1
-        if delivery.subscription.consecutive_failures:
+        if delivery.consecutive_failures:
             Subscription.objects.filter(pk=delivery.subscription_id).update(consecutive_failures=0)
         return
     try:
@@ -928,7 +1141,10 @@ _NOT_SENT = RuntimeError("not sent: the chunk stopped first")
 
 
 def _send_in_parallel(
-    chunk: _Chunk, connections: Sequence[Any], deliveries: Sequence[Delivery], unfinished: set[int]
+    chunk: _Chunk,
+    connections: Sequence[Any],
+    deliveries: Sequence[_Recipient],
+    unfinished: set[int],
 ) -> None:
     """Send over every connection at once: one thread per connection does SMTP only,
     this thread prepares the messages and does every database write."""
@@ -939,7 +1155,7 @@ def _send_in_parallel(
     def sender(connection: Any) -> None:
         while (job := jobs.get()) is not None:
             # Once the chunk stops, what is still queued is not sent: left for the release.
-            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, job)))
+            results.put((job, _NOT_SENT if stop.is_set() else _attempt(connection, chunk, job)))
 
     threads = [threading.Thread(target=sender, args=(c,), daemon=True) for c in connections]
     for thread in threads:
@@ -960,7 +1176,7 @@ def _send_in_parallel(
             try:
                 if failure is None or error is None:
                     _settle(chunk, job, error)
-                    unfinished.discard(job.delivery.pk)
+                    unfinished.discard(job.delivery.delivery_id)
             except BaseException as exc:
                 failure = exc
                 stop.set()
@@ -971,9 +1187,9 @@ def _send_in_parallel(
                 break
             job = _prepare(chunk, delivery)
             if job is None:
-                unfinished.discard(delivery.pk)
+                unfinished.discard(delivery.delivery_id)
                 continue
-            _wire(job)  # encoded here, so the threads only talk SMTP
+            _wire(chunk, job)  # encoded here, so the threads only talk SMTP
             jobs.put(job)
             in_flight += 1
             settle_ready(block=False)
@@ -988,7 +1204,7 @@ def _send_in_parallel(
         raise failure
 
 
-def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
+def _defer(chunk: _Chunk, delivery: _Recipient, code: int, text: str) -> None:
     """A temporary failure: back to pending for the task's retry, or failed after too many."""
     error = f"{code} {text}"[:500]
     if delivery.attempts >= settings.BRIEFING_MAX_ATTEMPTS:
@@ -996,7 +1212,7 @@ def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
         chunk.outcome.failed += 1
         return
     Delivery.objects.filter(
-        pk=delivery.pk, claim_token=chunk.token, status=DeliveryStatus.SENDING
+        pk=delivery.delivery_id, claim_token=chunk.token, status=DeliveryStatus.SENDING
     ).update(
         status=DeliveryStatus.PENDING,
         claim_token="",
@@ -1008,7 +1224,7 @@ def _defer(chunk: _Chunk, delivery: Delivery, code: int, text: str) -> None:
     chunk.outcome.deferred += 1
 
 
-def _fail(chunk: _Chunk, delivery: Delivery, code: int | None, text: str) -> None:
+def _fail(chunk: _Chunk, delivery: _Recipient, code: int | None, text: str) -> None:
     """A permanent failure: recorded; enough of them in a row pause the address."""
     _finish(
         delivery,

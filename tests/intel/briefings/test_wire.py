@@ -166,3 +166,24 @@ def test_a_link_too_long_for_an_smtp_line_switches_that_email_to_quoted_printabl
     )
     assert plain.replace("\r\n", "\n") == body.replace(compose.UNSUBSCRIBE_PLACEHOLDER, long_link)
     assert html == f'<a href="{long_link}">x</a>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hello\nSee https://briefing.invalid/preferences-link now\n\nhttps://briefing.invalid/u\n",
+        "No link at all\nin two lines",
+        "Ends on the link https://briefing.invalid/unsubscribe-link",
+        "読者へ\nhttps://briefing.invalid/preferences-link 読者\n",
+        "Mixed\r\nline ends\rhttps://briefing.invalid/x\nlast",
+    ],
+)
+def test_a_part_is_written_with_crlf_and_its_longest_link_line_measured(body):
+    from intel.briefings.services import sending
+
+    part = sending._WirePart("plain", body, "boundary")
+    lines = re.split(r"\r\n|\r|\n", body)
+    assert part.raw == "\r\n".join(lines).encode()
+    assert part.longest_hole == max(
+        (len(line.encode()) for line in lines if compose.PLACEHOLDER_HOST in line), default=0
+    )
