@@ -155,12 +155,17 @@ def _list(field: serializers.ListField) -> Converter:
 
 def _nested_many(field: serializers.ListSerializer) -> Converter:
     child: Any = field.child
-    represent = Plan(child).represent if isinstance(child, serializers.Serializer) else None
+    plans: list[Plan] = []  # the child's plan, made on the first non-empty list
 
     def convert(data: Any) -> Any:
         items = data.all() if isinstance(data, models.manager.BaseManager) else data
-        if represent is None:
+        if not isinstance(child, serializers.Serializer):
             return [child.to_representation(item) for item in items]
+        if not items:
+            return []
+        if not plans:
+            plans.append(Plan(child))
+        represent = plans[0].represent
         return [represent(item) for item in items]
 
     return convert
