@@ -184,6 +184,8 @@ class Contribution(models.Model):
             models.Index(fields=["author", "status"], name="intel_contr_author_idx"),
             # An author's list, newest change first: the first page without sorting them all.
             models.Index(fields=["author", "-updated_at", "-id"], name="intel_contr_author_recent"),
+            # The count of an author's reports or case studies (the API's list), from the index.
+            models.Index(fields=["author", "kind", "status"], name="intel_contr_author_kind"),
             models.Index(fields=["kind", "status"], name="intel_contr_kind_idx"),
             models.Index(fields=["tlp"], name="intel_contr_tlp_idx"),
             models.Index(fields=["source_grade"], name="intel_contr_grade_idx"),

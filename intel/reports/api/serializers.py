@@ -4,13 +4,17 @@ Validation uses the same rules as the web forms (intel.validation), so a
 field error reads the same in both: `validate_<field>` calls the rule, and
 DRF turns the Django ValidationError it raises into that field's errors.
 The analyst-facing representation never contains the author: only the
-attribution label and the source grade.
+attribution label and the source grade. The author's own reports and case
+studies are represented through a plan of their fields with their rows read
+per page (`intel.reports.api.representation`): the same JSON, at list speed.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, cast
 
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -29,6 +33,7 @@ from intel.models import (
     Priority,
     SupplyChainStage,
 )
+from intel.reports.api.representation import Getter, Plan, Rows, load_rows
 from intel.vocabulary import InformationCredibility, Sector, Signal, Tlp
 
 
@@ -71,12 +76,25 @@ class _RequirementIds(serializers.ListField):
         return instance.requirement_ids
 
 
+class _ContributionListSerializer(serializers.ListSerializer):
+    """A page of contributions: their rows read for the whole page at once."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        child = cast(_ContributionSerializer, self.child)
+        child.read_rows(items)
+        return [child.to_representation(item) for item in items]
+
+
 class _ContributionSerializer(serializers.Serializer):
     """Fields both kinds share; the author's own view and write format.
 
     A draft may leave out or blank any field (the service's defaults fill
     in); submitting names each one still missing (400, per field).
     """
+
+    class Meta:
+        list_serializer_class = _ContributionListSerializer
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True)
@@ -119,6 +137,47 @@ class _ContributionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+
+    # The rows a field reads (as Contribution.sectors … would) and where `Rows` holds them.
+    _ROW_FIELDS = {
+        "sectors": "sectors",
+        "signals": "signals",
+        "countries": "countries",
+        "requirements": "requirement_ids",
+        "attachments": "attachments",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows: dict[int, Rows] = {}
+
+    def read_rows(self, contributions: list[Contribution]) -> None:
+        """Read the rows of `contributions` not read yet (one query per relation)."""
+        missing = [item.pk for item in contributions if item.pk not in self._rows]
+        if missing:
+            self._rows.update(load_rows(missing))
+
+    def _row_getter(self, name: str) -> Getter:
+        def get(contribution: Contribution) -> Any:
+            # The author's revision not yet resubmitted shows instead of the rows
+            # (Contribution.show_revision); attachments are never part of it.
+            revised = getattr(contribution, "_revised_lists", None)
+            if revised and name in revised:
+                return list(revised[name])
+            return getattr(self._rows[contribution.pk], name)
+
+        return get
+
+    @cached_property
+    def _plan(self) -> Plan:
+        getters = {
+            field_name: self._row_getter(name) for field_name, name in self._ROW_FIELDS.items()
+        }
+        return Plan(self, getters)
+
+    def to_representation(self, instance: Contribution) -> dict[str, Any]:
+        self.read_rows([instance])
+        return self._plan.represent(instance)
 
     def validate_sectors(self, value: list[str]) -> list[str]:
         return validation.clean_sectors(value) if value else []

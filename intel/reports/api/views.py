@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.paginator import Paginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,6 +48,27 @@ class IntelPagination(PageNumberPagination):
     max_page_size = 100
 
 
+class _OwnPagination(IntelPagination):
+    """Counts the author's list on the parent table alone (`count_queryset`).
+
+    The list's rows are the kind's own model (FieldReport or CaseStudy), whose
+    count would join the kind's table row by row; every contribution of a
+    kind has that row, so counting the contributions of the kind gives the
+    same number, from the index of (author, kind, status).
+    """
+
+    count_queryset: Any = None
+
+    # DRF only calls it as `django_paginator_class(queryset, page_size)`, like the class.
+    def django_paginator_class(  # type: ignore[override]
+        self, object_list: Any, per_page: int
+    ) -> Paginator:
+        paginator = Paginator(object_list, per_page)
+        if self.count_queryset is not None:
+            paginator.count = self.count_queryset.count()
+        return paginator
+
+
 _ERROR_400 = OpenApiResponse(description="Validation errors, per field.")
 _CONFLICT = OpenApiResponse(description="The report's state does not allow this step.")
 
@@ -61,7 +83,7 @@ class _OwnContributionViewSet(
     """The author's own reports; drafts and changes-requested ones may be changed."""
 
     permission_classes = [IsAuthenticated, IsVettedContributor]
-    pagination_class = IntelPagination
+    pagination_class = _OwnPagination
     filterset_class = OwnContributionFilter
     kind: str = ""
     model: type[Contribution] = Contribution
@@ -69,15 +91,22 @@ class _OwnContributionViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
+        # No prefetch: the serializer reads the rows of the page (or the one
+        # report) itself, as plain values (intel.reports.api.representation).
         return selectors.contributions_of_author(
             user=signed_in(self.request), model=self.model
-        ).prefetch_related("attachments", "answer_rows")
+        ).prefetch_related(None)
 
     # The author reads their own work with the revision they have not yet resubmitted.
     def get_object(self) -> Any:
         return selectors.as_author_sees(super().get_object())
 
     def paginate_queryset(self, queryset: Any) -> Any:
+        if isinstance(self.paginator, _OwnPagination):
+            # The same filters on the same author's contributions of this kind.
+            self.paginator.count_queryset = self.filter_queryset(
+                Contribution.objects.filter(author=signed_in(self.request), kind=self.kind)
+            )
         page = super().paginate_queryset(queryset)
         return None if page is None else [selectors.as_author_sees(item) for item in page]
 
