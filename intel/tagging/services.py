@@ -22,10 +22,13 @@ again. See docs/tagging.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -154,43 +157,39 @@ def _tag_batch(ids: list[int]) -> list[int]:
     if not contributions:
         return []
     tagger = current_tagger()
-    # Only this batch writes its contributions' signatures (their rows are
-    # locked above), so reading them before the band locks is safe.
-    known = {
-        pk: (bytes(digest or b""), bytes(raw))
-        for pk, digest, raw in ContributionFingerprint.objects.filter(
-            contribution_id__in=[contribution.pk for contribution in contributions],
-            text_digest__isnull=False,
-        ).values_list("contribution_id", "text_digest", "signature")
-    }
+    # Only this batch writes its contributions' tagging state (their rows are
+    # locked above), so reading it before the band locks is safe.
+    previous = _previous_state([contribution.pk for contribution in contributions])
     batch: list[dedup.BatchItem] = []
-    results: list[TagResult] = []
+    new_tags: dict[int, list[_TagRow]] = {}
     digests: dict[int, bytes] = {}
     for contribution in contributions:
         title, body = contribution_text(contribution)
         result = tagger.tag(title, body)
-        results.append(result)
-        text = f"{title}\n{body}"
-        values, length, digests[contribution.pk] = dedup.fingerprint_reusing(
-            text, known.get(contribution.pk)
+        new_tags[contribution.pk] = _tag_rows(contribution.pk, result)
+        item, digests[contribution.pk] = _batch_item(
+            contribution, f"{title}\n{body}", result, previous.get(contribution.pk)
         )
-        if length < MIN_TEXT_FOR_CLUSTERING:
-            batch.append(dedup.BatchItem(contribution.pk, values, None))
-            continue
-        event = events.anchors(
-            text,
-            language=contribution.language,
-            labels=[f"commodity:{tag.slug}" for tag in result.commodities]
-            + [f"signal:{tag.slug}" for tag in result.signals],
-            countries=[tag.slug for tag in result.countries],
-        )
-        keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
-        batch.append(dedup.BatchItem(contribution.pk, values, keys, event))
+        batch.append(item)
     batch_ids = [item.contribution_id for item in batch]
+    now = timezone.now()
 
-    old_bands: dict[int, set[tuple[int, int]]] = {}
-    for pk, band, key in _batch_bands(batch_ids):
-        old_bands.setdefault(pk, set()).add((band, key))
+    # Tags and search entries belong to the batch's own (locked) contributions:
+    # written before the band-key locks, so batches sharing a key wait for each
+    # other only while they place reports in clusters.
+    changed, renamed = _changed_tags(new_tags)
+    if changed:
+        retagged = [row for pk in sorted(changed) for row in new_tags[pk]]
+        _delete_rows(ContributionTag, sorted(changed), source=TagSource.AUTO.value)
+        _insert_auto_tags(retagged, now)
+    # A search entry follows its set of tags, and a contribution tagged for the
+    # first time is indexed with them.
+    first_time = {pk for pk in batch_ids if not previous.get(pk, _NO_STATE).fingerprinted}
+    reindex = sorted(renamed | first_time)
+    if reindex:
+        search_index_update_many(contribution_ids=reindex)
+
+    old_bands = {pk: state.bands for pk, state in previous.items() if state.bands}
     new_keys = {pair for item in batch for pair in item.keys or ()}
     _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
     stored_bands = _stored_bands(new_keys)
@@ -204,19 +203,114 @@ def _tag_batch(ids: list[int]) -> list[int]:
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    new_tags = {
-        contribution.pk: _tag_rows(contribution.pk, result)
-        for contribution, result in zip(contributions, results, strict=True)
-    }
-    changed, renamed = _changed_tags(new_tags)
-    retagged = {pk: new_tags[pk] for pk in sorted(changed)}
-    _write_batch(retagged, batch, digests, old_bands, states, plan, tagger.taxonomy.version)
-    # Tags are searchable: a search entry follows its set of tags, and a
-    # contribution tagged for the first time is indexed with them.
-    reindex = sorted(renamed | (set(batch_ids) - set(states)))
-    if reindex:
-        search_index_update_many(contribution_ids=reindex)
+    _write_clusters(batch, digests, old_bands, states, plan, tagger.taxonomy.version, now)
     return batch_ids
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """What an earlier tagging stored for a contribution of the batch."""
+
+    fingerprinted: bool = False
+    digest: bytes = b""
+    signature: bytes = b""
+    event: events.EventAnchors | None = None
+    bands: frozenset[tuple[int, int]] = frozenset()
+
+
+_NO_STATE = _Previous()
+
+# What re-tagging reuses for an unchanged text (its signature and the specifics
+# of its event anchors) was derived by the code of `dedup` and `events` and the
+# clustering threshold: any change to them makes every stored derivation stale
+# once, and the next tagging computes it again.
+_DERIVATION_KEY = hashlib.blake2b(
+    b"".join(Path(module.__file__ or "").read_bytes() for module in (dedup, events))
+    + str(MIN_TEXT_FOR_CLUSTERING).encode(),
+    digest_size=32,
+).digest()
+
+
+def _batch_item(
+    contribution: Contribution, text: str, result: TagResult, previous: _Previous | None
+) -> tuple[dedup.BatchItem, bytes]:
+    """The batch item of one tagged contribution, and the digest of its text.
+
+    When the text is the one tagged last time, its signature and the specifics
+    of its event anchors are taken from then (the costliest part of a
+    re-tagging after the engine); only the engine's labels are new.
+    """
+    pk = contribution.pk
+    digest = dedup.text_digest(text, key=_DERIVATION_KEY)
+    labels = [f"commodity:{tag.slug}" for tag in result.commodities] + [
+        f"signal:{tag.slug}" for tag in result.signals
+    ]
+    countries = [tag.slug for tag in result.countries]
+    if previous is not None and previous.digest == digest:
+        values = dedup.signature_from_bytes(previous.signature)
+        if previous.event is None:  # too short to cluster, as it was then
+            return dedup.BatchItem(pk, values, None), digest
+        event = events.relabelled(
+            previous.event, language=contribution.language, labels=labels, countries=countries
+        )
+    else:
+        values, length = dedup.fingerprint(text)
+        if length < MIN_TEXT_FOR_CLUSTERING:
+            return dedup.BatchItem(pk, values, None), digest
+        event = events.anchors(
+            text, language=contribution.language, labels=labels, countries=countries
+        )
+    keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
+    return dedup.BatchItem(pk, values, keys, event), digest
+
+
+def _previous_state(contribution_ids: list[int]) -> dict[int, _Previous]:
+    """Fingerprint and band rows of the batch from its last tagging, in one query."""
+    rows: list[tuple[Any, ...]]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.id, f.id IS NOT NULL, f.text_digest, f.signature, f.event::text, "  # noqa: S608 - table names only
+                f"ARRAY(SELECT b.band FROM {ContributionBand._meta.db_table} AS b "
+                "WHERE b.contribution_id = c.id ORDER BY b.band, b.key), "
+                f"ARRAY(SELECT b.key FROM {ContributionBand._meta.db_table} AS b "
+                "WHERE b.contribution_id = c.id ORDER BY b.band, b.key) "
+                "FROM unnest(%s::bigint[]) AS c(id) "
+                f"LEFT JOIN {ContributionFingerprint._meta.db_table} AS f "
+                "ON f.contribution_id = c.id",
+                [_array_literal(contribution_ids)],
+            )
+            rows = cursor.fetchall()
+    else:
+        bands: dict[int, list[tuple[int, int]]] = {}
+        for pk, band, key in ContributionBand.objects.filter(
+            contribution_id__in=contribution_ids
+        ).values_list("contribution_id", "band", "key"):
+            bands.setdefault(pk, []).append((band, key))
+        fingerprints = {
+            pk: (digest, raw, event)
+            for pk, digest, raw, event in ContributionFingerprint.objects.filter(
+                contribution_id__in=contribution_ids
+            ).values_list("contribution_id", "text_digest", "signature", "event")
+        }
+        rows = []
+        for pk in contribution_ids:
+            digest, raw, event = fingerprints.get(pk, (None, None, None))
+            pairs = bands.get(pk, [])
+            rows.append(
+                (pk, pk in fingerprints, digest, raw, json.dumps(event) if event else None,
+                 [band for band, _key in pairs], [key for _band, key in pairs])
+            )  # fmt: skip
+    previous: dict[int, _Previous] = {}
+    for pk, fingerprinted, digest, raw, event, band_list, key_list in rows:
+        previous[pk] = _Previous(
+            fingerprinted=bool(fingerprinted),
+            digest=bytes(digest or b""),
+            signature=bytes(raw or b""),
+            event=events.from_stored(event) if event else None,
+            bands=frozenset(zip(band_list, key_list, strict=True)),
+        )
+    return previous
 
 
 # (contribution id, kind, slug, score, spans, model evidence) of one automatic tag.
@@ -268,24 +362,6 @@ def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int
         if new.keys() != old.keys():
             renamed.add(pk)
     return changed, renamed
-
-
-def _batch_bands(contribution_ids: list[int]) -> list[tuple[int, int, int]]:
-    """The stored (contribution, band, key) rows of the batch."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT contribution_id, band, key "  # noqa: S608 - table name only
-                f"FROM {ContributionBand._meta.db_table} "
-                "WHERE contribution_id = ANY(%s::bigint[])",
-                [_array_literal(contribution_ids)],
-            )
-            return cursor.fetchall()
-    return list(
-        ContributionBand.objects.filter(contribution_id__in=contribution_ids).values_list(
-            "contribution_id", "band", "key"
-        )
-    )
 
 
 def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
@@ -388,9 +464,10 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
         if cluster_id is not None and cluster_id not in locked:
             raise ClusterStateChanged
         if contribution_id in wanted:
-            anchors = events.EventAnchors.from_json(
-                json.loads(event) if isinstance(event, str) else event
-            )
+            if isinstance(event, str):
+                anchors = events.from_stored(event)
+            else:
+                anchors = events.EventAnchors.from_json(event)
             values = dedup.signature_from_bytes(bytes(raw))
         else:
             anchors = values = None
@@ -415,7 +492,7 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
         cursor.execute(
             "SELECT contribution_id, id, cluster_id, similarity, "  # noqa: S608 - table name only
             "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN signature END, "
-            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event END "
+            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event::text END "
             f"FROM {table} "
             "WHERE contribution_id = ANY(%s::bigint[]) OR cluster_id = ANY(%s::bigint[]) "
             "ORDER BY contribution_id FOR UPDATE",
@@ -424,14 +501,14 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
         return locked, cursor.fetchall()
 
 
-def _write_batch(
-    retagged: dict[int, list[_TagRow]],
+def _write_clusters(
     batch: list[dedup.BatchItem],
     digests: dict[int, bytes],
-    old_bands: dict[int, set[tuple[int, int]]],
+    old_bands: dict[int, frozenset[tuple[int, int]]],
     states: dict[int, _State],
     plan: dedup.ClusterPlan,
     taxonomy_version: str,
+    now: Any,
 ) -> None:
     created = DuplicateCluster.objects.bulk_create(DuplicateCluster() for _ in plan.new_clusters)
     real = dict(zip(plan.new_clusters, (cluster.pk for cluster in created), strict=True))
@@ -440,12 +517,10 @@ def _write_batch(
         value = plan.cluster[pk]
         return real.get(value, value) if value is not None else None
 
-    now = timezone.now()
-    if retagged:
-        _delete_rows(ContributionTag, list(retagged), source=TagSource.AUTO.value)
-        _insert_auto_tags([row for rows in retagged.values() for row in rows], now)
     changed = [
-        item for item in batch if old_bands.get(item.contribution_id, set()) != set(item.keys or ())
+        item
+        for item in batch
+        if old_bands.get(item.contribution_id, frozenset()) != set(item.keys or ())
     ]
     if changed:
         _delete_rows(ContributionBand, [item.contribution_id for item in changed])
