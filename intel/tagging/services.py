@@ -84,6 +84,10 @@ class ClusterStateChanged(Exception):
     """A concurrent batch moved a fingerprint this batch read; try again."""
 
 
+class _NotQuiet(Exception):
+    """A batch tried with shared locks would change cluster state; try it with exclusive ones."""
+
+
 def contribution_text(contribution: Contribution) -> tuple[str, str]:
     """(title, body) as the tagger sees a field report or case study."""
     parts = [text for text, _weight in weighted_parts(contribution)]
@@ -116,12 +120,14 @@ def contributions_tag(*, contribution_ids: Sequence[int], durable: bool = True) 
 
 
 def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
+    may_share = True
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                if not durable:
-                    _relax_commit()
-                return _tag_batch(ids)
+                _batch_settings(durable=durable)
+                return _tag_batch(ids, may_share=may_share)
+        except _NotQuiet:
+            may_share = False
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -131,10 +137,16 @@ def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _relax_commit() -> None:
-    """PostgreSQL: the batch's commit does not wait for its WAL flush.
+def _batch_settings(*, durable: bool) -> None:
+    """PostgreSQL: settings of the batch's transaction, in one statement.
 
-    Only for batches of contributions that are due for tagging until the batch
+    No JIT: the batch's statements touch a few hundred rows by index, but
+    the planner's estimates for them (`= ANY` of an array, joins to `unnest`)
+    can exceed the JIT threshold, and compiling then costs more (~10 ms)
+    than the statement.
+
+    `durable=False`: the commit does not wait for its WAL flush. Only for
+    batches of contributions that are due for tagging until the batch
     commits (older taxonomy version or none) or were already tagged durably
     from the same text: a batch lost in a crash leaves them stale, and `retag`
     or the backlog drain tags them again. Everything it writes is derived
@@ -143,10 +155,13 @@ def _relax_commit() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('synchronous_commit', %s, true)",
+                ["on" if durable else "off"],
+            )
 
 
-def _tag_batch(ids: list[int]) -> list[int]:
+def _tag_batch(ids: list[int], *, may_share: bool) -> list[int]:
     contributions = list(
         Contribution.objects.select_for_update(of=("self",))
         .select_related("fieldreport", "casestudy")
@@ -191,10 +206,16 @@ def _tag_batch(ids: list[int]) -> list[int]:
 
     old_bands = {pk: state.bands for pk, state in previous.items() if state.bands}
     new_keys = {pair for item in batch for pair in item.keys or ()}
-    _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
+    # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
+    # so batches of them share their locks; one that turns out not to be quiet
+    # is tried again with exclusive ones.
+    shared = may_share and connection.vendor == "postgresql" and _is_quiet(batch, previous)
+    _lock_band_keys(
+        new_keys | {pair for pairs in old_bands.values() for pair in pairs}, shared=shared
+    )
     stored_bands = _stored_bands(new_keys)
     involved = sorted({pk for pk, _band, _key in stored_bands} | set(batch_ids))
-    states = _lock_fingerprints(involved)
+    states = _lock_fingerprints(involved, shared=shared)
     plan = dedup.plan_clusters(
         batch,
         stored_bands=stored_bands,
@@ -203,8 +224,51 @@ def _tag_batch(ids: list[int]) -> list[int]:
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    _write_clusters(batch, digests, old_bands, states, plan, tagger.taxonomy.version, now)
+    if shared:
+        if not _plan_keeps_state(plan, batch_ids, states):
+            raise _NotQuiet
+        _touch_fingerprints(
+            [(states[pk][0], digests[pk]) for pk in batch_ids], tagger.taxonomy.version, now
+        )
+    else:
+        _write_clusters(batch, digests, old_bands, states, plan, tagger.taxonomy.version, now)
     return batch_ids
+
+
+def _is_quiet(batch: list[dedup.BatchItem], previous: dict[int, _Previous]) -> bool:
+    """Whether re-tagging the batch leaves every input of a cluster plan as it was.
+
+    Plans read the band rows, signatures and event anchors of a batch's
+    candidates and the cluster and similarity of every report involved. When
+    every report keeps its bands, signature and anchors (the usual re-tagging
+    of unchanged texts), and the plan then keeps every cluster and similarity
+    (`_plan_keeps_state`), the batch writes nothing another batch reads: any
+    number of such batches give the same state in any order, so they need no
+    exclusive locks among themselves, only against batches that change state.
+    """
+    for item in batch:
+        state = previous.get(item.contribution_id)
+        if (
+            state is None
+            or not state.fingerprinted
+            or state.bands != frozenset(item.keys or ())
+            or state.event != item.event
+            or state.signature != dedup.signature_to_bytes(item.signature)
+        ):
+            return False
+    return True
+
+
+def _plan_keeps_state(
+    plan: dedup.ClusterPlan, batch_ids: list[int], states: dict[int, _State]
+) -> bool:
+    """The plan creates, deletes and moves nothing (for `_is_quiet`)."""
+    if plan.new_clusters or plan.deleted_clusters or len(plan.cluster) != len(batch_ids):
+        return False
+    return all(
+        pk in states and (plan.cluster[pk], plan.similarity[pk]) == states[pk][1:3]
+        for pk in batch_ids
+    )
 
 
 @dataclass(frozen=True)
@@ -383,9 +447,10 @@ def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
             )
 
 
-def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
+def _lock_band_keys(pairs: set[tuple[int, int]], *, shared: bool) -> None:
     if connection.vendor != "postgresql" or not pairs:
         return
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     mask = (1 << 64) - 1
     keys = sorted(
         {_signed(((key & mask) ^ ((band + 1) * _LOCK_SALT)) & mask) for band, key in pairs}
@@ -393,7 +458,7 @@ def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
     with connection.cursor() as cursor:
         # The ordered subquery makes every batch take its locks in ascending order.
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) "
+            f"SELECT count({lock}(k)) "  # noqa: S608 - one of two function names
             "FROM (SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
             [keys],
         )
@@ -433,15 +498,18 @@ def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
 _State = tuple[int, int | None, float | None, Any, events.EventAnchors | None]
 
 
-def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
+def _lock_fingerprints(contribution_ids: list[int], *, shared: bool) -> dict[int, _State]:
     """Fingerprints of the batch and its candidates and every other member of their clusters.
 
     Locks their clusters first (rows, in id order), then the fingerprints
     themselves, and checks that none moved to a cluster it did not lock.
+    `shared` (PostgreSQL, a quiet batch): FOR KEY SHARE, which other quiet
+    batches' locks and their updates of their own rows' bookkeeping columns
+    do not conflict with, but a changing batch's FOR UPDATE does.
     """
     rows: Sequence[tuple[Any, ...]]
     if connection.vendor == "postgresql":
-        locked, rows = _lock_fingerprint_rows(contribution_ids)
+        locked, rows = _lock_fingerprint_rows(contribution_ids, "KEY SHARE" if shared else "UPDATE")
     else:
         clusters = ContributionFingerprint.objects.filter(
             contribution_id__in=contribution_ids, cluster__isnull=False
@@ -475,7 +543,9 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     return states
 
 
-def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[tuple[Any, ...]]]:
+def _lock_fingerprint_rows(
+    contribution_ids: list[int], strength: str
+) -> tuple[set[int], list[tuple[Any, ...]]]:
     """PostgreSQL: the same two locking reads as raw statements, ids sent as one array."""
     table = ContributionFingerprint._meta.db_table
     ids = _array_literal(contribution_ids)
@@ -483,7 +553,7 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
         cursor.execute(
             f"SELECT id FROM {DuplicateCluster._meta.db_table} WHERE id IN "  # noqa: S608 - table names only
             f"(SELECT cluster_id FROM {table} WHERE contribution_id = ANY(%s::bigint[])) "
-            "ORDER BY id FOR UPDATE",
+            f"ORDER BY id FOR {strength}",
             [ids],
         )
         locked = {row[0] for row in cursor.fetchall()}
@@ -495,7 +565,7 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
             "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event::text END "
             f"FROM {table} "
             "WHERE contribution_id = ANY(%s::bigint[]) OR cluster_id = ANY(%s::bigint[]) "
-            "ORDER BY contribution_id FOR UPDATE",
+            f"ORDER BY contribution_id FOR {strength}",
             [ids, ids, ids, clusters],
         )
         return locked, cursor.fetchall()
@@ -665,6 +735,33 @@ def _upsert_fingerprints(
             "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
             "event = EXCLUDED.event",
             [taxonomy_version, now, document],
+        )
+
+
+def _touch_fingerprints(rows: list[tuple[int, bytes]], taxonomy_version: str, now: Any) -> None:
+    """A quiet batch's only cluster-side write: (fingerprint id, text digest) and its version.
+
+    No column a cluster plan reads is written, and on PostgreSQL a plain
+    UPDATE of non-key columns does not conflict with other quiet batches'
+    FOR KEY SHARE locks on the same rows.
+    """
+    if connection.vendor != "postgresql":
+        ContributionFingerprint.objects.bulk_update(
+            [
+                ContributionFingerprint(
+                    pk=pk, text_digest=digest, taxonomy_version=taxonomy_version, tagged_at=now
+                )
+                for pk, digest in rows
+            ],
+            ["text_digest", "taxonomy_version", "tagged_at"],
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ContributionFingerprint._meta.db_table} AS f "  # noqa: S608 - table name only
+            "SET text_digest = decode(t.d, 'hex'), taxonomy_version = %s, tagged_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[]) AS t(id, d) WHERE f.id = t.id",
+            [taxonomy_version, now, [pk for pk, _d in rows], [d.hex() for _pk, d in rows]],
         )
 
 
