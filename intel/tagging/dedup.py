@@ -153,7 +153,17 @@ def most_similar(
     target: np.ndarray, candidates: Sequence[tuple[int, np.ndarray]]
 ) -> list[tuple[int, float]]:
     """Candidates at or above DUPLICATE_THRESHOLD, most similar first."""
-    scored = [(pk, similarity(target, values)) for pk, values in candidates]
+    if not candidates:
+        return []
+    if any(len(values) != len(target) for _pk, values in candidates):
+        raise ValueError("signatures of different lengths")
+    # One comparison of every candidate's signature at once: what `similarity`
+    # gives each of them, without a NumPy call per candidate.
+    equal = np.count_nonzero(np.stack([values for _pk, values in candidates]) == target, axis=1)
+    scored = [
+        (pk, float(count) / len(target))
+        for (pk, _values), count in zip(candidates, equal.tolist(), strict=True)
+    ]
     return sorted(
         ((pk, score) for pk, score in scored if score >= DUPLICATE_THRESHOLD),
         key=lambda item: (-item[1], item[0]),

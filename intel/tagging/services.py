@@ -85,7 +85,7 @@ class ClusterStateChanged(Exception):
 
 
 class _NotQuiet(Exception):
-    """A batch tried with shared locks would change cluster state; try it with exclusive ones."""
+    """A batch placed under shared locks would change cluster state."""
 
 
 def contribution_text(contribution: Contribution) -> tuple[str, str]:
@@ -120,14 +120,11 @@ def contributions_tag(*, contribution_ids: Sequence[int], durable: bool = True) 
 
 
 def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
-    may_share = True
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 _batch_settings(durable=durable)
-                return _tag_batch(ids, may_share=may_share)
-        except _NotQuiet:
-            may_share = False
+                return _tag_batch(ids)
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -161,7 +158,7 @@ def _batch_settings(*, durable: bool) -> None:
             )
 
 
-def _tag_batch(ids: list[int], *, may_share: bool) -> list[int]:
+def _tag_batch(ids: list[int]) -> list[int]:
     contributions = list(
         Contribution.objects.select_for_update(of=("self",))
         .select_related("fieldreport", "casestudy")
@@ -204,12 +201,35 @@ def _tag_batch(ids: list[int], *, may_share: bool) -> list[int]:
     if reindex:
         search_index_update_many(contribution_ids=reindex)
 
+    version = tagger.taxonomy.version
+    # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
+    # so batches of them share their locks. One whose plan turns out to change
+    # something is rolled back to the savepoint, which releases those locks,
+    # and placed again under exclusive ones (its tagging is not repeated).
+    if connection.vendor == "postgresql" and _is_quiet(batch, previous):
+        try:
+            with transaction.atomic():
+                _place_in_clusters(batch, previous, digests, version, now, shared=True)
+            return batch_ids
+        except _NotQuiet:
+            pass
+    _place_in_clusters(batch, previous, digests, version, now, shared=False)
+    return batch_ids
+
+
+def _place_in_clusters(
+    batch: list[dedup.BatchItem],
+    previous: dict[int, _Previous],
+    digests: dict[int, bytes],
+    taxonomy_version: str,
+    now: Any,
+    *,
+    shared: bool,
+) -> None:
+    """Lock the batch's band keys and candidates, plan its clusters and write them."""
+    batch_ids = [item.contribution_id for item in batch]
     old_bands = {pk: state.bands for pk, state in previous.items() if state.bands}
     new_keys = {pair for item in batch for pair in item.keys or ()}
-    # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
-    # so batches of them share their locks; one that turns out not to be quiet
-    # is tried again with exclusive ones.
-    shared = may_share and connection.vendor == "postgresql" and _is_quiet(batch, previous)
     _lock_band_keys(
         new_keys | {pair for pairs in old_bands.values() for pair in pairs}, shared=shared
     )
@@ -224,15 +244,14 @@ def _tag_batch(ids: list[int], *, may_share: bool) -> list[int]:
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    if shared:
-        if not _plan_keeps_state(plan, batch_ids, states):
-            raise _NotQuiet
+    if not shared:
+        _write_clusters(batch, digests, old_bands, states, plan, taxonomy_version, now)
+    elif _plan_keeps_state(plan, batch_ids, states):
         _touch_fingerprints(
-            [(states[pk][0], digests[pk]) for pk in batch_ids], tagger.taxonomy.version, now
+            [(states[pk][0], digests[pk]) for pk in batch_ids], taxonomy_version, now
         )
     else:
-        _write_clusters(batch, digests, old_bands, states, plan, tagger.taxonomy.version, now)
-    return batch_ids
+        raise _NotQuiet
 
 
 def _is_quiet(batch: list[dedup.BatchItem], previous: dict[int, _Previous]) -> bool:
