@@ -412,30 +412,27 @@ def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int
     """Contributions whose automatic tag rows would change, and those among
     them whose set of (kind, slug) changes (what search indexes)."""
     ids = list(new_tags)
-    if connection.vendor == "postgresql":
-        document = _tags_document([row for rows in new_tags.values() for row in rows])
-        with connection.cursor() as cursor:
-            # jsonb compares by value, so a row counts as unchanged exactly when
-            # writing it again would store the same thing.
-            cursor.execute(
-                "WITH new AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) "  # noqa: S608 - table name only
-                "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)), "
-                "old AS (SELECT contribution_id AS c, kind AS k, slug AS s, score, spans, "
-                f"model_evidence AS e FROM {ContributionTag._meta.db_table} "
-                "WHERE contribution_id = ANY(%s::bigint[]) AND source = %s) "
-                "SELECT coalesce(new.c, old.c), bool_or(new.c IS NULL OR old.c IS NULL) "
-                "FROM new FULL JOIN old ON new.c = old.c AND new.k = old.k AND new.s = old.s "
-                "WHERE new.c IS NULL OR old.c IS NULL OR new.score IS DISTINCT FROM old.score "
-                "OR new.spans <> old.spans OR new.e <> old.e GROUP BY 1",
-                [document, _array_literal(ids), TagSource.AUTO.value],
-            )
-            rows = cursor.fetchall()
-        return {pk for pk, _renamed in rows}, {pk for pk, renamed in rows if renamed}
     stored: dict[int, dict[tuple[str, str], tuple[Any, ...]]] = {}
-    for pk, kind, slug, score, spans, evidence in ContributionTag.objects.filter(
-        contribution_id__in=ids, source=TagSource.AUTO
-    ).values_list("contribution_id", "kind", "slug", "score", "spans", "model_evidence"):
-        stored.setdefault(pk, {})[(kind, slug)] = (score, spans, evidence)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Compared here, not by the server: a batch whose tags did not change
+            # (most of a re-tagging) then sends no rows at all. JSON values
+            # compare as jsonb would: by value, whatever the key order.
+            cursor.execute(
+                "SELECT contribution_id, kind, slug, score, spans::text, model_evidence::text "  # noqa: S608 - table name only
+                f"FROM {ContributionTag._meta.db_table} "
+                "WHERE contribution_id = ANY(%s::bigint[]) AND source = %s",
+                [_array_literal(ids), TagSource.AUTO.value],
+            )
+            for pk, kind, slug, score, spans, evidence in cursor.fetchall():
+                # Lexicon tags (most of them) have no model evidence.
+                evidence = {} if evidence == "{}" else json.loads(evidence)
+                stored.setdefault(pk, {})[(kind, slug)] = (score, json.loads(spans), evidence)
+    else:
+        for pk, kind, slug, score, spans, evidence in ContributionTag.objects.filter(
+            contribution_id__in=ids, source=TagSource.AUTO
+        ).values_list("contribution_id", "kind", "slug", "score", "spans", "model_evidence"):
+            stored.setdefault(pk, {})[(kind, slug)] = (score, spans, evidence)
     changed, renamed = set(), set()
     for pk, rows in new_tags.items():
         new = {(kind, slug): (score, spans, e) for _pk, kind, slug, score, spans, e in rows}
