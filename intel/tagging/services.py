@@ -17,7 +17,10 @@ two batches wait for each other only when they share a key and cannot
 deadlock. It then locks the clusters its candidates belong to (rows, in id
 order) and the fingerprints it reads; if a concurrent batch moved one of them
 to another cluster in the meantime, the transaction is rolled back and tried
-again. See docs/tagging.md.
+again. A quiet batch (one that changes no band, signature, event anchors,
+cluster or similarity: most of a re-tagging) takes those locks shared, so
+quiet batches never wait for each other on hot keys; see `_is_quiet`.
+See docs/tagging.md.
 """
 
 from __future__ import annotations
