@@ -97,24 +97,14 @@ def fingerprint(text: str) -> tuple[np.ndarray, int]:
     return _signature(normalised), len(normalised)
 
 
-def text_digest(normalised: str) -> bytes:
-    """What a signature depends on, in 16 bytes: BLAKE2b of the normalised text."""
-    return hashlib.blake2b(normalised.encode(), digest_size=16).digest()
+def text_digest(text: str, *, key: bytes) -> bytes:
+    """16 bytes that change whenever `text` or `key` does: BLAKE2b of the text itself.
 
-
-def fingerprint_reusing(
-    text: str, stored: tuple[bytes, bytes] | None
-) -> tuple[np.ndarray, int, bytes]:
-    """`fingerprint` of `text` and its `text_digest`.
-
-    `stored` is the (digest, signature bytes) kept from an earlier run; when
-    the text has not changed since, its signature is reused, not recomputed.
+    Re-tagging reuses what it derived from a text (signature, band keys, event
+    anchors) while this digest is unchanged, so `key` must change with every
+    rule those depend on.
     """
-    normalised = normalise_for_shingles(text)
-    digest = text_digest(normalised)
-    if stored is not None and stored[0] == digest:
-        return signature_from_bytes(stored[1]), len(normalised), digest
-    return _signature(normalised), len(normalised), digest
+    return hashlib.blake2b(text.encode(), digest_size=16, key=key).digest()
 
 
 def _signature(normalised: str) -> np.ndarray:
@@ -141,12 +131,15 @@ def signature_from_bytes(raw: bytes) -> np.ndarray:
 
 def band_keys(values: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (fits a BigIntegerField)."""
-    keys = []
-    for band in range(BANDS):
-        chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(chunk.astype("<u8").tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    raw = values.astype("<u8").tobytes()
+    step = ROWS_PER_BAND * 8
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    # The BLAKE2b of each band's bytes: one conversion of the whole signature,
+    # then slices, instead of a NumPy slice and conversion per band.
+    return [
+        from_bytes(blake2b(raw[start : start + step], digest_size=8).digest(), "big", signed=True)
+        for start in range(0, BANDS * step, step)
+    ]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -160,7 +153,17 @@ def most_similar(
     target: np.ndarray, candidates: Sequence[tuple[int, np.ndarray]]
 ) -> list[tuple[int, float]]:
     """Candidates at or above DUPLICATE_THRESHOLD, most similar first."""
-    scored = [(pk, similarity(target, values)) for pk, values in candidates]
+    if not candidates:
+        return []
+    if any(len(values) != len(target) for _pk, values in candidates):
+        raise ValueError("signatures of different lengths")
+    # One comparison of every candidate's signature at once: what `similarity`
+    # gives each of them, without a NumPy call per candidate.
+    equal = np.count_nonzero(np.stack([values for _pk, values in candidates]) == target, axis=1)
+    scored = [
+        (pk, float(count) / len(target))
+        for (pk, _values), count in zip(candidates, equal.tolist(), strict=True)
+    ]
     return sorted(
         ((pk, score) for pk, score in scored if score >= DUPLICATE_THRESHOLD),
         key=lambda item: (-item[1], item[0]),

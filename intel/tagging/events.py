@@ -23,10 +23,12 @@ events, and every report sharing a key is a candidate to confirm.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -111,8 +113,10 @@ class EventAnchors:
     dates: frozenset[str] = frozenset()
     organisations: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def specifics(self) -> frozenset[str]:
+        # Cached: a report's anchors are compared with up to `MAX_CANDIDATES`
+        # candidates' in one cluster plan. (Not a field: equality ignores it.)
         return self.percentages | self.amounts | self.dates | self.organisations
 
     def to_json(self) -> dict[str, Any]:
@@ -137,6 +141,29 @@ class EventAnchors:
                              "organisations")
             },
         )  # fmt: skip
+
+
+@lru_cache(maxsize=16_384)
+def from_stored(raw: str) -> EventAnchors | None:
+    """`EventAnchors.from_json` of a stored JSON text, remembered per process.
+
+    The anchors of a report's candidates are read again by every batch that
+    shares a band key with it; they are immutable, so parsing each once is enough.
+    """
+    return EventAnchors.from_json(json.loads(raw))
+
+
+def relabelled(
+    event: EventAnchors, *, language: str, labels: Iterable[str], countries: Iterable[str]
+) -> EventAnchors:
+    """`event` with the engine's labels and countries of a new tagging of the same text.
+
+    The specifics depend on the text alone, so re-tagging an unchanged text
+    gives what `anchors` would without reading the text again.
+    """
+    return replace(
+        event, language=language, labels=frozenset(labels), countries=frozenset(countries)
+    )
 
 
 def anchors(

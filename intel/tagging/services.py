@@ -17,15 +17,21 @@ two batches wait for each other only when they share a key and cannot
 deadlock. It then locks the clusters its candidates belong to (rows, in id
 order) and the fingerprints it reads; if a concurrent batch moved one of them
 to another cluster in the meantime, the transaction is rolled back and tried
-again. See docs/tagging.md.
+again. A quiet batch (one that changes no band, signature, event anchors,
+cluster or similarity: most of a re-tagging) takes those locks shared, so
+quiet batches never wait for each other on hot keys; see `_is_quiet`.
+See docs/tagging.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -81,6 +87,10 @@ class ClusterStateChanged(Exception):
     """A concurrent batch moved a fingerprint this batch read; try again."""
 
 
+class _NotQuiet(Exception):
+    """A batch placed under shared locks would change cluster state."""
+
+
 def contribution_text(contribution: Contribution) -> tuple[str, str]:
     """(title, body) as the tagger sees a field report or case study."""
     parts = [text for text, _weight in weighted_parts(contribution)]
@@ -116,8 +126,7 @@ def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                if not durable:
-                    _relax_commit()
+                _batch_settings(durable=durable)
                 return _tag_batch(ids)
         except ClusterStateChanged:
             if attempt == MAX_ATTEMPTS:
@@ -128,10 +137,16 @@ def _tag_batch_with_retries(ids: list[int], *, durable: bool) -> list[int]:
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _relax_commit() -> None:
-    """PostgreSQL: the batch's commit does not wait for its WAL flush.
+def _batch_settings(*, durable: bool) -> None:
+    """PostgreSQL: settings of the batch's transaction, in one statement.
 
-    Only for batches of contributions that are due for tagging until the batch
+    No JIT: the batch's statements touch a few hundred rows by index, but
+    the planner's estimates for them (`= ANY` of an array, joins to `unnest`)
+    can exceed the JIT threshold, and compiling then costs more (~10 ms)
+    than the statement.
+
+    `durable=False`: the commit does not wait for its WAL flush. Only for
+    batches of contributions that are due for tagging until the batch
     commits (older taxonomy version or none) or were already tagged durably
     from the same text: a batch lost in a crash leaves them stale, and `retag`
     or the backlog drain tags them again. Everything it writes is derived
@@ -140,7 +155,10 @@ def _relax_commit() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('synchronous_commit', %s, true)",
+                ["on" if durable else "off"],
+            )
 
 
 def _tag_batch(ids: list[int]) -> list[int]:
@@ -154,48 +172,73 @@ def _tag_batch(ids: list[int]) -> list[int]:
     if not contributions:
         return []
     tagger = current_tagger()
-    # Only this batch writes its contributions' signatures (their rows are
-    # locked above), so reading them before the band locks is safe.
-    known = {
-        pk: (bytes(digest or b""), bytes(raw))
-        for pk, digest, raw in ContributionFingerprint.objects.filter(
-            contribution_id__in=[contribution.pk for contribution in contributions],
-            text_digest__isnull=False,
-        ).values_list("contribution_id", "text_digest", "signature")
-    }
+    # Only this batch writes its contributions' tagging state (their rows are
+    # locked above), so reading it before the band locks is safe.
+    previous = _previous_state([contribution.pk for contribution in contributions])
     batch: list[dedup.BatchItem] = []
-    results: list[TagResult] = []
+    new_tags: dict[int, list[_TagRow]] = {}
     digests: dict[int, bytes] = {}
     for contribution in contributions:
         title, body = contribution_text(contribution)
         result = tagger.tag(title, body)
-        results.append(result)
-        text = f"{title}\n{body}"
-        values, length, digests[contribution.pk] = dedup.fingerprint_reusing(
-            text, known.get(contribution.pk)
+        new_tags[contribution.pk] = _tag_rows(contribution.pk, result)
+        item, digests[contribution.pk] = _batch_item(
+            contribution, f"{title}\n{body}", result, previous.get(contribution.pk)
         )
-        if length < MIN_TEXT_FOR_CLUSTERING:
-            batch.append(dedup.BatchItem(contribution.pk, values, None))
-            continue
-        event = events.anchors(
-            text,
-            language=contribution.language,
-            labels=[f"commodity:{tag.slug}" for tag in result.commodities]
-            + [f"signal:{tag.slug}" for tag in result.signals],
-            countries=[tag.slug for tag in result.countries],
-        )
-        keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
-        batch.append(dedup.BatchItem(contribution.pk, values, keys, event))
+        batch.append(item)
     batch_ids = [item.contribution_id for item in batch]
+    now = timezone.now()
 
-    old_bands: dict[int, set[tuple[int, int]]] = {}
-    for pk, band, key in _batch_bands(batch_ids):
-        old_bands.setdefault(pk, set()).add((band, key))
+    # Tags and search entries belong to the batch's own (locked) contributions:
+    # written before the band-key locks, so batches sharing a key wait for each
+    # other only while they place reports in clusters.
+    changed, renamed = _changed_tags(new_tags)
+    if changed:
+        retagged = [row for pk in sorted(changed) for row in new_tags[pk]]
+        _delete_rows(ContributionTag, sorted(changed), source=TagSource.AUTO.value)
+        _insert_auto_tags(retagged, now)
+    # A search entry follows its set of tags, and a contribution tagged for the
+    # first time is indexed with them.
+    first_time = {pk for pk in batch_ids if not previous.get(pk, _NO_STATE).fingerprinted}
+    reindex = sorted(renamed | first_time)
+    if reindex:
+        search_index_update_many(contribution_ids=reindex)
+
+    version = tagger.taxonomy.version
+    # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
+    # so batches of them share their locks. One whose plan turns out to change
+    # something is rolled back to the savepoint, which releases those locks,
+    # and placed again under exclusive ones (its tagging is not repeated).
+    if connection.vendor == "postgresql" and _is_quiet(batch, previous):
+        try:
+            with transaction.atomic():
+                _place_in_clusters(batch, previous, digests, version, now, shared=True)
+            return batch_ids
+        except _NotQuiet:
+            pass
+    _place_in_clusters(batch, previous, digests, version, now, shared=False)
+    return batch_ids
+
+
+def _place_in_clusters(
+    batch: list[dedup.BatchItem],
+    previous: dict[int, _Previous],
+    digests: dict[int, bytes],
+    taxonomy_version: str,
+    now: Any,
+    *,
+    shared: bool,
+) -> None:
+    """Lock the batch's band keys and candidates, plan its clusters and write them."""
+    batch_ids = [item.contribution_id for item in batch]
+    old_bands = {pk: state.bands for pk, state in previous.items() if state.bands}
     new_keys = {pair for item in batch for pair in item.keys or ()}
-    _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
+    _lock_band_keys(
+        new_keys | {pair for pairs in old_bands.values() for pair in pairs}, shared=shared
+    )
     stored_bands = _stored_bands(new_keys)
     involved = sorted({pk for pk, _band, _key in stored_bands} | set(batch_ids))
-    states = _lock_fingerprints(involved)
+    states = _lock_fingerprints(involved, shared=shared)
     plan = dedup.plan_clusters(
         batch,
         stored_bands=stored_bands,
@@ -204,19 +247,156 @@ def _tag_batch(ids: list[int]) -> list[int]:
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    new_tags = {
-        contribution.pk: _tag_rows(contribution.pk, result)
-        for contribution, result in zip(contributions, results, strict=True)
-    }
-    changed, renamed = _changed_tags(new_tags)
-    retagged = {pk: new_tags[pk] for pk in sorted(changed)}
-    _write_batch(retagged, batch, digests, old_bands, states, plan, tagger.taxonomy.version)
-    # Tags are searchable: a search entry follows its set of tags, and a
-    # contribution tagged for the first time is indexed with them.
-    reindex = sorted(renamed | (set(batch_ids) - set(states)))
-    if reindex:
-        search_index_update_many(contribution_ids=reindex)
-    return batch_ids
+    if not shared:
+        _write_clusters(batch, digests, old_bands, states, plan, taxonomy_version, now)
+    elif _plan_keeps_state(plan, batch_ids, states):
+        _touch_fingerprints(
+            [(states[pk][0], digests[pk]) for pk in batch_ids], taxonomy_version, now
+        )
+    else:
+        raise _NotQuiet
+
+
+def _is_quiet(batch: list[dedup.BatchItem], previous: dict[int, _Previous]) -> bool:
+    """Whether re-tagging the batch leaves every input of a cluster plan as it was.
+
+    Plans read the band rows, signatures and event anchors of a batch's
+    candidates and the cluster and similarity of every report involved. When
+    every report keeps its bands, signature and anchors (the usual re-tagging
+    of unchanged texts), and the plan then keeps every cluster and similarity
+    (`_plan_keeps_state`), the batch writes nothing another batch reads: any
+    number of such batches give the same state in any order, so they need no
+    exclusive locks among themselves, only against batches that change state.
+    """
+    for item in batch:
+        state = previous.get(item.contribution_id)
+        if (
+            state is None
+            or not state.fingerprinted
+            or state.bands != frozenset(item.keys or ())
+            or state.event != item.event
+            or state.signature != dedup.signature_to_bytes(item.signature)
+        ):
+            return False
+    return True
+
+
+def _plan_keeps_state(
+    plan: dedup.ClusterPlan, batch_ids: list[int], states: dict[int, _State]
+) -> bool:
+    """The plan creates, deletes and moves nothing (for `_is_quiet`)."""
+    if plan.new_clusters or plan.deleted_clusters or len(plan.cluster) != len(batch_ids):
+        return False
+    return all(
+        pk in states and (plan.cluster[pk], plan.similarity[pk]) == states[pk][1:3]
+        for pk in batch_ids
+    )
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """What an earlier tagging stored for a contribution of the batch."""
+
+    fingerprinted: bool = False
+    digest: bytes = b""
+    signature: bytes = b""
+    event: events.EventAnchors | None = None
+    bands: frozenset[tuple[int, int]] = frozenset()
+
+
+_NO_STATE = _Previous()
+
+# What re-tagging reuses for an unchanged text (its signature and the specifics
+# of its event anchors) was derived by the code of `dedup` and `events` and the
+# clustering threshold: any change to them makes every stored derivation stale
+# once, and the next tagging computes it again.
+_DERIVATION_KEY = hashlib.blake2b(
+    b"".join(Path(module.__file__ or "").read_bytes() for module in (dedup, events))
+    + str(MIN_TEXT_FOR_CLUSTERING).encode(),
+    digest_size=32,
+).digest()
+
+
+def _batch_item(
+    contribution: Contribution, text: str, result: TagResult, previous: _Previous | None
+) -> tuple[dedup.BatchItem, bytes]:
+    """The batch item of one tagged contribution, and the digest of its text.
+
+    When the text is the one tagged last time, its signature and the specifics
+    of its event anchors are taken from then (the costliest part of a
+    re-tagging after the engine); only the engine's labels are new.
+    """
+    pk = contribution.pk
+    digest = dedup.text_digest(text, key=_DERIVATION_KEY)
+    labels = [f"commodity:{tag.slug}" for tag in result.commodities] + [
+        f"signal:{tag.slug}" for tag in result.signals
+    ]
+    countries = [tag.slug for tag in result.countries]
+    if previous is not None and previous.digest == digest:
+        values = dedup.signature_from_bytes(previous.signature)
+        if previous.event is None:  # too short to cluster, as it was then
+            return dedup.BatchItem(pk, values, None), digest
+        event = events.relabelled(
+            previous.event, language=contribution.language, labels=labels, countries=countries
+        )
+    else:
+        values, length = dedup.fingerprint(text)
+        if length < MIN_TEXT_FOR_CLUSTERING:
+            return dedup.BatchItem(pk, values, None), digest
+        event = events.anchors(
+            text, language=contribution.language, labels=labels, countries=countries
+        )
+    keys = [*enumerate(dedup.band_keys(values)), *events.event_keys(event)]
+    return dedup.BatchItem(pk, values, keys, event), digest
+
+
+def _previous_state(contribution_ids: list[int]) -> dict[int, _Previous]:
+    """Fingerprint and band rows of the batch from its last tagging, in one query."""
+    rows: list[tuple[Any, ...]]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.id, f.id IS NOT NULL, f.text_digest, f.signature, f.event::text, "  # noqa: S608 - table names only
+                f"ARRAY(SELECT b.band FROM {ContributionBand._meta.db_table} AS b "
+                "WHERE b.contribution_id = c.id ORDER BY b.band, b.key), "
+                f"ARRAY(SELECT b.key FROM {ContributionBand._meta.db_table} AS b "
+                "WHERE b.contribution_id = c.id ORDER BY b.band, b.key) "
+                "FROM unnest(%s::bigint[]) AS c(id) "
+                f"LEFT JOIN {ContributionFingerprint._meta.db_table} AS f "
+                "ON f.contribution_id = c.id",
+                [_array_literal(contribution_ids)],
+            )
+            rows = cursor.fetchall()
+    else:
+        bands: dict[int, list[tuple[int, int]]] = {}
+        for pk, band, key in ContributionBand.objects.filter(
+            contribution_id__in=contribution_ids
+        ).values_list("contribution_id", "band", "key"):
+            bands.setdefault(pk, []).append((band, key))
+        fingerprints = {
+            pk: (digest, raw, event)
+            for pk, digest, raw, event in ContributionFingerprint.objects.filter(
+                contribution_id__in=contribution_ids
+            ).values_list("contribution_id", "text_digest", "signature", "event")
+        }
+        rows = []
+        for pk in contribution_ids:
+            digest, raw, event = fingerprints.get(pk, (None, None, None))
+            pairs = bands.get(pk, [])
+            rows.append(
+                (pk, pk in fingerprints, digest, raw, json.dumps(event) if event else None,
+                 [band for band, _key in pairs], [key for _band, key in pairs])
+            )  # fmt: skip
+    previous: dict[int, _Previous] = {}
+    for pk, fingerprinted, digest, raw, event, band_list, key_list in rows:
+        previous[pk] = _Previous(
+            fingerprinted=bool(fingerprinted),
+            digest=bytes(digest or b""),
+            signature=bytes(raw or b""),
+            event=events.from_stored(event) if event else None,
+            bands=frozenset(zip(band_list, key_list, strict=True)),
+        )
+    return previous
 
 
 # (contribution id, kind, slug, score, spans, model evidence) of one automatic tag.
@@ -235,30 +415,27 @@ def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int
     """Contributions whose automatic tag rows would change, and those among
     them whose set of (kind, slug) changes (what search indexes)."""
     ids = list(new_tags)
-    if connection.vendor == "postgresql":
-        document = _tags_document([row for rows in new_tags.values() for row in rows])
-        with connection.cursor() as cursor:
-            # jsonb compares by value, so a row counts as unchanged exactly when
-            # writing it again would store the same thing.
-            cursor.execute(
-                "WITH new AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) "  # noqa: S608 - table name only
-                "AS t(c bigint, k text, s text, score double precision, spans jsonb, e jsonb)), "
-                "old AS (SELECT contribution_id AS c, kind AS k, slug AS s, score, spans, "
-                f"model_evidence AS e FROM {ContributionTag._meta.db_table} "
-                "WHERE contribution_id = ANY(%s::bigint[]) AND source = %s) "
-                "SELECT coalesce(new.c, old.c), bool_or(new.c IS NULL OR old.c IS NULL) "
-                "FROM new FULL JOIN old ON new.c = old.c AND new.k = old.k AND new.s = old.s "
-                "WHERE new.c IS NULL OR old.c IS NULL OR new.score IS DISTINCT FROM old.score "
-                "OR new.spans <> old.spans OR new.e <> old.e GROUP BY 1",
-                [document, _array_literal(ids), TagSource.AUTO.value],
-            )
-            rows = cursor.fetchall()
-        return {pk for pk, _renamed in rows}, {pk for pk, renamed in rows if renamed}
     stored: dict[int, dict[tuple[str, str], tuple[Any, ...]]] = {}
-    for pk, kind, slug, score, spans, evidence in ContributionTag.objects.filter(
-        contribution_id__in=ids, source=TagSource.AUTO
-    ).values_list("contribution_id", "kind", "slug", "score", "spans", "model_evidence"):
-        stored.setdefault(pk, {})[(kind, slug)] = (score, spans, evidence)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Compared here, not by the server: a batch whose tags did not change
+            # (most of a re-tagging) then sends no rows at all. JSON values
+            # compare as jsonb would: by value, whatever the key order.
+            cursor.execute(
+                "SELECT contribution_id, kind, slug, score, spans::text, model_evidence::text "  # noqa: S608 - table name only
+                f"FROM {ContributionTag._meta.db_table} "
+                "WHERE contribution_id = ANY(%s::bigint[]) AND source = %s",
+                [_array_literal(ids), TagSource.AUTO.value],
+            )
+            for pk, kind, slug, score, spans, evidence in cursor.fetchall():
+                # Lexicon tags (most of them) have no model evidence.
+                evidence = {} if evidence == "{}" else json.loads(evidence)
+                stored.setdefault(pk, {})[(kind, slug)] = (score, json.loads(spans), evidence)
+    else:
+        for pk, kind, slug, score, spans, evidence in ContributionTag.objects.filter(
+            contribution_id__in=ids, source=TagSource.AUTO
+        ).values_list("contribution_id", "kind", "slug", "score", "spans", "model_evidence"):
+            stored.setdefault(pk, {})[(kind, slug)] = (score, spans, evidence)
     changed, renamed = set(), set()
     for pk, rows in new_tags.items():
         new = {(kind, slug): (score, spans, e) for _pk, kind, slug, score, spans, e in rows}
@@ -268,24 +445,6 @@ def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int
         if new.keys() != old.keys():
             renamed.add(pk)
     return changed, renamed
-
-
-def _batch_bands(contribution_ids: list[int]) -> list[tuple[int, int, int]]:
-    """The stored (contribution, band, key) rows of the batch."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT contribution_id, band, key "  # noqa: S608 - table name only
-                f"FROM {ContributionBand._meta.db_table} "
-                "WHERE contribution_id = ANY(%s::bigint[])",
-                [_array_literal(contribution_ids)],
-            )
-            return cursor.fetchall()
-    return list(
-        ContributionBand.objects.filter(contribution_id__in=contribution_ids).values_list(
-            "contribution_id", "band", "key"
-        )
-    )
 
 
 def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
@@ -307,9 +466,10 @@ def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
             )
 
 
-def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
+def _lock_band_keys(pairs: set[tuple[int, int]], *, shared: bool) -> None:
     if connection.vendor != "postgresql" or not pairs:
         return
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     mask = (1 << 64) - 1
     keys = sorted(
         {_signed(((key & mask) ^ ((band + 1) * _LOCK_SALT)) & mask) for band, key in pairs}
@@ -317,7 +477,7 @@ def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
     with connection.cursor() as cursor:
         # The ordered subquery makes every batch take its locks in ascending order.
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) "
+            f"SELECT count({lock}(k)) "  # noqa: S608 - one of two function names
             "FROM (SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
             [keys],
         )
@@ -357,15 +517,18 @@ def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
 _State = tuple[int, int | None, float | None, Any, events.EventAnchors | None]
 
 
-def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
+def _lock_fingerprints(contribution_ids: list[int], *, shared: bool) -> dict[int, _State]:
     """Fingerprints of the batch and its candidates and every other member of their clusters.
 
     Locks their clusters first (rows, in id order), then the fingerprints
     themselves, and checks that none moved to a cluster it did not lock.
+    `shared` (PostgreSQL, a quiet batch): FOR KEY SHARE, which other quiet
+    batches' locks and their updates of their own rows' bookkeeping columns
+    do not conflict with, but a changing batch's FOR UPDATE does.
     """
     rows: Sequence[tuple[Any, ...]]
     if connection.vendor == "postgresql":
-        locked, rows = _lock_fingerprint_rows(contribution_ids)
+        locked, rows = _lock_fingerprint_rows(contribution_ids, "KEY SHARE" if shared else "UPDATE")
     else:
         clusters = ContributionFingerprint.objects.filter(
             contribution_id__in=contribution_ids, cluster__isnull=False
@@ -388,9 +551,10 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
         if cluster_id is not None and cluster_id not in locked:
             raise ClusterStateChanged
         if contribution_id in wanted:
-            anchors = events.EventAnchors.from_json(
-                json.loads(event) if isinstance(event, str) else event
-            )
+            if isinstance(event, str):
+                anchors = events.from_stored(event)
+            else:
+                anchors = events.EventAnchors.from_json(event)
             values = dedup.signature_from_bytes(bytes(raw))
         else:
             anchors = values = None
@@ -398,7 +562,9 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     return states
 
 
-def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[tuple[Any, ...]]]:
+def _lock_fingerprint_rows(
+    contribution_ids: list[int], strength: str
+) -> tuple[set[int], list[tuple[Any, ...]]]:
     """PostgreSQL: the same two locking reads as raw statements, ids sent as one array."""
     table = ContributionFingerprint._meta.db_table
     ids = _array_literal(contribution_ids)
@@ -406,7 +572,7 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
         cursor.execute(
             f"SELECT id FROM {DuplicateCluster._meta.db_table} WHERE id IN "  # noqa: S608 - table names only
             f"(SELECT cluster_id FROM {table} WHERE contribution_id = ANY(%s::bigint[])) "
-            "ORDER BY id FOR UPDATE",
+            f"ORDER BY id FOR {strength}",
             [ids],
         )
         locked = {row[0] for row in cursor.fetchall()}
@@ -415,23 +581,23 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
         cursor.execute(
             "SELECT contribution_id, id, cluster_id, similarity, "  # noqa: S608 - table name only
             "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN signature END, "
-            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event END "
+            "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event::text END "
             f"FROM {table} "
             "WHERE contribution_id = ANY(%s::bigint[]) OR cluster_id = ANY(%s::bigint[]) "
-            "ORDER BY contribution_id FOR UPDATE",
+            f"ORDER BY contribution_id FOR {strength}",
             [ids, ids, ids, clusters],
         )
         return locked, cursor.fetchall()
 
 
-def _write_batch(
-    retagged: dict[int, list[_TagRow]],
+def _write_clusters(
     batch: list[dedup.BatchItem],
     digests: dict[int, bytes],
-    old_bands: dict[int, set[tuple[int, int]]],
+    old_bands: dict[int, frozenset[tuple[int, int]]],
     states: dict[int, _State],
     plan: dedup.ClusterPlan,
     taxonomy_version: str,
+    now: Any,
 ) -> None:
     created = DuplicateCluster.objects.bulk_create(DuplicateCluster() for _ in plan.new_clusters)
     real = dict(zip(plan.new_clusters, (cluster.pk for cluster in created), strict=True))
@@ -440,12 +606,10 @@ def _write_batch(
         value = plan.cluster[pk]
         return real.get(value, value) if value is not None else None
 
-    now = timezone.now()
-    if retagged:
-        _delete_rows(ContributionTag, list(retagged), source=TagSource.AUTO.value)
-        _insert_auto_tags([row for rows in retagged.values() for row in rows], now)
     changed = [
-        item for item in batch if old_bands.get(item.contribution_id, set()) != set(item.keys or ())
+        item
+        for item in batch
+        if old_bands.get(item.contribution_id, frozenset()) != set(item.keys or ())
     ]
     if changed:
         _delete_rows(ContributionBand, [item.contribution_id for item in changed])
@@ -590,6 +754,33 @@ def _upsert_fingerprints(
             "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
             "event = EXCLUDED.event",
             [taxonomy_version, now, document],
+        )
+
+
+def _touch_fingerprints(rows: list[tuple[int, bytes]], taxonomy_version: str, now: Any) -> None:
+    """A quiet batch's only cluster-side write: (fingerprint id, text digest) and its version.
+
+    No column a cluster plan reads is written, and on PostgreSQL a plain
+    UPDATE of non-key columns does not conflict with other quiet batches'
+    FOR KEY SHARE locks on the same rows.
+    """
+    if connection.vendor != "postgresql":
+        ContributionFingerprint.objects.bulk_update(
+            [
+                ContributionFingerprint(
+                    pk=pk, text_digest=digest, taxonomy_version=taxonomy_version, tagged_at=now
+                )
+                for pk, digest in rows
+            ],
+            ["text_digest", "taxonomy_version", "tagged_at"],
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ContributionFingerprint._meta.db_table} AS f "  # noqa: S608 - table name only
+            "SET text_digest = decode(t.d, 'hex'), taxonomy_version = %s, tagged_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[]) AS t(id, d) WHERE f.id = t.id",
+            [taxonomy_version, now, [pk for pk, _d in rows], [d.hex() for _pk, d in rows]],
         )
 
 

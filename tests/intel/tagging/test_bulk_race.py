@@ -46,6 +46,14 @@ def row_counts(ids: list[int]) -> tuple[int, int, int]:
     )
 
 
+def similarities(ids: list[int]) -> dict[int, float | None]:
+    return dict(
+        ContributionFingerprint.objects.filter(contribution_id__in=ids).values_list(
+            "contribution_id", "similarity"
+        )
+    )
+
+
 def forget_tagging(ids: list[int]) -> None:
     ContributionFingerprint.objects.filter(contribution_id__in=ids).delete()
     ContributionBand.objects.filter(contribution_id__in=ids).delete()
@@ -61,6 +69,13 @@ def test_two_processes_racing_give_the_serial_clusters(contributor):
     assert len(serial) >= 12
     forget_tagging(ids)
 
+    race(ids, everything=False)
+    assert partition(ids) == serial
+    assert row_counts(ids) == serial_rows
+
+
+def race(ids: list[int], *, everything: bool) -> None:
+    """Two `retag` processes on the two halves of `ids` at once, in batches of two."""
     middle = ids[len(ids) // 2 - 1]
     env = {**os.environ, "DATABASE_URL": database_url()}
     manage = str(settings.BASE_DIR / "manage.py")
@@ -69,6 +84,8 @@ def test_two_processes_racing_give_the_serial_clusters(contributor):
         command = [sys.executable, manage, "retag", "--batch-size", "2", "--after-id", str(after)]
         if through is not None:
             command += ["--through-id", str(through)]
+        if everything:
+            command.append("--all")
         processes.append(
             subprocess.Popen(  # noqa: S603 - our own command
                 command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -79,5 +96,17 @@ def test_two_processes_racing_give_the_serial_clusters(contributor):
         assert process.returncode == 0, err
         assert "Re-tagged" in out
 
+
+def test_two_processes_re_tagging_unchanged_texts_keep_the_serial_clusters(contributor):
+    """The usual re-tagging: every batch is quiet and shares its locks with the other's."""
+    texts = [text for seed in (7, 8, 9, 10) for text in corpus(seed)]
+    ids = stored_reports(contributor, texts[0::2] + texts[1::2])
+    contributions_tag(contribution_ids=ids)
+    contributions_tag(contribution_ids=ids)
+    serial, serial_rows = partition(ids), row_counts(ids)
+    serial_similarities = similarities(ids)
+
+    race(ids, everything=True)
     assert partition(ids) == serial
     assert row_counts(ids) == serial_rows
+    assert similarities(ids) == serial_similarities

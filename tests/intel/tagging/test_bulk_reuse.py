@@ -1,0 +1,170 @@
+"""Re-tagging an unchanged text reuses what was derived from it, and changes nothing else.
+
+The signature and the specifics of the event anchors of a text are kept from
+its last tagging while the digest of the text itself is unchanged; a batch
+that changes no cluster state (the usual re-tagging) takes shared locks. Both
+must leave exactly what computing everything afresh with exclusive locks
+leaves, and quiet batches sharing a hot band key must not wait for each other.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from intel.models import Contribution, ContributionFingerprint, DuplicateCluster, FieldReport
+from intel.tagging import events, services
+from intel.tagging.runtime import current_tagger
+from intel.tagging.services import contributions_tag
+from tests.intel.tagging.test_bulk import corpus, snapshot, stored_reports
+
+pytestmark = pytest.mark.django_db
+
+
+def events_of(ids: list[int]) -> list[object]:
+    by_pk = dict(
+        ContributionFingerprint.objects.filter(contribution_id__in=ids).values_list(
+            "contribution_id", "event"
+        )
+    )
+    return [by_pk.get(pk) for pk in ids]
+
+
+def afresh(ids: list[int]) -> tuple[dict[str, object], list[object]]:
+    """What tagging `ids` gives with nothing stored from before: no reuse possible."""
+    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(text_digest=None)
+    contributions_tag(contribution_ids=ids)
+    return snapshot(ids), events_of(ids)
+
+
+def test_retagging_unchanged_texts_writes_what_computing_afresh_writes(contributor):
+    ids = stored_reports(contributor, corpus())
+    contributions_tag(contribution_ids=ids)
+    fresh = afresh(ids)
+    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(taxonomy_version="old")
+    contributions_tag(contribution_ids=ids)
+    assert (snapshot(ids), events_of(ids)) == fresh
+    assert set(
+        ContributionFingerprint.objects.filter(contribution_id__in=ids).values_list(
+            "taxonomy_version", flat=True
+        )
+    ) == {current_tagger().taxonomy.version}, "reused or not, every report is re-tagged"
+    assert len(snapshot(ids)["clusters"]) >= 4
+
+
+def test_an_edit_that_only_changes_punctuation_recomputes_the_anchors(contributor):
+    text = {
+        "title": "Gallium export licences from China",
+        "summary": "MOFCOM halted gallium export licences to Japan on 2026-03-01.",
+        "body": "Buyers in Japan report delays for gallium shipments of 40 tonnes and more. " * 3,
+    }
+    (pk,) = stored_reports(contributor, [text])
+    contributions_tag(contribution_ids=[pk])
+    (before,) = events_of([pk])
+    assert "2026-03-01" in before["dates"]
+
+    # The same words and digits, so the same shingles and signature: only the
+    # digest of the text itself tells that the date is gone.
+    report = FieldReport.objects.get(pk=pk)
+    report.summary = report.summary.replace("2026-03-01", "2026/03/01")
+    report.save()
+    contributions_tag(contribution_ids=[pk])
+    (after,) = events_of([pk])
+    assert after["dates"] == []
+    assert (snapshot([pk]), [after]) == afresh([pk])
+
+
+def tampered_retag(author) -> dict[str, object]:
+    """Clusters taken apart behind tagging's back, then re-tagging: the texts,
+    bands and anchors are unchanged, so the batch starts quiet, but its plan
+    rebuilds clusters."""
+    ids = stored_reports(author, corpus())
+    contributions_tag(contribution_ids=ids)
+    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(
+        cluster=None, similarity=None
+    )
+    contributions_tag(contribution_ids=ids)
+    result = snapshot(ids)
+    Contribution.objects.filter(pk__in=ids).delete()
+    DuplicateCluster.objects.all().delete()
+    return result
+
+
+def test_a_quiet_looking_batch_whose_plan_moves_reports_is_written_in_full(
+    contributor, monkeypatch
+):
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_is_quiet", lambda batch, previous: False)
+        exclusive = tampered_retag(contributor)
+    verdicts: list[bool] = []
+    keeps_state = services._plan_keeps_state
+
+    def spy(*args: object) -> bool:
+        verdicts.append(keeps_state(*args))  # type: ignore[arg-type]
+        return verdicts[-1]
+
+    monkeypatch.setattr(services, "_plan_keeps_state", spy)
+    assert tampered_retag(contributor) == exclusive
+    assert len(exclusive["clusters"]) >= 4
+    if connection.vendor == "postgresql":
+        assert False in verdicts, "the batch started quiet and was placed again"
+
+
+def test_relabelled_anchors_equal_anchors_computed_from_the_text():
+    text = "MOFCOM halted 45% of gallium exports worth $120 million on March 1, 2026."
+    labels, countries = ["signal:export-control"], ["CN"]
+    first = events.anchors(text, language="en", labels=["signal:tariff"], countries=["JP"])
+    stored = events.from_stored(json.dumps(first.to_json()))
+    assert stored is not None
+    assert events.relabelled(
+        stored, language="ja", labels=labels, countries=countries
+    ) == events.anchors(text, language="ja", labels=labels, countries=countries)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_quiet_batches_sharing_hot_band_keys_do_not_wait_for_each_other(contributor):
+    texts = [text for seed in (7, 8) for text in corpus(seed)]
+    # Near-duplicates in both halves: the two batches share band keys and clusters.
+    ids = stored_reports(contributor, texts[0::2] + texts[1::2])
+    contributions_tag(contribution_ids=ids)
+    # A report tagged before its near-duplicates gets its similarity when it is
+    # re-tagged: from the second tagging on, re-tagging changes nothing.
+    contributions_tag(contribution_ids=ids)
+    expected = snapshot(ids)
+    first, second = ids[: len(ids) // 2], ids[len(ids) // 2 :]
+
+    holding, released = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_first_batch_open() -> None:
+        try:
+            with transaction.atomic():
+                services._batch_settings(durable=True)
+                services._tag_batch(first)
+                holding.set()
+                # Keeps its locks until the other batch has finished (or 30 s).
+                released.wait(30)
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+            holding.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold_first_batch_open)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # A batch waiting for the open one would fail here, not hang.
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            contributions_tag(contribution_ids=second)
+    finally:
+        released.set()
+        thread.join()
+    assert not errors
+    assert snapshot(ids) == expected
