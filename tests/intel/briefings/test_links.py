@@ -7,7 +7,7 @@ import time
 import pytest
 
 from intel.briefings import selectors
-from intel.briefings.services import sending
+from intel.briefings.services.sending import claims
 from intel.models import Delivery
 from tests.accounts.factories import UserFactory
 from tests.intel.briefings.factories import SubscriptionFactory
@@ -57,7 +57,7 @@ def test_a_chunk_reads_its_subscribers_as_the_model_has_them(subscription_factor
         claim_token="t",
         claimed_at=subscription.created_at,
     )
-    (row,) = sending._claimed_recipients([delivery.pk], "t")
+    (row,) = claims._claimed_recipients([delivery.pk], "t")
     assert row.delivery_id == delivery.pk and row.attempts == delivery.attempts
     assert row.subscription_id == subscription.pk and row.email == subscription.email
     assert row.sectors == subscription.sectors and row.language == "ja"
@@ -68,4 +68,4 @@ def test_a_chunk_reads_its_subscribers_as_the_model_has_them(subscription_factor
     assert selectors.subscription_clearances([row]) == selectors.subscription_clearances(
         [subscription]
     )
-    assert sending._claimed_recipients([delivery.pk], "another run") == []
+    assert claims._claimed_recipients([delivery.pk], "another run") == []

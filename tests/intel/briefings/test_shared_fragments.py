@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from intel.briefings import services
 from intel.briefings.services import sending
+from intel.briefings.services.sending import composition
 from intel.models import Delivery
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.intel.briefings.support import html_part, text_part
@@ -106,6 +107,6 @@ def test_a_process_composing_a_set_is_waited_for_only_so_long(monkeypatch):
     key = (WEEK, "amber", "en")
     # Another process holds the composing lock and never finishes.
     cache.set(f"{sending.shared_name(key)}:composing", 12345, timeout=60)
-    monkeypatch.setattr(sending, "SHARED_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(composition, "SHARED_WAIT_SECONDS", 0.1)
     assert sending.shared_fragments(key, lambda: "composed here") == "composed here"
     assert sending.shared_fragments(key, lambda: "again") == "composed here"

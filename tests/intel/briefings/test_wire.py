@@ -134,9 +134,9 @@ def test_every_briefing_on_the_wire_is_the_reference_email(
 def test_envelope_addresses_are_what_the_smtp_backend_gives_the_server(address):
     from django.core.mail.message import sanitize_address
 
-    from intel.briefings.services import sending
+    from intel.briefings.services.sending import wire
 
-    assert sending._envelope_address(address) == sanitize_address(address, "utf-8")
+    assert wire._envelope_address(address) == sanitize_address(address, "utf-8")
 
 
 @pytest.mark.parametrize("text", ["Plain text.\n", "日本語のテキスト。\n"])
@@ -179,9 +179,9 @@ def test_a_link_too_long_for_an_smtp_line_switches_that_email_to_quoted_printabl
     ],
 )
 def test_a_part_is_written_with_crlf_and_its_longest_link_line_measured(body):
-    from intel.briefings.services import sending
+    from intel.briefings.services.sending import wire
 
-    part = sending._WirePart("plain", body, "boundary")
+    part = wire._WirePart("plain", body, "boundary")
     lines = re.split(r"\r\n|\r|\n", body)
     assert part.raw == "\r\n".join(lines).encode()
     assert part.longest_hole == max(
