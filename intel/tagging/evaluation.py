@@ -12,7 +12,7 @@ used for tuning or training) is in docs/tagging.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,27 +32,8 @@ class LabelledSetError(ValueError):
     """A labelled line is malformed."""
 
 
-def load_labelled(*, split: Split | None = None, path: str | Path = LABELLED_PATH) -> list[dict]:
-    """The labelled reports in file order, only those of ``split`` when given."""
-    if split is not None and split not in SPLITS:
-        raise LabelledSetError(f"unknown split {split!r}; expected one of {SPLITS}")
-    reports = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            report = json.loads(line)
-            missing = {"id", "lang", "title", "body", "split", *FAMILIES} - set(report)
-            if missing or report["split"] not in SPLITS or report["lang"] not in LANGS:
-                raise LabelledSetError(f"line {number}: malformed labelled report")
-            if split is None or report["split"] == split:
-                reports.append(report)
-    return reports
-
-
-def load_reports(path: str | Path) -> list[dict]:
-    """Every report of a labelled file in file order, whatever its split (or none)."""
-    reports = []
+def _read(path: str | Path, *, required: set[str]) -> Iterator[tuple[int, dict]]:
+    """Each non-blank line of a labelled file with its line number, checked for `required`."""
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -60,11 +41,29 @@ def load_reports(path: str | Path) -> list[dict]:
             report = json.loads(line)
             if not isinstance(report, dict):
                 raise LabelledSetError(f"line {number}: not a JSON object")
-            missing = {"id", "lang", "title", "body", *FAMILIES} - set(report)
-            if missing or report["lang"] not in LANGS:
+            if required - set(report) or report["lang"] not in LANGS:
                 raise LabelledSetError(f"line {number}: malformed labelled report")
+            yield number, report
+
+
+def load_labelled(*, split: Split | None = None, path: str | Path = LABELLED_PATH) -> list[dict]:
+    """The labelled reports in file order, only those of ``split`` when given."""
+    if split is not None and split not in SPLITS:
+        raise LabelledSetError(f"unknown split {split!r}; expected one of {SPLITS}")
+    reports = []
+    for number, report in _read(path, required={"id", "lang", "title", "body", "split", *FAMILIES}):
+        if report["split"] not in SPLITS:
+            raise LabelledSetError(f"line {number}: malformed labelled report")
+        if split is None or report["split"] == split:
             reports.append(report)
     return reports
+
+
+def load_reports(path: str | Path) -> list[dict]:
+    """Every report of a labelled file in file order, whatever its split (or none)."""
+    return [
+        report for _, report in _read(path, required={"id", "lang", "title", "body", *FAMILIES})
+    ]
 
 
 @dataclass
