@@ -27,7 +27,8 @@ def test_pipeline_benchmark_prints_one_and_two_process_rates_and_cleans_up(monke
     lines = out.getvalue().strip().splitlines()
     assert any("re-tagging, two processes" in line for line in lines)
     figures = json.loads(lines[-1])
-    for key in ("engine_reports_per_s", "first_tagging_reports_per_s", "retag_reports_per_s",
+    for key in ("engine_reports_per_s", "first_tagging_reports_per_s", "first_retag_reports_per_s",
+                "retag_reports_per_s",
                 "retag_two_workers_reports_per_s", "two_workers_speedup",
                 "retag_reports_per_cpu_s", "retag_two_workers_reports_per_cpu_s"):  # fmt: skip
         assert figures[key] > 0, key
