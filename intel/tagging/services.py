@@ -25,13 +25,11 @@ See docs/tagging.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
-from pathlib import Path
+from functools import cache, reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from community.sources import module_files, source_digest
 from intel.models import (
     Contribution,
     ContributionBand,
@@ -306,15 +305,14 @@ class _Previous:
 
 _NO_STATE = _Previous()
 
+
 # What re-tagging reuses for an unchanged text (its signature and the specifics
 # of its event anchors) was derived by the code of `dedup` and `events` and the
 # clustering threshold: any change to them makes every stored derivation stale
 # once, and the next tagging computes it again.
-_DERIVATION_KEY = hashlib.blake2b(
-    b"".join(Path(module.__file__ or "").read_bytes() for module in (dedup, events))
-    + str(MIN_TEXT_FOR_CLUSTERING).encode(),
-    digest_size=32,
-).digest()
+@cache
+def _derivation_key() -> bytes:
+    return source_digest(module_files(dedup, events), salt=str(MIN_TEXT_FOR_CLUSTERING).encode())
 
 
 def _batch_item(
@@ -327,7 +325,7 @@ def _batch_item(
     re-tagging after the engine); only the engine's labels are new.
     """
     pk = contribution.pk
-    digest = dedup.text_digest(text, key=_DERIVATION_KEY)
+    digest = dedup.text_digest(text, key=_derivation_key())
     labels = [f"commodity:{tag.slug}" for tag in result.commodities] + [
         f"signal:{tag.slug}" for tag in result.signals
     ]

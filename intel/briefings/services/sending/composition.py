@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from community.sources import module_files, source_digest
 from intel.boardbrief import emails as board_emails
 from intel.briefings import compose, selectors
 from intel.briefings.services.sending.claims import (
@@ -134,15 +135,9 @@ def shared_name(key: tuple[object, ...]) -> str:
 def _composing_code() -> str:
     """A digest of the code and templates a fragment set comes from: after a deploy that
     changes them (redaction included), no process reads a set the old code composed."""
-    files = [
-        Path(module.__file__ or "")
-        for module in (compose, selectors, board_emails, digest_selectors, sys.modules[__name__])
-    ]
+    files = module_files(compose, selectors, board_emails, digest_selectors, sys.modules[__name__])
     files += sorted((Path(settings.BASE_DIR) / "templates" / "emails").glob("*"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(files).hex()
 
 
 # Assembled renderings, about 40 KB each with their wire form. Sized for every combination
