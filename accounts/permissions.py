@@ -37,7 +37,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -75,17 +74,6 @@ def session_passed_second_factor(request: HttpRequest, user: Any) -> bool:
     # A step passed against an authenticator since replaced (elsewhere) does not count.
     created_at = _totp_created_at(user)
     return created_at is not None and max(passed_at) >= created_at.timestamp()
-
-
-def totp_created_at(user_ref: str) -> Subquery:
-    """The creation time of the TOTP authenticator of the user `user_ref` names, as a
-    subquery: a token read with it annotated as `totp_created_at` (see below) needs
-    no query of its own for the second factor."""
-    return Subquery(
-        Authenticator.objects.filter(user_id=OuterRef(user_ref), type=Authenticator.Type.TOTP)
-        .order_by("pk")
-        .values("created_at")[:1]
-    )
 
 
 def token_passed_second_factor(token: Any) -> bool:

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from accounts.authentication import TokenAuthentication
@@ -63,3 +66,28 @@ def test_a_wrong_key_with_a_known_prefix_is_refused(contributor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {wrong}")
     assert client.get(reverse("api-report-list")).status_code == 401
+
+
+def test_the_token_user_and_membership_read_are_the_stored_ones(contributor, analyst):
+    for user in (contributor, analyst):
+        got, token = _authenticate(api_token_for(user))
+        stored = AuthToken.objects.select_related("user").get(digest=token.digest)
+        assert model_to_dict(token) == model_to_dict(stored)
+        assert token.created == stored.created and token.expiry == stored.expiry
+        assert model_to_dict(got) == model_to_dict(stored.user)
+        assert got.updated_at == stored.user.updated_at
+        if user == contributor:
+            assert got.membership.user is got
+            assert model_to_dict(got.membership) == model_to_dict(
+                type(got.membership).objects.get(user=user)
+            )
+        else:
+            with pytest.raises(ObjectDoesNotExist):
+                got.membership  # noqa: B018 - reading it is the test
+
+
+def test_an_inactive_users_token_is_refused(contributor):
+    key = api_token_for(contributor)
+    type(contributor).objects.filter(pk=contributor.pk).update(is_active=False)
+    with pytest.raises(AuthenticationFailed):
+        _authenticate(key)
