@@ -66,24 +66,17 @@ def _reader(field: Field, alias: str) -> _Reader:
     return read
 
 
-_PARTS: tuple[tuple[str, Callable[[], type[Model]]], ...] = (
-    ("t", get_token_model),
-    ("u", lambda: User),
-    ("m", lambda: Membership),
-)
-
-
 @cache
-def _token_query() -> tuple[str, list[tuple[type[Model], list[str], list[_Reader]]]]:
-    """The SQL of the token check, and per model (token, user, membership) its attribute
-    names and column readers in the order of the row.
+def _token_query() -> tuple[str, list[tuple[type[Model], list[str], list[_Reader]]], _Reader]:
+    """The SQL of the token check, per model (token, user, membership) its attribute
+    names and column readers in the order of the row, and the reader of the TOTP
+    authenticator's creation time.
 
-    The row ends with the user's TOTP authenticator's creation time and whether
-    the user has another expired token (parameters: the authenticator type,
-    now, the key's prefix).
+    The row ends with that creation time and whether the user has another
+    expired token (parameters: the authenticator type, now, the key's prefix).
     """
     quote = connection.ops.quote_name
-    models: dict[str, type[Model]] = {alias: model() for alias, model in _PARTS}
+    models: dict[str, type[Model]] = {"t": get_token_model(), "u": User, "m": Membership}
     columns: list[str] = []
     parts = []
     for alias, model in models.items():
@@ -116,15 +109,14 @@ def _token_query() -> tuple[str, list[tuple[type[Model], list[str], list[_Reader
         f"ON m.{column(membership, 'user')} = u.{column(user, 'id')} "
         f"WHERE t.{column(token, 'token_key')} = %s"
     )
-    return sql, parts
+    return sql, parts, _reader(Authenticator._meta.get_field("created_at"), "a")
 
 
 def _candidates(key_prefix: str, now: Any) -> list[Any]:
     """The tokens with `key_prefix`, each with its user and the user's membership (or none)
     cached as the ORM's select_related would, and annotated with `totp_created_at` and
     `others_expired`."""
-    sql, parts = _token_query()
-    created_at = _reader(Authenticator._meta.get_field("created_at"), "a")
+    sql, parts, created_at = _token_query()
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
