@@ -72,8 +72,10 @@ def load_rows(pks: Iterable[int]) -> dict[int, Rows]:
     The four lists of plain values come in one UNION ALL of the queries
     `prefetch_related` ran (the same table, columns and filter each, so the
     same plan and row order within each), written as SQL: compiling four
-    querysets cost more than running them. The attachments come in a second
-    query, with their model's ordering, as before.
+    querysets cost more than running them. A fifth branch names the
+    contributions with attachments; only those are read as `Attachment`
+    rows, in a second query with their model's ordering, as before, and
+    most pages (few reports carry files) need no second query at all.
     """
     rows = {pk: Rows() for pk in pks}
     if not rows:
@@ -90,16 +92,26 @@ def load_rows(pks: Iterable[int]) -> dict[int, Rows]:
             f"CAST({quote(_column(model, column))} AS TEXT) "
             f"FROM {quote(model._meta.db_table)} WHERE {owner} IN ({marks})"
         )
+    owner = quote(_column(Attachment, "contribution"))
+    branches.append(
+        f"SELECT {len(_LISTED)}, NULL, {owner}, NULL "  # noqa: S608
+        f"FROM {quote(Attachment._meta.db_table)} WHERE {owner} IN ({marks})"
+    )
     names = [name for _model, _column, name in _LISTED]
+    with_files: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), ids * len(branches))
         for index, _pk, contribution_id, value in cursor.fetchall():
+            if index == len(names):
+                with_files.add(contribution_id)
+                continue
             name = names[index]
             getattr(rows[contribution_id], name).append(
                 int(value) if name == "requirement_ids" else value
             )
-    for attachment in Attachment._default_manager.filter(contribution_id__in=ids):
-        rows[attachment.contribution_id].attachments.append(attachment)
+    if with_files:
+        for attachment in Attachment._default_manager.filter(contribution_id__in=with_files):
+            rows[attachment.contribution_id].attachments.append(attachment)
     return rows
 
 
