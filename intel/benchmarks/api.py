@@ -1,12 +1,15 @@
-"""The API under a fixed load: gunicorn (2 workers, threaded) on PostgreSQL, p50/p95/p99, errors.
+"""The API under a fixed load: gunicorn (2 workers) on PostgreSQL, p50/p95/p99, errors.
 
 Setup (not timed): reports are loaded as for `benchmark pages` (default
 1,000,000; `--no-load` reuses them); one of the synthetic authors (about
 2,000 reports of their own at 1,000,000) becomes an active member with an API
 token. Then gunicorn serves the project with `--workers` workers (default 2)
-of `--threads` threads each (default 4: gunicorn's `gthread` worker; 1 gives
-the sync worker) on a free 127.0.0.1 port with `DJANGO_DEBUG=0`, in a process
-of its own, against the same database.
+of `--threads` threads each (default 1: gunicorn's sync worker, as the
+Docker image runs it; more gives the `gthread` worker) on a free 127.0.0.1
+port with `DJANGO_DEBUG=0`, in a process of its own, against the same
+database. The sync worker is the default because a request here is mostly
+CPU: threads of one process take turns on the interpreter's lock, and each
+request costs more CPU the more threads share it (docs/benchmarks.md).
 
 The load tool is an open-loop, fixed-rate HTTP client (asyncio, in this
 process, outside the server): request *i* is sent at *t0 + i / rate* whatever
@@ -77,8 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="Threads per worker (gunicorn's gthread worker); 1 runs the sync worker.",
+        default=1,
+        help="Threads per worker: 1 runs the sync worker, more the gthread worker.",
     )
     parser.add_argument(
         "--timeout", type=float, default=5.0, help="Seconds after which a request is an error."

@@ -23,6 +23,7 @@ def test_small_run_serves_the_member_s_reports_without_errors():
     text = out.getvalue()
     figures = json.loads(text.strip().splitlines()[-1])
     assert figures["benchmark"] == "api" and figures["gunicorn_workers"] == 2
+    assert figures["gunicorn_threads"] == 1  # the sync worker, as the Docker image runs
     assert set(figures["endpoints"]) == {"report_list", "report_detail"}
     for name, endpoint in figures["endpoints"].items():
         # Every request was answered 200 as the member (not 401/403/429 or a redirect).
