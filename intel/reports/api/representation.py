@@ -22,6 +22,7 @@ page at once, as plain values, in one query per relation — the queries
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -217,6 +218,30 @@ def converter(field: Any) -> Converter:
     return fast if fast is not None else field.to_representation
 
 
+# A step's converter, or the name of the serializer method that gives the value.
+_SharedStep = tuple[str, Getter, Converter | str]
+
+
+@functools.cache
+def _shared_steps(serializer_class: type[serializers.Serializer]) -> tuple[_SharedStep, ...]:
+    """The steps of `serializer_class`'s readable fields, from one instance made once.
+
+    DRF deep-copies a serializer's declared fields for every instance, which
+    for a page of reports cost more than reading them; a serializer whose
+    fields read nothing of the request (no hyperlinks, and no method fields
+    in the serializers it nests) can use these instead: `Plan(shared=True)`.
+    Its own method fields are named here and bound to the live serializer.
+    """
+    steps: list[_SharedStep] = []
+    for bound in serializer_class()._readable_fields:
+        name = str(bound.field_name)
+        if type(bound) is serializers.SerializerMethodField:
+            steps.append((name, _getter(bound), str(bound.method_name)))
+        else:
+            steps.append((name, _getter(bound), converter(bound)))
+    return tuple(steps)
+
+
 class Plan:
     """A bound serializer's readable fields as (name, getter, converter) steps.
 
@@ -224,13 +249,25 @@ class Plan:
     every other field with a one-part source is read with a plain getattr,
     falling back to the field's own `get_attribute` for anything unusual
     (a callable, a missing attribute, a related object that does not exist).
+    With `shared` the fields are those of one instance of the serializer's
+    class (`_shared_steps`), not the serializer's own copies.
     """
 
     def __init__(
-        self, serializer: serializers.Serializer, getters: dict[str, Getter] | None = None
+        self,
+        serializer: serializers.Serializer,
+        getters: dict[str, Getter] | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
         getters = getters or {}
         self.steps: list[tuple[str, Getter, Converter]] = []
+        if shared:
+            for name, getter, convert in _shared_steps(type(serializer)):
+                if isinstance(convert, str):
+                    convert = getattr(serializer, convert)
+                self.steps.append((name, getters.get(name) or getter, convert))
+            return
         for bound in serializer._readable_fields:
             name = str(bound.field_name)
             getter = getters.get(name) or _getter(bound)

@@ -173,7 +173,9 @@ class _ContributionSerializer(serializers.Serializer):
         getters = {
             field_name: self._row_getter(name) for field_name, name in self._ROW_FIELDS.items()
         }
-        return Plan(self, getters)
+        # Nothing here reads the request (nor do AttachmentSerializer's fields),
+        # so the fields of one instance of the class serve every request.
+        return Plan(self, getters, shared=True)
 
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
         self.read_rows([instance])
