@@ -11,11 +11,13 @@ parallel; `train_tagger` makes a new learned-layer version. All are idempotent.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from community.queue import enqueue_now
-from intel.tagging.runtime import current_tagger
+from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.selectors import stale_contribution_ids
 from intel.tagging.services import MAX_BATCH, contribution_tag, contributions_tag
 
@@ -24,6 +26,12 @@ logger = logging.getLogger(__name__)
 # Batches queued per backlog run: enough to keep a few workers busy until the
 # next run, few enough that a run never queues the same backlog twice over.
 BACKLOG_BATCHES = 50
+
+
+@worker_process_init.connect
+def _freeze_taggers_in_pool_processes(**kwargs: Any) -> None:
+    # A pool process tags for as long as it lives (`freeze_taggers`).
+    freeze_taggers()
 
 
 @shared_task(name="intel.tag_contribution")

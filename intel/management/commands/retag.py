@@ -10,13 +10,12 @@ Analysts' corrections are kept (the tagging service never touches them).
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from intel.models import Contribution
-from intel.tagging.runtime import current_tagger
+from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.services import MAX_BATCH, UNTAGGED_STATUSES, contributions_tag
 
 BAR_WIDTH = 30
@@ -44,11 +43,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size = max(1, options["batch_size"])
+        # The tagger's tables live as long as the run: kept out of the garbage
+        # collector's full passes, which otherwise cost about a tenth of it.
+        freeze_taggers()
+        try:
+            self._retag(batch_size, options)
+        finally:
+            freeze_taggers(enabled=False)
+
+    def _retag(self, batch_size: int, options: dict[str, Any]) -> None:
         version = current_tagger(max_age=0).taxonomy.version
-        # The tagger's automata and tables are hundreds of thousands of objects
-        # that live as long as the process: kept out of the garbage collector's
-        # full passes, which otherwise cost about a sixth of a run.
-        gc.freeze()
         pending = Contribution.objects.exclude(status__in=UNTAGGED_STATUSES).order_by("pk")
         if not options["all"]:
             pending = pending.exclude(fingerprint__taxonomy_version=version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from io import StringIO
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from intel.models import ContributionFingerprint, ContributionTag, TaxonomyLabel
 from intel.reports.search import search_contributions
 from intel.tagging import dedup
-from intel.tagging.runtime import current_tagger
+from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.services import contribution_text, tag_correct
 from tests.helpers import signed_in
 from tests.intel.tagging.test_pipeline import GALLIUM, submitted_report
@@ -107,3 +108,29 @@ def test_retag_of_an_edited_text_stores_the_signature_of_the_new_text(three_repo
     stored = bytes(ContributionFingerprint.objects.get(contribution=report).signature)
     assert stored != old
     assert stored == dedup.signature_to_bytes(dedup.signature(f"{title}\n{body}"))
+
+
+def test_freezing_taggers_warms_a_new_tagger_and_keeps_it_out_of_collections():
+    """A long-running tagging process freezes a new tagger once its tables are built."""
+    # A new revision of the taxonomy: its tagger is built, and its tables made, in this test.
+    label = TaxonomyLabel.objects.get(kind="signals", slug="stockpiling")
+    label.terms.create(text="drawing on stockpiles", lang="en", weight=2.0)
+    try:
+        freeze_taggers()
+        tagger = current_tagger(max_age=0)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        tagger.tag("Gallium licences", "Beijing now requires a licence for every shipment.")
+        gc.collect()
+        # Built on first use, the tables (over 100,000 objects) were made before the freeze.
+        assert len(gc.get_objects()) < 20_000
+        # Frozen once: a second freeze would take in what was made since.
+        assert current_tagger() is tagger and gc.get_freeze_count() <= frozen
+    finally:
+        freeze_taggers(enabled=False)
+    assert gc.get_freeze_count() == 0, "turned off, nothing stays frozen"
+
+
+def test_retag_leaves_nothing_frozen_in_the_calling_process(three_reports):
+    retag("--all")
+    assert gc.get_freeze_count() == 0
