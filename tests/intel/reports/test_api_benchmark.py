@@ -29,6 +29,8 @@ def test_small_run_serves_the_member_s_reports_without_errors():
         # Every request was answered 200 as the member (not 401/403/429 or a redirect).
         assert endpoint["statuses"] == {"200": 20}, name
         assert endpoint["requests"] == 20 and endpoint["errors"] == 0
+        # The server's own CPU for them: something, and less than a second a request.
+        assert 0 < endpoint["server_cpu_ms_per_request"] < 1000, name
     assert figures["peer_healthz"]["statuses"] == {"200": 20}
     assert figures["member_reports"] > 0 and isinstance(figures["target_met"], bool)
 
