@@ -46,6 +46,8 @@ from intel.models import (
 
 Getter = Callable[[Any], Any]
 Converter = Callable[[Any], Any]
+# A date-time's conversion, with the time zone to show it in.
+ZonedConverter = Callable[[Any, datetime.tzinfo], Any]
 
 
 _LISTED: list[tuple[type[models.Model], str, str]] = [
@@ -137,7 +139,8 @@ def _choice(field: serializers.ChoiceField) -> Converter:
     return convert
 
 
-def _datetime(field: serializers.DateTimeField) -> Converter | None:
+def _zoned_datetime(field: serializers.DateTimeField) -> ZonedConverter | None:
+    """The field's conversion, given the reader's time zone (looked up once per object)."""
     output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
     if not isinstance(output_format, str) or output_format.lower() != "iso-8601":
         return None
@@ -145,13 +148,20 @@ def _datetime(field: serializers.DateTimeField) -> Converter | None:
         return None
     slow = field.to_representation
 
-    def convert(value: Any) -> Any:
+    def convert(value: Any, zone: datetime.tzinfo) -> Any:
         if not isinstance(value, datetime.datetime) or value.utcoffset() is None:
             return slow(value)  # naive, a string or worse: the field knows what to do
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert
+
+
+def _datetime(field: serializers.DateTimeField) -> Converter | None:
+    zoned = _zoned_datetime(field)
+    if zoned is None:
+        return None
+    return lambda value: zoned(value, timezone.get_current_timezone())
 
 
 def _date(field: serializers.DateField) -> Converter | None:
@@ -218,8 +228,17 @@ def converter(field: Any) -> Converter:
     return fast if fast is not None else field.to_representation
 
 
-# A step's converter, or the name of the serializer method that gives the value.
-_SharedStep = tuple[str, Getter, Converter | str]
+# A step: name, getter, converter (or the name of the serializer method that
+# gives the value) and whether the converter takes the reader's time zone.
+_SharedStep = tuple[str, Getter, Converter | ZonedConverter | str, bool]
+
+
+def _step_converter(bound: serializers.Field) -> tuple[Converter | ZonedConverter, bool]:
+    if type(bound) is serializers.DateTimeField:
+        zoned = _zoned_datetime(bound)
+        if zoned is not None:
+            return zoned, True
+    return converter(bound), False
 
 
 @functools.cache
@@ -236,21 +255,24 @@ def _shared_steps(serializer_class: type[serializers.Serializer]) -> tuple[_Shar
     for bound in serializer_class()._readable_fields:
         name = str(bound.field_name)
         if type(bound) is serializers.SerializerMethodField:
-            steps.append((name, _getter(bound), str(bound.method_name)))
+            steps.append((name, _getter(bound), str(bound.method_name), False))
         else:
-            steps.append((name, _getter(bound), converter(bound)))
+            steps.append((name, _getter(bound), *_step_converter(bound)))
     return tuple(steps)
 
 
 class Plan:
-    """A bound serializer's readable fields as (name, getter, converter) steps.
+    """A bound serializer's readable fields as (name, getter, converter, zoned) steps.
 
     `getters` replaces how named fields are read (the contribution's rows);
     every other field with a one-part source is read with a plain getattr,
     falling back to the field's own `get_attribute` for anything unusual
     (a callable, a missing attribute, a related object that does not exist).
     With `shared` the fields are those of one instance of the serializer's
-    class (`_shared_steps`), not the serializer's own copies.
+    class (`_shared_steps`), not the serializer's own copies. Date-times
+    take the reader's time zone, looked up once per object, or once per page
+    by whoever passes it to `represent` (the lookup costs more than the
+    conversion).
     """
 
     def __init__(
@@ -261,29 +283,32 @@ class Plan:
         shared: bool = False,
     ) -> None:
         getters = getters or {}
-        self.steps: list[tuple[str, Getter, Converter]] = []
+        self.steps: list[tuple[str, Getter, Any, bool]] = []
         if shared:
-            for name, getter, convert in _shared_steps(type(serializer)):
+            for name, getter, convert, zoned in _shared_steps(type(serializer)):
                 if isinstance(convert, str):
                     convert = getattr(serializer, convert)
-                self.steps.append((name, getters.get(name) or getter, convert))
-            return
-        for bound in serializer._readable_fields:
-            name = str(bound.field_name)
-            getter = getters.get(name) or _getter(bound)
-            self.steps.append((name, getter, converter(bound)))
+                self.steps.append((name, getters.get(name) or getter, convert, zoned))
+        else:
+            for bound in serializer._readable_fields:
+                name = str(bound.field_name)
+                getter = getters.get(name) or _getter(bound)
+                self.steps.append((name, getter, *_step_converter(bound)))
+        self.zoned = any(zoned for *_rest, zoned in self.steps)
 
-    def represent(self, instance: Any) -> dict[str, Any]:
+    def represent(self, instance: Any, zone: datetime.tzinfo | None = None) -> dict[str, Any]:
+        if zone is None and self.zoned:
+            zone = timezone.get_current_timezone()
         data: dict[str, Any] = {}
-        for name, getter, convert in self.steps:
+        for name, getter, convert, zoned in self.steps:
             try:
                 value = getter(instance)
             except SkipField:
                 continue
-            if isinstance(value, PKOnlyObject):
-                data[name] = None if value.pk is None else convert(value)
+            if value is None or (isinstance(value, PKOnlyObject) and value.pk is None):
+                data[name] = None
             else:
-                data[name] = None if value is None else convert(value)
+                data[name] = convert(value, zone) if zoned else convert(value)
         return data
 
 

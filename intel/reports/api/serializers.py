@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -81,9 +82,7 @@ class _ContributionListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
-        child = cast(_ContributionSerializer, self.child)
-        child.read_rows(items)
-        return [child.to_representation(item) for item in items]
+        return cast(_ContributionSerializer, self.child).represent_all(items)
 
 
 class _ContributionSerializer(serializers.Serializer):
@@ -177,9 +176,15 @@ class _ContributionSerializer(serializers.Serializer):
         # so the fields of one instance of the class serve every request.
         return Plan(self, getters, shared=True)
 
+    def represent_all(self, contributions: list[Contribution]) -> list[dict[str, Any]]:
+        """Contributions' representations: their rows read, and the time zone looked up, once."""
+        self.read_rows(contributions)
+        plan = self._plan
+        zone = timezone.get_current_timezone()
+        return [plan.represent(item, zone) for item in contributions]
+
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
-        self.read_rows([instance])
-        return self._plan.represent(instance)
+        return self.represent_all([instance])[0]
 
     def validate_sectors(self, value: list[str]) -> list[str]:
         return validation.clean_sectors(value) if value else []
