@@ -247,9 +247,10 @@ def _shared_steps(serializer_class: type[serializers.Serializer]) -> tuple[_Shar
 
     DRF deep-copies a serializer's declared fields for every instance, which
     for a page of reports cost more than reading them; a serializer whose
-    fields read nothing of the request (no hyperlinks, and no method fields
-    in the serializers it nests) can use these instead: `Plan(shared=True)`.
-    Its own method fields are named here and bound to the live serializer.
+    fields read nothing of the request can use these instead:
+    `Plan(shared=True)`. Its own method fields are named here and bound to
+    the live serializer; those of the serializers it nests stay bound to
+    that one instance, so they must not read the context (no hyperlinks).
     """
     steps: list[_SharedStep] = []
     for bound in serializer_class()._readable_fields:
