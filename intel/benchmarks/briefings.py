@@ -69,6 +69,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from intel.benchmarks.maintenance import vacuum_analyze
 from intel.briefings import compose, selectors
 from intel.briefings.services import briefing_chunk_send, briefing_week_start, sending
 from intel.digests.demo import item_facts
@@ -328,12 +329,7 @@ def _vacuum() -> None:
     were written long before the week's send, with autovacuum running: this
     is that state, reached before anything is timed.
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return  # VACUUM runs outside transactions (a test's run has no churn to clear)
-    tables = [Subscription._meta.db_table, Delivery._meta.db_table, BriefingWeek._meta.db_table]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(quote(table) for table in tables)}")
+    vacuum_analyze([Subscription, Delivery, BriefingWeek])
 
 
 # --- The sink's bare limit -----------------------------------------------------------------

@@ -61,6 +61,7 @@ from typing import IO, Any, TextIO
 from django.conf import settings
 from django.db import connection
 
+from intel.benchmarks.maintenance import vacuum_analyze
 from intel.tagging.bench import engine_throughput, regex_baseline_throughput, synthetic_reports
 from intel.tagging.engine import Tagger, default_taxonomy
 from intel.tagging.learned import tagger_with
@@ -371,13 +372,8 @@ def _vacuum() -> None:
         FieldReport,
     )
 
-    if connection.in_atomic_block:
-        return  # VACUUM runs outside transactions (a test's run has no churn to clear)
-    models = (Contribution, FieldReport, ContributionTag, ContributionFingerprint,
-              ContributionBand, DuplicateCluster)  # fmt: skip
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+    vacuum_analyze([Contribution, FieldReport, ContributionTag, ContributionFingerprint,
+                    ContributionBand, DuplicateCluster])  # fmt: skip
 
 
 def _retag_processes(
