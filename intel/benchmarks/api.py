@@ -369,17 +369,15 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
             rate=20,
             timeout=float(options["timeout"]),
         )
+        drain(port)
         for name, paths in endpoints.items():
-            waited = drain(port)
-            if waited > 1:
-                stdout.write(f"  (waited {waited:.0f} s for the server to drain its queue)")
             cpu_before = server_cpu_seconds(server)
             result = run_load(
                 port=port, paths=paths, token=key, rate=rate, timeout=float(options["timeout"])
             )
             results[name] = figures = _figures(result, len(paths))
-            # After the backlog too: what the server spent on these requests.
-            drain(port)
+            # The CPU of this endpoint includes the backlog it left.
+            waited = drain(port)
             cpu_after = server_cpu_seconds(server)
             cpu_ms = None
             if cpu_before is not None and cpu_after is not None:
@@ -390,6 +388,8 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
                 f"  p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}"
                 f"  statuses {figures['statuses']}  server CPU {cpu_ms} ms a request"
             )
+            if waited > 1:
+                stdout.write(f"  (then waited {waited:.0f} s for the server to drain its queue)")
     finally:
         stop_server(server)
     measured = {name: figures for name, figures in results.items() if name != "healthz"}
