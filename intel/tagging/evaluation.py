@@ -20,7 +20,7 @@ from typing import Any, Literal
 LABELLED_PATH = Path(__file__).parent / "data" / "labelled_reports.jsonl"
 # Reports written by the fourth round's author in styles unlike the labelled
 # set's and scored once, after that round's tuning; never read while tuning.
-PROBE_PATH = Path(__file__).parent / "data" / "probe_reports.jsonl"
+PROBE_PATH = Path(__file__).parent / "data" / "validation_reports.jsonl"
 FAMILIES = ("sectors", "signals", "countries")
 SPLITS = ("train", "test")
 LANGS = ("en", "ja")
