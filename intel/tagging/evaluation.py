@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 LABELLED_PATH = Path(__file__).parent / "data" / "labelled_reports.jsonl"
-# Reports written by the fourth round's author in styles unlike the labelled
-# set's and scored once, after that round's tuning; never read while tuning.
-PROBE_PATH = Path(__file__).parent / "data" / "validation_reports.jsonl"
+# Reports written in the fourth round in styles unlike the labelled set's and
+# never read while writing the lexicon: they choose the learned layer's
+# thresholds and train nothing (docs/tagging.md).
+VALIDATION_PATH = Path(__file__).parent / "data" / "validation_reports.jsonl"
 FAMILIES = ("sectors", "signals", "countries")
 SPLITS = ("train", "test")
 LANGS = ("en", "ja")

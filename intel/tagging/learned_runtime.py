@@ -10,7 +10,10 @@ so `tagtext` needs no database.
 Training data: the shipped labelled set's **train** split (never its test
 split) plus every accepted contribution, labelled with the sectors and
 signals analysts accepted it with. A contribution on which an analyst
-corrected a sector or signal counts `CORRECTION_WEIGHT` times.
+corrected a sector or signal counts `CORRECTION_WEIGHT` times. The shipped
+validation reports (`intel/tagging/data/validation_reports.jsonl`, never read
+while writing the lexicon) train nothing: they choose the decision
+thresholds, together with the contributions (see `learned_training`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,13 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from intel.tagging.engine import Tagger
-from intel.tagging.evaluation import LABELLED_PATH, Split, load_labelled
+from intel.tagging.evaluation import (
+    LABELLED_PATH,
+    VALIDATION_PATH,
+    Split,
+    load_labelled,
+    load_reports,
+)
 from intel.tagging.learned import (
     FAMILIES,
     FEATURES_VERSION,
@@ -52,15 +61,23 @@ _TRAIN_LOCK_KEY = 0x4349505F4D444C  # "CIP_MDL"
 
 def labelled_examples(path: Path | None = None, *, split: Split = "train") -> list[Example]:
     """The labelled reports of one split (default: the shipped set's) as training examples."""
-    return [
-        Example(
-            title=str(row.get("title") or ""),
-            body=str(row.get("body") or ""),
-            labels={family: frozenset(row.get(family) or ()) for family in FAMILIES},
-            source="labelled",
-        )
-        for row in labelled_rows(path, split=split)
-    ]
+    return [_example(row, "labelled") for row in labelled_rows(path, split=split)]
+
+
+def validation_examples(path: Path = VALIDATION_PATH) -> list[Example]:
+    """The validation reports that choose thresholds; none if there is no file."""
+    if not path.exists():
+        return []
+    return [_example(row, "validation") for row in load_reports(path)]
+
+
+def _example(row: dict[str, Any], source: str) -> Example:
+    return Example(
+        title=str(row.get("title") or ""),
+        body=str(row.get("body") or ""),
+        labels={family: frozenset(row.get(family) or ()) for family in FAMILIES},
+        source=source,
+    )
 
 
 def labelled_rows(path: Path | None = None, *, split: Split | None = None) -> list[dict[str, Any]]:
@@ -108,14 +125,22 @@ def model_labels(taxonomy: Taxonomy) -> dict[str, list[str]]:
 
 
 def train_model(
-    examples: list[Example], *, lexicon: Tagger, training: Settings | None = None
+    examples: list[Example],
+    *,
+    lexicon: Tagger,
+    training: Settings | None = None,
+    validation: list[Example] | None = None,
 ) -> LearnedModel:
-    """Train on `examples` with `lexicon` as the evidence beside the model."""
+    """Train on `examples` with `lexicon` as the evidence beside the model.
+
+    `validation`: the reports that choose thresholds (default: the shipped ones).
+    """
     return train(
         examples,
         lexicon=lexicon,
         labels=model_labels(lexicon.taxonomy),
         settings=training,
+        validation=validation_examples() if validation is None else validation,
         info={
             "taxonomy_version": lexicon.taxonomy.version,
             "taxonomy_fingerprint": lexicon.taxonomy.fingerprint,
@@ -140,9 +165,15 @@ def tagger_model_train(
     labelled = labelled_examples(labelled_path)
     contributions = list(contribution_examples())
     examples = labelled + contributions
+    validation = validation_examples()
     digest = examples_digest(examples)
     latest = TaggerModel.objects.order_by("-version").first()
-    if latest is not None and latest.digest == digest and not force and _current_features(latest):
+    if (
+        latest is not None
+        and latest.digest == digest
+        and not force
+        and _up_to_date(latest, validation)
+    ):
         return latest, False
     training = training or Settings()
     if len(examples) < training.folds:
@@ -151,7 +182,7 @@ def tagger_model_train(
         )
         return latest, False
     lexicon = current_lexicon_tagger(max_age=0)
-    model = train_model(examples, lexicon=lexicon, training=training)
+    model = train_model(examples, lexicon=lexicon, training=training, validation=validation)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -173,13 +204,18 @@ def tagger_model_train(
     return row, True
 
 
-def _current_features(row: Any) -> bool:
-    """Whether a stored version was trained on today's feature definition."""
+def _up_to_date(row: Any, validation: list[Example]) -> bool:
+    """Whether a stored version was made with today's feature definition and
+    had its thresholds chosen on today's validation reports."""
     try:
         model = LearnedModel.from_bytes(bytes(row.blob))
     except ModelError:
         return False
-    return bool(model.info.get("features") == FEATURES_VERSION)
+    validation_digest = examples_digest(validation) if validation else None
+    return (
+        model.info.get("features") == FEATURES_VERSION
+        and model.info.get("validation_digest") == validation_digest
+    )
 
 
 @cache

@@ -2,7 +2,7 @@
 
 Scores one split of the shipped labelled reports (the test split unless told
 otherwise), or every report of another file (`--file`, such as the shipped
-probe set), per contract family and per language, predicting each report
+validation set), per contract family and per language, predicting each report
 exactly as `tagtext` does: in-process through the same functions, or with
 `--via-tagtext` through the real command in a subprocess. The gold labels never
 reach the tagger. Prints a table, or one JSON object with `--json`.
@@ -25,8 +25,8 @@ from intel.tagging.evaluation import (
     FAMILIES,
     LABELLED_PATH,
     LANGS,
-    PROBE_PATH,
     SPLITS,
+    VALIDATION_PATH,
     LabelledSetError,
     load_labelled,
     load_reports,
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             "--file",
             type=Path,
             help="Score every report of this JSON Lines file, whatever its split "
-            f"(e.g. {PROBE_PATH.name}, the probe set never used for tuning).",
+            f"(e.g. {VALIDATION_PATH.name}, the validation set).",
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead.")
         parser.add_argument(

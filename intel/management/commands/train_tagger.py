@@ -89,9 +89,12 @@ class Command(BaseCommand):
                 )
             model = LearnedModel.from_bytes(bytes(row.blob))
         if model is not None:
+            chosen_on = model.info.get("thresholds_chosen_on", {})
             for family, figures in model.info.get("metrics", {}).items():
                 self.stdout.write(
-                    f"cross-validated on training data, {family}: lexicon F1 "
+                    f"thresholds chosen on {chosen_on.get('validation', 0)} validation reports "
+                    f"and {chosen_on.get('out_of_fold', 0)} out of fold, {family}: "
+                    f"{model.thresholds[family].to_json()}; lexicon F1 "
                     f"{figures['cv_lexicon']['f1']:.3f}, with the layer "
                     f"{figures['cv_combined']['f1']:.3f}"
                 )

@@ -231,6 +231,60 @@ def test_thresholds_come_from_cross_validation_and_are_recorded(base_model):
         assert 0 < thresholds.weak <= thresholds.model < 1
 
 
+# Reports in which the phrase appears, none of them a training example.
+PHRASE_VALIDATION = [
+    ("Copper", f"Cable makers in Chile report {PHRASE} since Monday."),
+    ("Magnets", f"Magnet buyers in Osaka were told {PHRASE} this week."),
+    ("Vaccines", f"Fill-finish plants say {PHRASE} for two lots."),
+    ("Ammonia", f"Fertiliser importers said {PHRASE} at short notice."),
+]
+
+
+def phrase_validation(*, disruption: bool) -> list[Example]:
+    signals = frozenset({"supply-disruption"} if disruption else ())
+    return [
+        Example(title, body, {"sectors": frozenset(), "signals": signals}, source="validation")
+        for title, body in PHRASE_VALIDATION
+    ]
+
+
+def test_validation_reports_choose_the_thresholds(lexicon):
+    # The lexicon never gives the phrase's signal: whether the model may is
+    # decided by what the validation reports say it means.
+    examples = [example(row) for row in labelled()] + phrase_examples()
+    found = {}
+    for disruption in (True, False):
+        model = train(
+            examples,
+            lexicon=lexicon,
+            labels=labels_of(lexicon),
+            validation=phrase_validation(disruption=disruption),
+        )
+        assert model.info["thresholds_chosen_on"] == {"validation": 4, "out_of_fold": 0}
+        assert model.info["training_size"] == len(examples), "validation reports train nothing"
+        tagger = LearnedTagger(lexicon.taxonomy, model)
+        found[disruption] = [
+            "supply-disruption" in tagger.tag(title, body).as_contract()["signals"]
+            for title, body in PHRASE_VALIDATION
+        ]
+    assert found == {True: [True] * 4, False: [False] * 4}
+
+
+def test_analysts_reports_choose_thresholds_and_the_tuned_split_does_not(lexicon, base_model):
+    accepted = [replace(item, source="accepted") for item in phrase_examples()]
+    model = train(
+        [example(row) for row in labelled()] + accepted,
+        lexicon=lexicon,
+        labels=labels_of(lexicon),
+    )
+    assert model.info["thresholds_chosen_on"] == {"validation": 0, "out_of_fold": len(accepted)}
+    # With nothing else to go by, every training example is scored out of fold.
+    assert base_model.info["thresholds_chosen_on"] == {
+        "validation": 0,
+        "out_of_fold": len(labelled()),
+    }
+
+
 def test_model_never_removes_what_the_lexicon_gives(lexicon, base_model):
     tagger = LearnedTagger(lexicon.taxonomy, base_model)
     for row in labelled():

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from intel.tagging.evaluation import FAMILIES, PROBE_PATH, load_labelled, load_reports, score
+from intel.tagging.evaluation import FAMILIES, VALIDATION_PATH, load_labelled, load_reports, score
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +80,11 @@ def test_scores_every_report_of_another_file_whatever_its_split(tmp_path):
     assert figures["subsets"]["all"]["countries"]["tp"] == 2
 
 
-def test_the_shipped_probe_set_is_scored_and_kept_apart_from_the_labelled_set():
-    figures = _quality("--file", str(PROBE_PATH))
-    probe = load_reports(PROBE_PATH)
-    assert figures["subsets"]["all"]["reports"] == len(probe) >= 40
-    assert not {r["id"] for r in probe} & {r["id"] for r in load_labelled()}
+def test_the_shipped_validation_set_is_scored_and_kept_apart_from_the_labelled_set():
+    figures = _quality("--file", str(VALIDATION_PATH))
+    validation = load_reports(VALIDATION_PATH)
+    assert figures["subsets"]["all"]["reports"] == len(validation) >= 40
+    assert not {r["id"] for r in validation} & {r["id"] for r in load_labelled()}
 
 
 def test_a_probe_line_that_is_not_an_object_is_a_clear_error(tmp_path):
