@@ -5,7 +5,8 @@ train split plus analyst-classified contributions (nothing is added when
 nothing changed, unless `--force`). `--ship`: a model from the train split
 alone, written to the repository file `tagtext` falls back to, no database
 needed. `--evaluate`: precision / recall / F1 on the labelled set's **test**
-split, per family and language, with and without the layer.
+split, per family and language, with and without the layer, and the F1 on
+each half of the validation reports with thresholds chosen on the other half.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from intel.tagging.learned_runtime import (
     shipped_model,
     tagger_model_train,
     train_model,
+    validation_examples,
 )
+from intel.tagging.learned_training import held_out_threshold_f1
 
 
 class Command(BaseCommand):
@@ -122,3 +125,15 @@ class Command(BaseCommand):
                     for c in (families[family] for family in EVALUATED)
                 ]
                 self.stdout.write(f"| {name} | {subset} | " + " | ".join(cells) + " |")
+        validation = validation_examples()
+        if model is None or not validation:
+            return
+        self.stdout.write(
+            f"validation reports ({len(validation)}), each half scored with thresholds "
+            "chosen on the other half, five splits:"
+        )
+        for family, figures in held_out_threshold_f1(model, validation, lexicon=lexicon).items():
+            scores = ", ".join(f"{f1:.3f}" for f1 in figures["held_out_f1"])
+            self.stdout.write(
+                f"  {family}: lexicon F1 {figures['lexicon_f1']:.3f}, with the layer {scores}"
+            )

@@ -22,7 +22,7 @@ from intel.tagging.learned import (
     ModelError,
     report_features,
 )
-from intel.tagging.learned_training import Example, Settings, train
+from intel.tagging.learned_training import Example, Settings, held_out_threshold_f1, train
 from intel.tagging.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -268,6 +268,17 @@ def test_validation_reports_choose_the_thresholds(lexicon):
             for title, body in PHRASE_VALIDATION
         ]
     assert found == {True: [True] * 4, False: [False] * 4}
+
+
+def test_held_out_estimate_scores_each_half_with_the_other_halfs_thresholds(lexicon, phrase_model):
+    right = phrase_validation(disruption=True)
+    figures = held_out_threshold_f1(phrase_model, right, lexicon=lexicon)
+    signals = figures["signals"]
+    assert signals["lexicon_f1"] == 0.0, "the lexicon never gives the phrase's signal"
+    # Splits with an empty half are left out; the others find the phrase's
+    # signal in the half that did not choose the thresholds.
+    assert 0 < len(signals["held_out_f1"]) <= 5
+    assert all(f1 > 0.5 for f1 in signals["held_out_f1"])
 
 
 def test_analysts_reports_choose_thresholds_and_the_tuned_split_does_not(lexicon, base_model):

@@ -96,6 +96,7 @@ def test_train_command_evaluates_on_the_test_split(labelled_set, tmp_path):
     test_rows = sum(1 for line in labelled_set.read_text().splitlines() if '"test"' in line)
     assert f"test split: {test_rows} reports" in text
     assert "| lexicon + model | ja |" in text
+    assert "each half scored with thresholds chosen on the other half" in text
     assert LearnedModel.from_bytes(output.read_bytes()).info["training_size"] == len(
         labelled_examples(labelled_set)
     )
