@@ -96,6 +96,24 @@ def contribution_text(contribution: Contribution) -> tuple[str, str]:
     return parts[0], "\n\n".join(part for part in parts[1:] if part)
 
 
+# What a batch reads of its contributions: `contribution_text`'s fields (those
+# of `weighted_parts`) and the language. Loading only these makes the batch's
+# locking read of its contributions about a third cheaper; a field read but
+# not listed would cost one query per contribution.
+_TAGGED_FIELDS = (
+    "kind",
+    "title",
+    "language",
+    "fieldreport__summary",
+    "fieldreport__body",
+    "casestudy__context",
+    "casestudy__challenge",
+    "casestudy__actions_taken",
+    "casestudy__outcome",
+    "casestudy__lessons_learned",
+)
+
+
 def contribution_tag(*, contribution_id: int) -> bool:
     """Tag one contribution and place it in its near-duplicate cluster.
 
@@ -164,6 +182,7 @@ def _tag_batch(ids: list[int]) -> list[int]:
     contributions = list(
         Contribution.objects.select_for_update(of=("self",))
         .select_related("fieldreport", "casestudy")
+        .only(*_TAGGED_FIELDS)
         .filter(pk__in=ids)
         .exclude(status__in=UNTAGGED_STATUSES)
         .order_by("pk")

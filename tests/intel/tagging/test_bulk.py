@@ -27,9 +27,14 @@ from intel.models import (
 )
 from intel.tagging import dedup
 from intel.tagging.runtime import current_tagger
-from intel.tagging.services import MAX_BATCH, contribution_tag, contributions_tag
+from intel.tagging.services import (
+    MAX_BATCH,
+    contribution_tag,
+    contribution_text,
+    contributions_tag,
+)
 from intel.tagging.tasks import tag_backlog, tag_contributions
-from tests.intel.factories import FieldReportFactory
+from tests.intel.factories import CaseStudyFactory, FieldReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +286,26 @@ def test_queries_per_batch_do_not_grow_with_the_batch(contributor, django_assert
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         contributions_tag(contribution_ids=ids)
+
+
+def test_a_batch_reads_what_it_tags_of_both_kinds_in_one_query(contributor):
+    # The batch loads only the fields the tagger reads: one it missed would be
+    # read one query per contribution, so the count would grow with the batch.
+    counts = []
+    for size in (1, 3):
+        ids = stored_reports(contributor, corpus(size)[:size])
+        ids += [CaseStudyFactory(author=contributor).pk for _ in range(size)]
+        Contribution.objects.filter(pk__in=ids).update(
+            status="submitted", submitted_at=timezone.now()
+        )
+        with CaptureQueriesContext(connection) as queries:
+            contributions_tag(contribution_ids=ids)
+        counts.append(sum('"intel_casestudy"' in q["sql"] for q in queries.captured_queries))
+        title, body = contribution_text(Contribution.objects.get(pk=ids[-1]))
+        tag = ContributionTag.objects.filter(contribution_id=ids[-1], source="auto")
+        assert title.startswith("Dual-sourcing neon") and "neon supplier" in body
+        assert tag.filter(kind="sector", slug="semiconductors").exists()
+    assert counts[0] == counts[1]
 
 
 def test_backlog_drain_tags_stale_contributions_in_batches(
