@@ -296,6 +296,14 @@ def held_out_threshold_f1(
     probabilities = [model.probabilities(report.title, report.body) for report in reports]
     views = [lexicon_view(lexicon, report.title, report.body) for report in reports]
     held_out: dict[str, list[float]] = {family: [] for family in FAMILIES}
+
+    def pick(indices: list[int]) -> tuple[list[Example], list[Any], list[_View]]:
+        return (
+            [reports[i] for i in indices],
+            [probabilities[i] for i in indices],
+            [views[i] for i in indices],
+        )
+
     for split in range(splits):
         halves: tuple[list[int], list[int]] = ([], [])
         for index, report in enumerate(reports):
@@ -305,14 +313,6 @@ def held_out_threshold_f1(
             continue
         counts = dict.fromkeys(FAMILIES, (0, 0))
         for choose, scored in ((halves[0], halves[1]), (halves[1], halves[0])):
-
-            def pick(indices: list[int]) -> tuple[list[Any], list[Any], list[Any]]:
-                return (
-                    [reports[i] for i in indices],
-                    [probabilities[i] for i in indices],
-                    [views[i] for i in indices],
-                )
-
             chosen, _metrics = _choose_thresholds(*pick(choose), labels, grid)
             for family in FAMILIES:
                 hits, predicted = _decision_counts(family, chosen[family], *pick(scored), labels)
