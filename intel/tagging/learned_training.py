@@ -396,8 +396,12 @@ def train(
             ),
             labels,
         )
+        feature_index = {feature: i for i, feature in enumerate(model.features)}
         for i in held:
-            probabilities[i] = _probabilities(model, docs[i])
+            values = model.scores([feature_index[f] for f in docs[i] if f in feature_index])
+            probabilities[i] = {
+                column: _sigmoid(value) for column, value in zip(columns, values, strict=True)
+            }
     fitted = _fit(docs, targets, weights, len(columns), settings)
     final = _model(fitted, labels)
 
@@ -437,12 +441,6 @@ def train(
     if validation:
         record["validation_digest"] = examples_digest(validation)
     return _model(fitted, labels, thresholds, record)
-
-
-def _probabilities(model: LearnedModel, features: set[str]) -> dict[tuple[str, str], float]:
-    index = {feature: i for i, feature in enumerate(model.features)}
-    values = model.scores([index[f] for f in features if f in index])
-    return {column: _sigmoid(value) for column, value in zip(model.columns, values, strict=True)}
 
 
 def _count_sources(examples: Sequence[Example]) -> dict[str, int]:
