@@ -56,6 +56,7 @@ from intel.models import (
 )
 from intel.reports.services._common import require_reviewer
 from intel.reports.services.search_index import (
+    WEIGHTED_FIELDS,
     search_index_update,
     search_index_update_many,
     weighted_parts,
@@ -96,22 +97,11 @@ def contribution_text(contribution: Contribution) -> tuple[str, str]:
     return parts[0], "\n\n".join(part for part in parts[1:] if part)
 
 
-# What a batch reads of its contributions: `contribution_text`'s fields (those
-# of `weighted_parts`) and the language. Loading only these makes the batch's
-# locking read of its contributions about a third cheaper; a field read but
-# not listed would cost one query per contribution.
-_TAGGED_FIELDS = (
-    "kind",
-    "title",
-    "language",
-    "fieldreport__summary",
-    "fieldreport__body",
-    "casestudy__context",
-    "casestudy__challenge",
-    "casestudy__actions_taken",
-    "casestudy__outcome",
-    "casestudy__lessons_learned",
-)
+# What a batch reads of its contributions: `contribution_text`'s fields and
+# the language. Loading only these makes the batch's locking read of its
+# contributions about a third cheaper; a field read but not listed would cost
+# one query per contribution.
+_TAGGED_FIELDS = (*WEIGHTED_FIELDS, "language")
 
 
 def contribution_tag(*, contribution_id: int) -> bool:

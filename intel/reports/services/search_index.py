@@ -43,6 +43,21 @@ from intel.vocabulary import Sector, Signal, choice_label
 _NAMING_LANGUAGES = ("en", "ja")
 
 
+# What `weighted_parts` reads, as paths from a contribution (for `only()`
+# beside `select_related("fieldreport", "casestudy")`); keep the two together.
+WEIGHTED_FIELDS = (
+    "kind",
+    "title",
+    "fieldreport__summary",
+    "fieldreport__body",
+    "casestudy__context",
+    "casestudy__challenge",
+    "casestudy__actions_taken",
+    "casestudy__outcome",
+    "casestudy__lessons_learned",
+)
+
+
 def weighted_parts(contribution: Contribution) -> list[tuple[str, str]]:
     """(text, weight) pairs of what search should find in `contribution`'s text."""
     detail = contribution.detail
