@@ -18,8 +18,9 @@ deadlock. It then locks the clusters its candidates belong to (rows, in id
 order) and the fingerprints it reads; if a concurrent batch moved one of them
 to another cluster in the meantime, the transaction is rolled back and tried
 again. A quiet batch (one that changes no band, signature, event anchors,
-cluster or similarity: most of a re-tagging) takes those locks shared, so
-quiet batches never wait for each other on hot keys; see `_is_quiet`.
+cluster or similarity: most of a re-tagging) takes none of these locks: it
+plans from one snapshot and writes nothing any plan reads, so it is ordered
+before whatever commits after its snapshot; see `_is_quiet`.
 See docs/tagging.md.
 """
 
@@ -85,10 +86,6 @@ _LOCK_SALT = 0x9E3779B97F4A7C15
 
 class ClusterStateChanged(Exception):
     """A concurrent batch moved a fingerprint this batch read; try again."""
-
-
-class _NotQuiet(Exception):
-    """A batch placed under shared locks would change cluster state."""
 
 
 def contribution_text(contribution: Contribution) -> tuple[str, str]:
@@ -214,17 +211,17 @@ def _tag_batch(ids: list[int]) -> list[int]:
 
     version = tagger.taxonomy.version
     # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
-    # so batches of them share their locks. One whose plan turns out to change
-    # something is rolled back to the savepoint, which releases those locks,
-    # and placed again under exclusive ones (its tagging is not repeated).
+    # so it plans from one snapshot without locks. One whose plan turns out to
+    # change something is placed again under exclusive locks (its tagging is
+    # not repeated).
     if connection.vendor == "postgresql" and _is_quiet(batch, previous):
-        try:
-            with transaction.atomic():
-                _place_in_clusters(batch, previous, digests, version, now, shared=True)
+        new_keys = {pair for item in batch for pair in item.keys or ()}
+        stored_bands, states = _snapshot(new_keys, batch_ids)
+        plan = _plan(batch, stored_bands, states)
+        if _plan_keeps_state(plan, batch_ids, states):
+            _touch_fingerprints([(states[pk][0], digests[pk]) for pk in batch_ids], version, now)
             return batch_ids
-        except _NotQuiet:
-            pass
-    _place_in_clusters(batch, previous, digests, version, now, shared=False)
+    _place_in_clusters(batch, previous, digests, version, now)
     return batch_ids
 
 
@@ -234,20 +231,25 @@ def _place_in_clusters(
     digests: dict[int, bytes],
     taxonomy_version: str,
     now: Any,
-    *,
-    shared: bool,
 ) -> None:
     """Lock the batch's band keys and candidates, plan its clusters and write them."""
     batch_ids = [item.contribution_id for item in batch]
     old_bands = {pk: state.bands for pk, state in previous.items() if state.bands}
     new_keys = {pair for item in batch for pair in item.keys or ()}
-    _lock_band_keys(
-        new_keys | {pair for pairs in old_bands.values() for pair in pairs}, shared=shared
-    )
+    _lock_band_keys(new_keys | {pair for pairs in old_bands.values() for pair in pairs})
     stored_bands = _stored_bands(new_keys)
     involved = sorted({pk for pk, _band, _key in stored_bands} | set(batch_ids))
-    states = _lock_fingerprints(involved, shared=shared)
-    plan = dedup.plan_clusters(
+    states = _lock_fingerprints(involved)
+    plan = _plan(batch, stored_bands, states)
+    _write_clusters(batch, digests, old_bands, states, plan, taxonomy_version, now)
+
+
+def _plan(
+    batch: list[dedup.BatchItem],
+    stored_bands: list[tuple[int, int, int]],
+    states: dict[int, _State],
+) -> dedup.ClusterPlan:
+    return dedup.plan_clusters(
         batch,
         stored_bands=stored_bands,
         stored_signatures={pk: state[3] for pk, state in states.items() if state[3] is not None},
@@ -255,14 +257,6 @@ def _place_in_clusters(
         max_candidates=MAX_CANDIDATES,
         stored_events={pk: state[4] for pk, state in states.items() if state[4] is not None},
     )
-    if not shared:
-        _write_clusters(batch, digests, old_bands, states, plan, taxonomy_version, now)
-    elif _plan_keeps_state(plan, batch_ids, states):
-        _touch_fingerprints(
-            [(states[pk][0], digests[pk]) for pk in batch_ids], taxonomy_version, now
-        )
-    else:
-        raise _NotQuiet
 
 
 def _is_quiet(batch: list[dedup.BatchItem], previous: dict[int, _Previous]) -> bool:
@@ -273,8 +267,10 @@ def _is_quiet(batch: list[dedup.BatchItem], previous: dict[int, _Previous]) -> b
     every report keeps its bands, signature and anchors (the usual re-tagging
     of unchanged texts), and the plan then keeps every cluster and similarity
     (`_plan_keeps_state`), the batch writes nothing another batch reads: any
-    number of such batches give the same state in any order, so they need no
-    exclusive locks among themselves, only against batches that change state.
+    number of such batches give the same state in any order. Such a batch
+    needs no locks: its plan, read from one snapshot (`_snapshot`), is what a
+    serial run placing it at that snapshot's moment would plan, and batches
+    that change state after it read nothing it writes.
     """
     for item in batch:
         state = previous.get(item.contribution_id)
@@ -473,10 +469,9 @@ def _delete_rows(model: Any, contribution_ids: list[int], **equal: str) -> None:
             )
 
 
-def _lock_band_keys(pairs: set[tuple[int, int]], *, shared: bool) -> None:
+def _lock_band_keys(pairs: set[tuple[int, int]]) -> None:
     if connection.vendor != "postgresql" or not pairs:
         return
-    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     mask = (1 << 64) - 1
     keys = sorted(
         {_signed(((key & mask) ^ ((band + 1) * _LOCK_SALT)) & mask) for band, key in pairs}
@@ -484,7 +479,7 @@ def _lock_band_keys(pairs: set[tuple[int, int]], *, shared: bool) -> None:
     with connection.cursor() as cursor:
         # The ordered subquery makes every batch take its locks in ascending order.
         cursor.execute(
-            f"SELECT count({lock}(k)) "  # noqa: S608 - one of two function names
+            "SELECT count(pg_advisory_xact_lock(k)) "
             "FROM (SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
             [keys],
         )
@@ -524,18 +519,15 @@ def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
 _State = tuple[int, int | None, float | None, Any, events.EventAnchors | None]
 
 
-def _lock_fingerprints(contribution_ids: list[int], *, shared: bool) -> dict[int, _State]:
+def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     """Fingerprints of the batch and its candidates and every other member of their clusters.
 
     Locks their clusters first (rows, in id order), then the fingerprints
     themselves, and checks that none moved to a cluster it did not lock.
-    `shared` (PostgreSQL, a quiet batch): FOR KEY SHARE, which other quiet
-    batches' locks and their updates of their own rows' bookkeeping columns
-    do not conflict with, but a changing batch's FOR UPDATE does.
     """
     rows: Sequence[tuple[Any, ...]]
     if connection.vendor == "postgresql":
-        locked, rows = _lock_fingerprint_rows(contribution_ids, "KEY SHARE" if shared else "UPDATE")
+        locked, rows = _lock_fingerprint_rows(contribution_ids)
     else:
         clusters = ContributionFingerprint.objects.filter(
             contribution_id__in=contribution_ids, cluster__isnull=False
@@ -552,12 +544,17 @@ def _lock_fingerprints(contribution_ids: list[int], *, shared: bool) -> dict[int
             .order_by("contribution_id")
             .values_list("contribution_id", "pk", "cluster_id", "similarity", "signature", "event")
         )
-    wanted = set(contribution_ids)
+    if any(row[2] is not None and row[2] not in locked for row in rows):
+        raise ClusterStateChanged
+    return _states(rows, set(contribution_ids))
+
+
+def _states(rows: Sequence[tuple[Any, ...]], involved: set[int]) -> dict[int, _State]:
+    """(contribution id, fingerprint id, cluster id, similarity, signature, event) rows
+    as states; signatures and anchors are read for the `involved` ones only."""
     states: dict[int, _State] = {}
     for contribution_id, pk, cluster_id, similarity, raw, event in rows:
-        if cluster_id is not None and cluster_id not in locked:
-            raise ClusterStateChanged
-        if contribution_id in wanted:
+        if contribution_id in involved:
             if isinstance(event, str):
                 anchors = events.from_stored(event)
             else:
@@ -569,9 +566,7 @@ def _lock_fingerprints(contribution_ids: list[int], *, shared: bool) -> dict[int
     return states
 
 
-def _lock_fingerprint_rows(
-    contribution_ids: list[int], strength: str
-) -> tuple[set[int], list[tuple[Any, ...]]]:
+def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[tuple[Any, ...]]]:
     """PostgreSQL: the same two locking reads as raw statements, ids sent as one array."""
     table = ContributionFingerprint._meta.db_table
     ids = _array_literal(contribution_ids)
@@ -579,7 +574,7 @@ def _lock_fingerprint_rows(
         cursor.execute(
             f"SELECT id FROM {DuplicateCluster._meta.db_table} WHERE id IN "  # noqa: S608 - table names only
             f"(SELECT cluster_id FROM {table} WHERE contribution_id = ANY(%s::bigint[])) "
-            f"ORDER BY id FOR {strength}",
+            "ORDER BY id FOR UPDATE",
             [ids],
         )
         locked = {row[0] for row in cursor.fetchall()}
@@ -591,10 +586,49 @@ def _lock_fingerprint_rows(
             "CASE WHEN contribution_id = ANY(%s::bigint[]) THEN event::text END "
             f"FROM {table} "
             "WHERE contribution_id = ANY(%s::bigint[]) OR cluster_id = ANY(%s::bigint[]) "
-            f"ORDER BY contribution_id FOR {strength}",
+            "ORDER BY contribution_id FOR UPDATE",
             [ids, ids, ids, clusters],
         )
         return locked, cursor.fetchall()
+
+
+def _snapshot(
+    pairs: set[tuple[int, int]], batch_ids: list[int]
+) -> tuple[list[tuple[int, int, int]], dict[int, _State]]:
+    """PostgreSQL, a quiet batch: what `_place_in_clusters` reads, in one
+    statement and so from one snapshot, without locks.
+
+    The band rows sharing a key with the batch, then the fingerprints of the
+    batch and its candidates (with signatures and anchors) and of every other
+    member of their clusters.
+    """
+    bands, keys = zip(*sorted(pairs), strict=True) if pairs else ((), ())
+    fingerprints = ContributionFingerprint._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH b AS (SELECT b.contribution_id, b.band, b.key "  # noqa: S608 - table names only
+            f"FROM {ContributionBand._meta.db_table} AS b "
+            "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(band, key) "
+            "ON b.band = k.band AND b.key = k.key), "
+            "involved AS (SELECT contribution_id FROM b "
+            "UNION SELECT unnest(%s::bigint[])), "
+            "f AS (SELECT f.* FROM involved JOIN "
+            f"{fingerprints} AS f USING (contribution_id)) "
+            "SELECT true, contribution_id, band::bigint, key, NULL::float8, NULL::bytea, "
+            "NULL::text FROM b UNION ALL "
+            "SELECT false, contribution_id, id, cluster_id, similarity, signature, event::text "
+            "FROM f UNION ALL "
+            "SELECT false, m.contribution_id, m.id, m.cluster_id, m.similarity, NULL, NULL "
+            f"FROM {fingerprints} AS m "
+            "WHERE m.cluster_id IN (SELECT cluster_id FROM f) "
+            "AND m.contribution_id NOT IN (SELECT contribution_id FROM involved)",
+            [_array_literal(bands), _array_literal(keys), _array_literal(batch_ids)],
+        )
+        rows = cursor.fetchall()
+    stored_bands = [(pk, band, key) for is_band, pk, band, key, *_rest in rows if is_band]
+    involved = {pk for pk, _band, _key in stored_bands} | set(batch_ids)
+    fingerprint_rows = sorted((row[1:] for row in rows if not row[0]), key=operator.itemgetter(0))
+    return stored_bands, _states(fingerprint_rows, involved)
 
 
 def _write_clusters(
@@ -767,9 +801,9 @@ def _upsert_fingerprints(
 def _touch_fingerprints(rows: list[tuple[int, bytes]], taxonomy_version: str, now: Any) -> None:
     """A quiet batch's only cluster-side write: (fingerprint id, text digest) and its version.
 
-    No column a cluster plan reads is written, and on PostgreSQL a plain
-    UPDATE of non-key columns does not conflict with other quiet batches'
-    FOR KEY SHARE locks on the same rows.
+    No column a cluster plan reads is written. A changing batch that locked
+    one of these rows (as a candidate) makes the update wait for its commit;
+    the update then keeps that batch's cluster and similarity.
     """
     if connection.vendor != "postgresql":
         ContributionFingerprint.objects.bulk_update(
