@@ -489,20 +489,29 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+# PostgreSQL: the stored band rows sharing one of the (band, key) pairs that
+# `_band_key_arrays` sends, one index probe per key.
+_BANDS_SHARING_KEYS = (
+    "SELECT b.contribution_id, b.band, b.key "  # noqa: S608 - table name only
+    f"FROM {ContributionBand._meta.db_table} AS b "
+    "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(band, key) "
+    "ON b.band = k.band AND b.key = k.key"
+)
+
+
+def _band_key_arrays(pairs: set[tuple[int, int]]) -> list[str]:
+    """The parameters of `_BANDS_SHARING_KEYS`: the bands and the keys as two arrays."""
+    bands, keys = zip(*sorted(pairs), strict=True) if pairs else ((), ())
+    return [_array_literal(bands), _array_literal(keys)]
+
+
 def _stored_bands(pairs: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """Stored band rows sharing a key with the batch: one query, one index probe per key."""
     if not pairs:
         return []
     if connection.vendor == "postgresql":
-        bands, keys = zip(*sorted(pairs), strict=True)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT b.contribution_id, b.band, b.key "  # noqa: S608 - table name only
-                f"FROM {ContributionBand._meta.db_table} AS b "
-                "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(band, key) "
-                "ON b.band = k.band AND b.key = k.key",
-                [_array_literal(bands), _array_literal(keys)],
-            )
+            cursor.execute(_BANDS_SHARING_KEYS, _band_key_arrays(pairs))
             return cursor.fetchall()
     by_band: dict[int, list[int]] = {}
     for band, key in pairs:
@@ -602,14 +611,10 @@ def _snapshot(
     batch and its candidates (with signatures and anchors) and of every other
     member of their clusters.
     """
-    bands, keys = zip(*sorted(pairs), strict=True) if pairs else ((), ())
     fingerprints = ContributionFingerprint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH b AS (SELECT b.contribution_id, b.band, b.key "  # noqa: S608 - table names only
-            f"FROM {ContributionBand._meta.db_table} AS b "
-            "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(band, key) "
-            "ON b.band = k.band AND b.key = k.key), "
+            f"WITH b AS ({_BANDS_SHARING_KEYS}), "  # noqa: S608 - table names only
             "involved AS (SELECT contribution_id FROM b "
             "UNION SELECT unnest(%s::bigint[])), "
             "f AS (SELECT f.* FROM involved JOIN "
@@ -622,7 +627,7 @@ def _snapshot(
             f"FROM {fingerprints} AS m "
             "WHERE m.cluster_id IN (SELECT cluster_id FROM f) "
             "AND m.contribution_id NOT IN (SELECT contribution_id FROM involved)",
-            [_array_literal(bands), _array_literal(keys), _array_literal(batch_ids)],
+            [*_band_key_arrays(pairs), _array_literal(batch_ids)],
         )
         rows = cursor.fetchall()
     stored_bands = [(pk, band, key) for is_band, pk, band, key, *_rest in rows if is_band]
