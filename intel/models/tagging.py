@@ -174,6 +174,11 @@ class ContributionFingerprint(models.Model):
     # Digest of the normalised text the signature was computed from: re-tagging
     # an unchanged text reuses the signature instead of computing it again.
     text_digest = models.BinaryField(_("text digest"), null=True, blank=True)
+    # Digest of the text and of the automatic tag rows last written for it
+    # (intel.tagging.services): re-tagging that derives the same digest leaves
+    # those rows as they are without reading them. Whatever else writes
+    # automatic tag rows must set this to NULL.
+    tags_digest = models.BinaryField(_("automatic tags digest"), null=True, blank=True)
     cluster = models.ForeignKey(
         DuplicateCluster,
         on_delete=models.SET_NULL,

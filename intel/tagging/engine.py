@@ -97,6 +97,11 @@ class Tag:
         self._spans: tuple[Span, ...] | None = None
 
     @property
+    def evidence(self) -> list[Evidence]:
+        """The (field, start, end) offsets in the normalised text the spans come from."""
+        return self._evidence
+
+    @property
     def spans(self) -> tuple[Span, ...]:
         if self._spans is None:
             self._spans = self._resolver(self._evidence)

@@ -5,9 +5,11 @@
 assigns their clusters by `intel.tagging.dedup.plan_clusters`, which decides
 exactly what tagging them one after the other would. `contribution_tag` (the
 per-submission task) is the same path for a batch of one. Both are
-idempotent: running them twice leaves the same rows. Only `auto` tags are
-rewritten; rows an analyst wrote are never touched, and their effect on
-later tagging comes through `intel.tagging.runtime.feedback_overrides`.
+idempotent: running them twice leaves the same rows; a report whose text and
+tagger's result are unchanged (`_tags_digest`) has its tag rows neither read
+nor written. Only `auto` tags are rewritten; rows an analyst wrote are never
+touched, and their effect on later tagging comes through
+`intel.tagging.runtime.feedback_overrides`.
 
 Concurrency (PostgreSQL; SQLite serialises writers): workers tagging at once
 must not split a cluster. Two reports can only be matched if they share an
@@ -26,12 +28,14 @@ See docs/tagging.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, reduce
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
@@ -182,14 +186,17 @@ def _tag_batch(ids: list[int]) -> list[int]:
     previous = _previous_state([contribution.pk for contribution in contributions])
     batch: list[dedup.BatchItem] = []
     new_tags: dict[int, list[_TagRow]] = {}
-    digests: dict[int, bytes] = {}
+    digests: dict[int, _Digests] = {}
     for contribution in contributions:
+        pk = contribution.pk
         title, body = contribution_text(contribution)
         result = tagger.tag(title, body)
-        new_tags[contribution.pk] = _tag_rows(contribution.pk, result)
-        item, digests[contribution.pk] = _batch_item(
-            contribution, f"{title}\n{body}", result, previous.get(contribution.pk)
-        )
+        tags_digest = _tags_digest(title, body, result)
+        # The same digest as the rows stored: they are what these would be.
+        if tags_digest != previous.get(pk, _NO_STATE).tags_digest:
+            new_tags[pk] = _tag_rows(pk, result)
+        item, text_digest = _batch_item(contribution, f"{title}\n{body}", result, previous.get(pk))
+        digests[pk] = _Digests(text_digest, tags_digest)
         batch.append(item)
     batch_ids = [item.contribution_id for item in batch]
     now = timezone.now()
@@ -228,7 +235,7 @@ def _tag_batch(ids: list[int]) -> list[int]:
 def _place_in_clusters(
     batch: list[dedup.BatchItem],
     previous: dict[int, _Previous],
-    digests: dict[int, bytes],
+    digests: dict[int, _Digests],
     taxonomy_version: str,
     now: Any,
 ) -> None:
@@ -303,12 +310,20 @@ class _Previous:
 
     fingerprinted: bool = False
     digest: bytes = b""
+    tags_digest: bytes = b""
     signature: bytes = b""
     event: events.EventAnchors | None = None
     bands: frozenset[tuple[int, int]] = frozenset()
 
 
 _NO_STATE = _Previous()
+
+
+class _Digests(NamedTuple):
+    """What a fingerprint row records of one tagging's input and output."""
+
+    text: bytes  # `dedup.text_digest`: what the signature and anchors were derived from
+    tags: bytes  # `_tags_digest`: the automatic tag rows written
 
 
 # What re-tagging reuses for an unchanged text (its signature and the specifics
@@ -318,6 +333,36 @@ _NO_STATE = _Previous()
 @cache
 def _derivation_key() -> bytes:
     return source_digest(module_files(dedup, events), salt=str(MIN_TEXT_FOR_CLUSTERING).encode())
+
+
+# What the automatic tag rows of a tagger's result are made of, beside the
+# result itself: the code resolving spans and turning tags into rows.
+_ROW_MODULES = (
+    "intel.tagging.engine", "intel.tagging.normalise", "intel.tagging.learned", __name__,
+)  # fmt: skip
+
+
+@cache
+def _tags_key() -> bytes:
+    return source_digest(module_files(*(sys.modules[name] for name in _ROW_MODULES)))
+
+
+def _tags_digest(title: str, body: str, result: TagResult) -> bytes:
+    """16 bytes that change whenever the automatic tag rows of `result` would.
+
+    A row's spans are resolved from the text and the tag's evidence (offsets
+    in the normalised text), so the digest covers those two instead of the
+    spans: not resolving them is much of what an unchanged re-tagging saves.
+    Tags the learned layer added (few) bring their model evidence in full.
+    """
+    tags = [
+        [TAG_KIND[family], tag.slug, tag.score, tag.evidence,
+         tag.model_evidence() if isinstance(tag, LearnedTag) else None]
+        for family in TAG_KIND
+        for tag in getattr(result, family)
+    ]  # fmt: skip
+    document = json.dumps([title, body, tags], ensure_ascii=False)
+    return hashlib.blake2b(document.encode(), digest_size=16, key=_tags_key()).digest()
 
 
 def _batch_item(
@@ -359,7 +404,8 @@ def _previous_state(contribution_ids: list[int]) -> dict[int, _Previous]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.id, f.id IS NOT NULL, f.text_digest, f.signature, f.event::text, "  # noqa: S608 - table names only
+                "SELECT c.id, f.id IS NOT NULL, f.text_digest, f.tags_digest, "  # noqa: S608 - table names only
+                "f.signature, f.event::text, "
                 f"ARRAY(SELECT b.band FROM {ContributionBand._meta.db_table} AS b "
                 "WHERE b.contribution_id = c.id ORDER BY b.band, b.key), "
                 f"ARRAY(SELECT b.key FROM {ContributionBand._meta.db_table} AS b "
@@ -377,24 +423,26 @@ def _previous_state(contribution_ids: list[int]) -> dict[int, _Previous]:
         ).values_list("contribution_id", "band", "key"):
             bands.setdefault(pk, []).append((band, key))
         fingerprints = {
-            pk: (digest, raw, event)
-            for pk, digest, raw, event in ContributionFingerprint.objects.filter(
+            pk: (digest, tags_digest, raw, event)
+            for pk, digest, tags_digest, raw, event in ContributionFingerprint.objects.filter(
                 contribution_id__in=contribution_ids
-            ).values_list("contribution_id", "text_digest", "signature", "event")
+            ).values_list("contribution_id", "text_digest", "tags_digest", "signature", "event")
         }
         rows = []
         for pk in contribution_ids:
-            digest, raw, event = fingerprints.get(pk, (None, None, None))
+            digest, tags_digest, raw, event = fingerprints.get(pk, (None, None, None, None))
             pairs = bands.get(pk, [])
             rows.append(
-                (pk, pk in fingerprints, digest, raw, json.dumps(event) if event else None,
+                (pk, pk in fingerprints, digest, tags_digest, raw,
+                 json.dumps(event) if event else None,
                  [band for band, _key in pairs], [key for _band, key in pairs])
             )  # fmt: skip
     previous: dict[int, _Previous] = {}
-    for pk, fingerprinted, digest, raw, event, band_list, key_list in rows:
+    for pk, fingerprinted, digest, tags_digest, raw, event, band_list, key_list in rows:
         previous[pk] = _Previous(
             fingerprinted=bool(fingerprinted),
             digest=bytes(digest or b""),
+            tags_digest=bytes(tags_digest or b""),
             signature=bytes(raw or b""),
             event=events.from_stored(event) if event else None,
             bands=frozenset(zip(band_list, key_list, strict=True)),
@@ -417,6 +465,8 @@ def _tag_rows(pk: int, result: TagResult) -> list[_TagRow]:
 def _changed_tags(new_tags: dict[int, list[_TagRow]]) -> tuple[set[int], set[int]]:
     """Contributions whose automatic tag rows would change, and those among
     them whose set of (kind, slug) changes (what search indexes)."""
+    if not new_tags:
+        return set(), set()
     ids = list(new_tags)
     stored: dict[int, dict[tuple[str, str], tuple[Any, ...]]] = {}
     if connection.vendor == "postgresql":
@@ -638,7 +688,7 @@ def _snapshot(
 
 def _write_clusters(
     batch: list[dedup.BatchItem],
-    digests: dict[int, bytes],
+    digests: dict[int, _Digests],
     old_bands: dict[int, frozenset[tuple[int, int]]],
     states: dict[int, _State],
     plan: dedup.ClusterPlan,
@@ -762,40 +812,42 @@ def _array_literal(values: Sequence[int]) -> str:
 
 
 def _upsert_fingerprints(
-    rows: list[tuple[int, bytes, bytes, int | None, float | None, dict[str, Any]]],
+    rows: list[tuple[int, bytes, _Digests, int | None, float | None, dict[str, Any]]],
     taxonomy_version: str,
     now: Any,
 ) -> None:
     if connection.vendor != "postgresql":
         ContributionFingerprint.objects.bulk_create(
             [
-                ContributionFingerprint(contribution_id=pk, signature=signature, text_digest=digest,
+                ContributionFingerprint(contribution_id=pk, signature=signature,
+                                        text_digest=digests.text, tags_digest=digests.tags,
                                         cluster_id=cluster, similarity=similarity,
                                         taxonomy_version=taxonomy_version, tagged_at=now,
                                         event=event)
-                for pk, signature, digest, cluster, similarity, event in rows
+                for pk, signature, digests, cluster, similarity, event in rows
             ],
             update_conflicts=True,
             unique_fields=["contribution"],
-            update_fields=["signature", "text_digest", "taxonomy_version", "tagged_at", "cluster",
-                           "similarity", "event"],
+            update_fields=["signature", "text_digest", "tags_digest", "taxonomy_version",
+                           "tagged_at", "cluster", "similarity", "event"],
         )  # fmt: skip
         return
     document = json.dumps(
-        [{"c": pk, "sig": signature.hex(), "d": digest.hex(), "cl": cluster, "sim": similarity,
-          "ev": event}
-         for pk, signature, digest, cluster, similarity, event in rows]
+        [{"c": pk, "sig": signature.hex(), "d": digests.text.hex(), "t": digests.tags.hex(),
+          "cl": cluster, "sim": similarity, "ev": event}
+         for pk, signature, digests, cluster, similarity, event in rows]
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ContributionFingerprint._meta.db_table} "  # noqa: S608 - table name only
-            "(contribution_id, signature, text_digest, taxonomy_version, tagged_at, cluster_id, "
-            "similarity, event) "
-            "SELECT t.c, decode(t.sig, 'hex'), decode(t.d, 'hex'), %s, %s, t.cl, t.sim, t.ev "
+            "(contribution_id, signature, text_digest, tags_digest, taxonomy_version, tagged_at, "
+            "cluster_id, similarity, event) "
+            "SELECT t.c, decode(t.sig, 'hex'), decode(t.d, 'hex'), decode(t.t, 'hex'), %s, %s, "
+            "t.cl, t.sim, t.ev "
             "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS t(c bigint, sig text, d text, cl bigint, sim double precision, ev jsonb) "
+            "AS t(c bigint, sig text, d text, t text, cl bigint, sim double precision, ev jsonb) "
             "ON CONFLICT (contribution_id) DO UPDATE SET signature = EXCLUDED.signature, "
-            "text_digest = EXCLUDED.text_digest, "
+            "text_digest = EXCLUDED.text_digest, tags_digest = EXCLUDED.tags_digest, "
             "taxonomy_version = EXCLUDED.taxonomy_version, tagged_at = EXCLUDED.tagged_at, "
             "cluster_id = EXCLUDED.cluster_id, similarity = EXCLUDED.similarity, "
             "event = EXCLUDED.event",
@@ -803,8 +855,8 @@ def _upsert_fingerprints(
         )
 
 
-def _touch_fingerprints(rows: list[tuple[int, bytes]], taxonomy_version: str, now: Any) -> None:
-    """A quiet batch's only cluster-side write: (fingerprint id, text digest) and its version.
+def _touch_fingerprints(rows: list[tuple[int, _Digests]], taxonomy_version: str, now: Any) -> None:
+    """A quiet batch's only cluster-side write: (fingerprint id, digests) and its version.
 
     No column a cluster plan reads is written. A changing batch that locked
     one of these rows (as a candidate) makes the update wait for its commit;
@@ -814,20 +866,23 @@ def _touch_fingerprints(rows: list[tuple[int, bytes]], taxonomy_version: str, no
         ContributionFingerprint.objects.bulk_update(
             [
                 ContributionFingerprint(
-                    pk=pk, text_digest=digest, taxonomy_version=taxonomy_version, tagged_at=now
+                    pk=pk, text_digest=digests.text, tags_digest=digests.tags,
+                    taxonomy_version=taxonomy_version, tagged_at=now,
                 )
-                for pk, digest in rows
+                for pk, digests in rows
             ],
-            ["text_digest", "taxonomy_version", "tagged_at"],
-        )
+            ["text_digest", "tags_digest", "taxonomy_version", "tagged_at"],
+        )  # fmt: skip
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ContributionFingerprint._meta.db_table} AS f "  # noqa: S608 - table name only
-            "SET text_digest = decode(t.d, 'hex'), taxonomy_version = %s, tagged_at = %s "
-            "FROM unnest(%s::bigint[], %s::text[]) AS t(id, d) WHERE f.id = t.id",
-            [taxonomy_version, now, [pk for pk, _d in rows], [d.hex() for _pk, d in rows]],
-        )
+            "SET text_digest = decode(t.d, 'hex'), tags_digest = decode(t.t, 'hex'), "
+            "taxonomy_version = %s, tagged_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(id, d, t) WHERE f.id = t.id",
+            [taxonomy_version, now, [pk for pk, _d in rows], [d.text.hex() for _pk, d in rows],
+             [d.tags.hex() for _pk, d in rows]],
+        )  # fmt: skip
 
 
 def _validate_tag(kind: str, slug: str) -> str:

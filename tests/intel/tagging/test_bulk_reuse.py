@@ -1,10 +1,12 @@
 """Re-tagging an unchanged text reuses what was derived from it, and changes nothing else.
 
 The signature and the specifics of the event anchors of a text are kept from
-its last tagging while the digest of the text itself is unchanged; a batch
-that changes no cluster state (the usual re-tagging) takes shared locks. Both
-must leave exactly what computing everything afresh with exclusive locks
-leaves, and quiet batches sharing a hot band key must not wait for each other.
+its last tagging while the digest of the text itself is unchanged; its
+automatic tag rows are neither read nor written while the digest of the text
+and of the tagger's result is unchanged; a batch that changes no cluster
+state (the usual re-tagging) takes no locks. All of these must leave exactly
+what computing everything afresh with exclusive locks leaves, and quiet
+batches sharing a hot band key must not wait for each other.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
-from intel.models import Contribution, ContributionFingerprint, DuplicateCluster, FieldReport
+from intel.models import (
+    Contribution,
+    ContributionFingerprint,
+    ContributionTag,
+    DuplicateCluster,
+    FieldReport,
+)
 from intel.tagging import events, services
 from intel.tagging.runtime import current_tagger
 from intel.tagging.services import contributions_tag
@@ -35,7 +44,9 @@ def events_of(ids: list[int]) -> list[object]:
 
 def afresh(ids: list[int]) -> tuple[dict[str, object], list[object]]:
     """What tagging `ids` gives with nothing stored from before: no reuse possible."""
-    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(text_digest=None)
+    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(
+        text_digest=None, tags_digest=None
+    )
     contributions_tag(contribution_ids=ids)
     return snapshot(ids), events_of(ids)
 
@@ -75,6 +86,62 @@ def test_an_edit_that_only_changes_punctuation_recomputes_the_anchors(contributo
     (after,) = events_of([pk])
     assert after["dates"] == []
     assert (snapshot([pk]), [after]) == afresh([pk])
+
+
+def statements_on_tags(ids: list[int]) -> list[str]:
+    """The statements tagging `ids` sends that read or write automatic tag rows."""
+    with CaptureQueriesContext(connection) as queries:
+        contributions_tag(contribution_ids=ids)
+    table = ContributionTag._meta.db_table
+    # The feedback layer's look at analysts' rows (is there anything new?) stays.
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if table in query["sql"] and "'analyst'" not in query["sql"]
+    ]
+
+
+def test_retagging_with_unchanged_tags_neither_reads_nor_writes_tag_rows(contributor):
+    ids = stored_reports(contributor, corpus())
+    assert statements_on_tags(ids), "a first tagging writes tag rows"
+    tagged = snapshot(ids)["tags"]
+    assert statements_on_tags(ids) == []
+    assert snapshot(ids)["tags"] == tagged
+
+
+def test_tag_rows_stored_without_a_digest_are_compared_and_put_right(contributor):
+    ids = stored_reports(contributor, corpus())
+    contributions_tag(contribution_ids=ids)
+    tagged = snapshot(ids)["tags"]
+    # What an older version (or anything writing tag rows outside tagging) leaves.
+    ContributionTag.objects.filter(contribution_id=ids[0], source="auto").delete()
+    ContributionFingerprint.objects.filter(contribution_id__in=ids).update(tags_digest=None)
+    assert statements_on_tags(ids)
+    assert snapshot(ids)["tags"] == tagged
+    assert statements_on_tags(ids) == [], "the digests were stored again"
+
+
+def test_an_edit_that_only_moves_the_evidence_rewrites_the_spans(contributor):
+    text = {
+        "title": "Gallium export licences from China",
+        "summary": "Buyers in Japan report delays for gallium shipments.",
+        "body": "Buyers in Japan report delays for gallium shipments of 40 tonnes. " * 3,
+    }
+    (pk,) = stored_reports(contributor, [text])
+    contributions_tag(contribution_ids=[pk])
+    # Spaces collapse when the text is normalised: the tags and their offsets
+    # in the normalised title stay as they were, the spans in the title move.
+    FieldReport.objects.filter(pk=pk).update(title="Gallium  export licences from China")
+    contributions_tag(contribution_ids=[pk])
+    spans = dict(
+        ContributionTag.objects.filter(contribution_id=pk, source="auto").values_list(
+            "slug", "spans"
+        )
+    )
+    assert spans["export-control"] == [
+        {"field": "title", "start": 9, "end": 24, "text": "export licences"}
+    ]
+    assert snapshot([pk]) == afresh([pk])[0]
 
 
 def tampered_retag(author) -> dict[str, object]:
