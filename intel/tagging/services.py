@@ -21,8 +21,9 @@ order) and the fingerprints it reads; if a concurrent batch moved one of them
 to another cluster in the meantime, the transaction is rolled back and tried
 again. A quiet batch (one that changes no band, signature, event anchors,
 cluster or similarity: most of a re-tagging) takes none of these locks: it
-plans from one snapshot and writes nothing any plan reads, so it is ordered
-before whatever commits after its snapshot; see `_is_quiet`.
+plans from one snapshot (its candidates' signatures found by their text
+digests, `_candidate_signatures`) and writes nothing any plan reads, so it is
+ordered before whatever commits after its snapshot; see `_is_quiet`.
 See docs/tagging.md.
 """
 
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from functools import cache, reduce
 from typing import Any, NamedTuple
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -219,15 +221,17 @@ def _tag_batch(ids: list[int]) -> list[int]:
     version = tagger.taxonomy.version
     # A quiet batch changes nothing another batch's plan reads (see `_is_quiet`),
     # so it plans from one snapshot without locks. One whose plan turns out to
-    # change something is placed again under exclusive locks (its tagging is
-    # not repeated).
+    # change something, or whose snapshot cannot be completed, is placed again
+    # under exclusive locks (its tagging is not repeated).
     if connection.vendor == "postgresql" and _is_quiet(batch, previous):
-        new_keys = {pair for item in batch for pair in item.keys or ()}
-        stored_bands, states = _snapshot(new_keys, batch_ids)
-        plan = _plan(batch, stored_bands, states)
-        if _plan_keeps_state(plan, batch_ids, states):
-            _touch_fingerprints([(states[pk][0], digests[pk]) for pk in batch_ids], version, now)
-            return batch_ids
+        snapshot = _snapshot(batch)
+        if snapshot is not None:
+            stored_bands, states = snapshot
+            plan = _plan(batch, stored_bands, states)
+            if _plan_keeps_state(plan, batch_ids, states):
+                touched = [(states[pk][0], digests[pk]) for pk in batch_ids]
+                _touch_fingerprints(touched, version, now)
+                return batch_ids
     _place_in_clusters(batch, previous, digests, version, now)
     return batch_ids
 
@@ -608,9 +612,17 @@ def _lock_fingerprints(contribution_ids: list[int]) -> dict[int, _State]:
     return _states(rows, set(contribution_ids))
 
 
-def _states(rows: Sequence[tuple[Any, ...]], involved: set[int]) -> dict[int, _State]:
+def _states(
+    rows: Sequence[tuple[Any, ...]],
+    involved: set[int],
+    signatures: dict[int, np.ndarray] | None = None,
+) -> dict[int, _State]:
     """(contribution id, fingerprint id, cluster id, similarity, signature, event) rows
-    as states; signatures and anchors are read for the `involved` ones only."""
+    as states; signatures and anchors are read for the `involved` ones only.
+
+    With `signatures` (contribution id → signature), the rows' signature
+    column is not read: the signatures are taken from there.
+    """
     states: dict[int, _State] = {}
     for contribution_id, pk, cluster_id, similarity, raw, event in rows:
         if contribution_id in involved:
@@ -618,7 +630,10 @@ def _states(rows: Sequence[tuple[Any, ...]], involved: set[int]) -> dict[int, _S
                 anchors = events.from_stored(event)
             else:
                 anchors = events.EventAnchors.from_json(event)
-            values = dedup.signature_from_bytes(bytes(raw))
+            if signatures is None:
+                values = dedup.signature_from_bytes(bytes(raw))
+            else:
+                values = signatures[contribution_id]
         else:
             anchors = values = None
         states[contribution_id] = (pk, cluster_id, similarity, values, anchors)
@@ -652,15 +667,20 @@ def _lock_fingerprint_rows(contribution_ids: list[int]) -> tuple[set[int], list[
 
 
 def _snapshot(
-    pairs: set[tuple[int, int]], batch_ids: list[int]
-) -> tuple[list[tuple[int, int, int]], dict[int, _State]]:
-    """PostgreSQL, a quiet batch: what `_place_in_clusters` reads, in one
-    statement and so from one snapshot, without locks.
+    batch: list[dedup.BatchItem],
+) -> tuple[list[tuple[int, int, int]], dict[int, _State]] | None:
+    """PostgreSQL, a quiet batch: what `_place_in_clusters` reads, as of one
+    snapshot, without locks; None if that snapshot cannot be completed.
 
-    The band rows sharing a key with the batch, then the fingerprints of the
-    batch and its candidates (with signatures and anchors) and of every other
-    member of their clusters.
+    One statement reads the band rows sharing a key with the batch, then the
+    fingerprints of the batch and its candidates (with text digests and
+    anchors) and of every other member of their clusters. The batch's
+    signatures are its own (`_is_quiet`: unchanged); the candidates' are
+    those of their text digests (`_candidate_signatures`).
     """
+    pairs = {pair for item in batch for pair in item.keys or ()}
+    own = {item.contribution_id: item.signature for item in batch}
+    batch_ids = list(own)
     fingerprints = ContributionFingerprint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -671,7 +691,7 @@ def _snapshot(
             f"{fingerprints} AS f USING (contribution_id)) "
             "SELECT true, contribution_id, band::bigint, key, NULL::float8, NULL::bytea, "
             "NULL::text FROM b UNION ALL "
-            "SELECT false, contribution_id, id, cluster_id, similarity, signature, event::text "
+            "SELECT false, contribution_id, id, cluster_id, similarity, text_digest, event::text "
             "FROM f UNION ALL "
             "SELECT false, m.contribution_id, m.id, m.cluster_id, m.similarity, NULL, NULL "
             f"FROM {fingerprints} AS m "
@@ -683,7 +703,53 @@ def _snapshot(
     stored_bands = [(pk, band, key) for is_band, pk, band, key, *_rest in rows if is_band]
     involved = {pk for pk, _band, _key in stored_bands} | set(batch_ids)
     fingerprint_rows = sorted((row[1:] for row in rows if not row[0]), key=operator.itemgetter(0))
-    return stored_bands, _states(fingerprint_rows, involved)
+    candidates = {
+        row[0]: row[4] for row in fingerprint_rows if row[0] in involved and row[0] not in own
+    }
+    signatures = _candidate_signatures(candidates)
+    if signatures is None:
+        return None
+    return stored_bands, _states(fingerprint_rows, involved, signatures | own)
+
+
+# Stored signatures by the text digest stored beside them. A signature is a
+# function of its text and of the code deriving it, both of which the digest
+# is keyed by (`_derivation_key`; `_batch_item` relies on the same), so the
+# signature once read beside a digest is the signature of every fingerprint
+# with that digest, in any snapshot. A quiet batch reads its candidates'
+# digests and fetches only signatures it has not seen: re-tagging meets each
+# report as a candidate of about thirty others.
+_SIGNATURES: dict[bytes, np.ndarray] = {}
+_MAX_SIGNATURES = 100_000  # about 70 MB
+
+
+def _candidate_signatures(digests: dict[int, Any]) -> dict[int, np.ndarray] | None:
+    """The signatures of candidates (contribution id → text digest in the snapshot).
+
+    None when one has no digest, or was rewritten or deleted between the
+    snapshot and the read of its signature.
+    """
+    if any(digest is None for digest in digests.values()):
+        return None
+    missing = [pk for pk, digest in digests.items() if digest not in _SIGNATURES]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT contribution_id, text_digest, signature "  # noqa: S608 - table name only
+                f"FROM {ContributionFingerprint._meta.db_table} "
+                "WHERE contribution_id = ANY(%s::bigint[])",
+                [_array_literal(missing)],
+            )
+            fetched = cursor.fetchall()
+        if len(fetched) != len(missing) or any(
+            digest != digests[pk] for pk, digest, _raw in fetched
+        ):
+            return None
+        if len(_SIGNATURES) + len(fetched) > _MAX_SIGNATURES:
+            _SIGNATURES.clear()
+        for _pk, digest, raw in fetched:
+            _SIGNATURES[digest] = dedup.signature_from_bytes(raw)
+    return {pk: _SIGNATURES[digest] for pk, digest in digests.items()}
 
 
 def _write_clusters(

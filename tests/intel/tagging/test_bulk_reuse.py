@@ -180,6 +180,77 @@ def test_a_quiet_looking_batch_whose_plan_moves_reports_is_written_in_full(
         assert False in verdicts, "the batch started quiet and was placed again"
 
 
+def signature_reads(ids: list[int]) -> int:
+    """How many statements tagging `ids` sends to read its candidates' signatures
+    (the batch's own stored state, signatures included, is read in any case)."""
+    with CaptureQueriesContext(connection) as queries:
+        contributions_tag(contribution_ids=ids)
+    return sum("text_digest, signature" in query["sql"] for query in queries.captured_queries)
+
+
+def halves_sharing_clusters(author) -> tuple[list[int], list[int]]:
+    """Two sets of reports tagged and settled, near-duplicates split between them."""
+    texts = [text for seed in (7, 8) for text in corpus(seed)]
+    ids = stored_reports(author, texts[0::2] + texts[1::2])
+    contributions_tag(contribution_ids=ids)
+    contributions_tag(contribution_ids=ids)
+    return ids[: len(ids) // 2], ids[len(ids) // 2 :]
+
+
+@pytest.mark.postgres
+def test_a_quiet_batch_reads_a_candidate_signature_once_per_text(contributor):
+    first, second = halves_sharing_clusters(contributor)
+    expected = snapshot(first + second)
+    services._SIGNATURES.clear()
+    assert signature_reads(second) == 1, "the first half's signatures, read once"
+    assert signature_reads(second) == 0
+    assert signature_reads(first) == 1, "the second half's, not yet seen"
+    assert snapshot(first + second) == expected
+
+
+@pytest.mark.postgres
+def test_candidate_signatures_are_those_stored_beside_the_digests_of_the_snapshot(contributor):
+    ids = stored_reports(contributor, corpus())
+    contributions_tag(contribution_ids=ids)
+    stored = {
+        pk: (bytes(digest), bytes(signature))
+        for pk, digest, signature in ContributionFingerprint.objects.filter(
+            contribution_id__in=ids
+        ).values_list("contribution_id", "text_digest", "signature")
+    }
+    services._SIGNATURES.clear()
+    signatures = services._candidate_signatures({pk: digest for pk, (digest, _s) in stored.items()})
+    assert signatures is not None
+    assert {pk: bytes(values) for pk, values in signatures.items()} == {
+        pk: signature for pk, (_d, signature) in stored.items()
+    }
+    # A candidate rewritten since the snapshot, one without a digest, one deleted.
+    services._SIGNATURES.clear()
+    assert services._candidate_signatures({ids[0]: b"\0" * 16}) is None
+    assert services._candidate_signatures({ids[0]: None}) is None
+    Contribution.objects.filter(pk=ids[1]).delete()
+    assert services._candidate_signatures({ids[1]: stored[ids[1]][0]}) is None
+
+
+@pytest.mark.postgres
+def test_a_snapshot_that_cannot_be_completed_is_placed_under_the_locks(contributor, monkeypatch):
+    first, second = halves_sharing_clusters(contributor)
+    expected = snapshot(first + second)
+    assert len(expected["clusters"]) >= 4
+    monkeypatch.setattr(services, "_candidate_signatures", lambda digests: None)
+    placed: list[int] = []
+    place = services._place_in_clusters
+
+    def spy(batch, *args):  # type: ignore[no-untyped-def]
+        placed.extend(item.contribution_id for item in batch)
+        return place(batch, *args)
+
+    monkeypatch.setattr(services, "_place_in_clusters", spy)
+    contributions_tag(contribution_ids=second)
+    assert placed == second
+    assert snapshot(first + second) == expected
+
+
 def test_relabelled_anchors_equal_anchors_computed_from_the_text():
     text = "MOFCOM halted 45% of gallium exports worth $120 million on March 1, 2026."
     labels, countries = ["signal:export-control"], ["CN"]
