@@ -191,13 +191,14 @@ def _tag_batch(ids: list[int]) -> list[int]:
     digests: dict[int, _Digests] = {}
     for contribution in contributions:
         pk = contribution.pk
+        stored = previous.get(pk)
         title, body = contribution_text(contribution)
         result = tagger.tag(title, body)
         tags_digest = _tags_digest(title, body, result)
         # The same digest as the rows stored: they are what these would be.
-        if tags_digest != previous.get(pk, _NO_STATE).tags_digest:
+        if stored is None or tags_digest != stored.tags_digest:
             new_tags[pk] = _tag_rows(pk, result)
-        item, text_digest = _batch_item(contribution, f"{title}\n{body}", result, previous.get(pk))
+        item, text_digest = _batch_item(contribution, f"{title}\n{body}", result, stored)
         digests[pk] = _Digests(text_digest, tags_digest)
         batch.append(item)
     batch_ids = [item.contribution_id for item in batch]
@@ -723,15 +724,16 @@ _SIGNATURES: dict[bytes, np.ndarray] = {}
 _MAX_SIGNATURES = 100_000  # about 70 MB
 
 
-def _candidate_signatures(digests: dict[int, Any]) -> dict[int, np.ndarray] | None:
+def _candidate_signatures(digests: dict[int, bytes | None]) -> dict[int, np.ndarray] | None:
     """The signatures of candidates (contribution id → text digest in the snapshot).
 
     None when one has no digest, or was rewritten or deleted between the
     snapshot and the read of its signature.
     """
-    if any(digest is None for digest in digests.values()):
+    known = {pk: digest for pk, digest in digests.items() if digest is not None}
+    if len(known) != len(digests):
         return None
-    missing = [pk for pk, digest in digests.items() if digest not in _SIGNATURES]
+    missing = [pk for pk, digest in known.items() if digest not in _SIGNATURES]
     if missing:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -741,15 +743,13 @@ def _candidate_signatures(digests: dict[int, Any]) -> dict[int, np.ndarray] | No
                 [_array_literal(missing)],
             )
             fetched = cursor.fetchall()
-        if len(fetched) != len(missing) or any(
-            digest != digests[pk] for pk, digest, _raw in fetched
-        ):
+        if len(fetched) != len(missing) or any(digest != known[pk] for pk, digest, _raw in fetched):
             return None
         if len(_SIGNATURES) + len(fetched) > _MAX_SIGNATURES:
             _SIGNATURES.clear()
         for _pk, digest, raw in fetched:
             _SIGNATURES[digest] = dedup.signature_from_bytes(raw)
-    return {pk: _SIGNATURES[digest] for pk, digest in digests.items()}
+    return {pk: _SIGNATURES[digest] for pk, digest in known.items()}
 
 
 def _write_clusters(

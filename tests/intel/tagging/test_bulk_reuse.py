@@ -88,17 +88,18 @@ def test_an_edit_that_only_changes_punctuation_recomputes_the_anchors(contributo
     assert (snapshot([pk]), [after]) == afresh([pk])
 
 
-def statements_on_tags(ids: list[int]) -> list[str]:
-    """The statements tagging `ids` sends that read or write automatic tag rows."""
+def statements_tagging(ids: list[int]) -> list[str]:
+    """The SQL of every statement tagging `ids` sends."""
     with CaptureQueriesContext(connection) as queries:
         contributions_tag(contribution_ids=ids)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def statements_on_tags(ids: list[int]) -> list[str]:
+    """The statements tagging `ids` sends that read or write automatic tag rows."""
     table = ContributionTag._meta.db_table
     # The feedback layer's look at analysts' rows (is there anything new?) stays.
-    return [
-        query["sql"]
-        for query in queries.captured_queries
-        if table in query["sql"] and "'analyst'" not in query["sql"]
-    ]
+    return [sql for sql in statements_tagging(ids) if table in sql and "'analyst'" not in sql]
 
 
 def test_retagging_with_unchanged_tags_neither_reads_nor_writes_tag_rows(contributor):
@@ -183,16 +184,17 @@ def test_a_quiet_looking_batch_whose_plan_moves_reports_is_written_in_full(
 def signature_reads(ids: list[int]) -> int:
     """How many statements tagging `ids` sends to read its candidates' signatures
     (the batch's own stored state, signatures included, is read in any case)."""
-    with CaptureQueriesContext(connection) as queries:
-        contributions_tag(contribution_ids=ids)
-    return sum("text_digest, signature" in query["sql"] for query in queries.captured_queries)
+    return sum("text_digest, signature" in sql for sql in statements_tagging(ids))
 
 
 def halves_sharing_clusters(author) -> tuple[list[int], list[int]]:
     """Two sets of reports tagged and settled, near-duplicates split between them."""
     texts = [text for seed in (7, 8) for text in corpus(seed)]
+    # Near-duplicates in both halves: batches of the two share band keys and clusters.
     ids = stored_reports(author, texts[0::2] + texts[1::2])
     contributions_tag(contribution_ids=ids)
+    # A report tagged before its near-duplicates gets its similarity when it is
+    # re-tagged: from the second tagging on, re-tagging changes nothing.
     contributions_tag(contribution_ids=ids)
     return ids[: len(ids) // 2], ids[len(ids) // 2 :]
 
@@ -265,15 +267,9 @@ def test_relabelled_anchors_equal_anchors_computed_from_the_text():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_quiet_batches_sharing_hot_band_keys_do_not_wait_for_each_other(contributor):
-    texts = [text for seed in (7, 8) for text in corpus(seed)]
-    # Near-duplicates in both halves: the two batches share band keys and clusters.
-    ids = stored_reports(contributor, texts[0::2] + texts[1::2])
-    contributions_tag(contribution_ids=ids)
-    # A report tagged before its near-duplicates gets its similarity when it is
-    # re-tagged: from the second tagging on, re-tagging changes nothing.
-    contributions_tag(contribution_ids=ids)
+    first, second = halves_sharing_clusters(contributor)
+    ids = first + second
     expected = snapshot(ids)
-    first, second = ids[: len(ids) // 2], ids[len(ids) // 2 :]
 
     holding, released = threading.Event(), threading.Event()
     errors: list[BaseException] = []
