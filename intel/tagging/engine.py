@@ -168,6 +168,10 @@ _PRICE_MOVE = re.compile(
     r"|up|increased|fell|fall|dropped|plunged|slumped|down|tumbled|slid)"
     r"(?: by)?(?: about| around| roughly| nearly| almost| more than| over| some| another)?"
     r" (\d+(?:\.\d+)?) ?(?:%|percent\b|per cent\b)"
+    # "the landed price came in around 23 percent above the February round"
+    r"|\b(?:prices?|quotes?|quoted|offers|bids|costs?)\b[^.;:!?]{0,40}?"
+    r"(?:about |around |roughly |nearly |almost |some |more than )?"
+    r"(\d+(?:\.\d+)?) ?(?:%|percent|per cent) (?:above|higher than|over|up on)\b"
     r"|(?:価格|相場|値段|単価|運賃|価|値)[^。、]{0,20}?(\d+(?:\.\d+)?)(%|割)"
     r"(?:近く|以上|超|程度|ほど|余り|強)?の?"
     r"(?:上昇|高騰|急騰|値上がり|上が|下落|急落|値下がり|下が)"
@@ -181,7 +185,8 @@ def _price_moves(text: str) -> list[tuple[int, int]]:
         return []
     spans = []
     for match in _PRICE_MOVE.finditer(text):
-        english, japanese, unit = match.group(1), match.group(2), match.group(3)
+        english = match.group(1) or match.group(2)
+        japanese, unit = match.group(3), match.group(4)
         percent = float(english) if english else float(japanese) * (10 if unit == "割" else 1)
         if percent >= PRICE_MOVE_MIN:
             spans.append(match.span())

@@ -106,12 +106,14 @@ _TRADE_CASE = (
 _SUPPLY_ITEM = (
     r"deliveries|delivery|shipments|shipment|cargoes|cargo|supplies|parts|components|materials"
     r"|consignments?|containers|cells|chips|units|feedstock|vessels|ships|tankers|trucks"
+    r"|wafers|substrates|modules|lots|goods|equipment|tools|ingredients|spares"
 )
 _LATE = (
     r"slipped|slipping|slips|delayed|(?:running|are|were|is|was|ran) late|held up|stuck"
     r"|postponed|pushed back|pushed out|held at (?:the )?(?:border|port|customs)"
     r"|dried up|drying up|not arrived|failed to arrive|yet to arrive|did not arrive"
     r"|didn't arrive|never arrived|did not turn up|failed to turn up"
+    r"|stranded|detained|impounded|(?:sitting|sat) (?:at|in) [^.;:!?]{1,30}? since"
 )
 _LEAD_TIME = r"lead times?|delivery times?|waiting times?"
 # What a buyer waits for, and when: "customers expect their cells in Q2, not January".
@@ -309,6 +311,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
             r" (?:\w+ ){0,2}(?:subsidi[sz]ed|dumped|cheap|unfairly priced)",
             _TRADE_CASE,
+            r"(?:new|extra|additional|higher|punitive|retaliatory|provisional"
+            r"|\d+(?:\.\d+)? ?(?:%|percent|per cent)) (?:[\w']+ ){0,2}(?:duty|duties|levy|levies"
+            r"|surcharges?) on (?!(?:[\w']+ ){0,4}to (?:report|disclose|ensure|protect|notify"
+            r"|prevent|publish|provide|assess|take|make|keep|check|verify|consult)\b)",
         ),
         (
             "rate on",
@@ -318,6 +324,8 @@ RULES: tuple[Rule, ...] = (
             "tariffs on",
             "levy on",
             "levies on",
+            "surcharge on",
+            "surcharges on",
             *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
             "cheap",
             "abroad",
@@ -431,6 +439,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:lent|lend|lends|lending|loaned|loan|loans) (?:\w+ ){0,2}" + _MONEY_ONLY,
             r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
             + _MONEY,
+            _MONEY_ONLY + r" (?:in|of) (?:public |state |government |new )?(?:support|funding"
+            r"|subsidies|grants|financing|aid) (?:for|to)",
         ),
         (
             "funding",
@@ -459,8 +469,13 @@ RULES: tuple[Rule, ...] = (
             r"rationing|rationed|ration|rations|on allocation"
             r"|(?:cut|cuts|reduced|trimmed) allocations"
             r"|allocations (?:were |have been )?(?:cut|reduced|trimmed)",
-            r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ )?"
+            r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ ){0,3}"
             r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
+            # A link cut: "both submarine cables linking the island were cut".
+            # ("cable prices were cut" is a price.)
+            r"(?:cables?|pipelines?|power lines?|interconnectors?)\b"
+            r"(?: (?!(?:prices?|costs?|rates?|budgets?|tariffs?|fees?|orders?)\b)[\w']+){0,8}"
+            r" (?:was |were |been |got )?(?:cut|severed|ruptured|sabotaged)\b",
             r"(?:lines?|plants?|factories|factory|kilns?|furnaces?|mills?|smelters?)"
             r" (?:stood|stand|stands|standing|sat|sit|sitting|went|were|was|are|is|lay|lie) idle",
             r"(?:stopped|halted|paused|idled) (?:\w+ ){0,2}(?:lines?|production|output|plants?)",
@@ -585,6 +600,15 @@ RULES: tuple[Rule, ...] = (
             "days of",
             "weeks of",
             "at anchor",
+            "stranded",
+            "detained",
+            "impounded",
+            "sitting",
+            "sat",
+            "severed",
+            "ruptured",
+            "sabotaged",
+            "cut",
         ),
     ),
     Rule(
@@ -636,6 +660,35 @@ RULES: tuple[Rule, ...] = (
         ("no group", "no team", "no lab", "no other", "no one", "nobody", "eluded"),
     ),
     Rule(
+        "technology-breakthrough",
+        0.8,
+        _en(
+            # "completed what it calls the first vertical landing", "appears to be the
+            # first propulsive landing by a Japanese launcher"; not "the first quarter".
+            r"(?:completed|completes|achieved|achieves|demonstrated|demonstrates|performed"
+            r"|performs|conducted|conducts|carried out|carries out|marks|marked|claims|claimed"
+            r"|be|is|was) (?:what (?:it|they) calls? )?(?:the |its |a )?(?:[\w]+'s )?"
+            r"first (?:[\w-]+ ){0,2}(?:landing|flight|launch|demonstration|synthesis|transmission"
+            r"|prototype|implementation|operation|run|production of|use of|detection"
+            r"|entanglement|teleportation)\b",
+        ),
+        ("first",),
+    ),
+    Rule(
+        "acquisition",
+        1.0,
+        _en(
+            # "made an offer for 60% of a mid-size arm maker", "buying 51 percent of the firm".
+            r"(?:offer|offers|offered|offering|bid|bids|bidding|buy|buys|buying|bought|acquire"
+            r"|acquires|acquired|acquiring|take|takes|took|taking|purchase|purchased|purchasing)"
+            r" (?:for |of )?(?:a |an |about |around |roughly |some |nearly |up to )?"
+            r"\d+(?:\.\d+)?(?:%| ?percent| ?per cent) (?:stake )?(?:of|in) (?:the |a |an |its )?"
+            r"(?!(?:[\w'-]+ ){0,2}(?:output|supply|supplies|production|demand|market|capacity"
+            r"|exports|imports|sales|shipments|orders|budget|costs?)\b)",
+        ),
+        ("offer", "bid", "buy", "bought", "acquir", "take", "took", "taking", "purchas"),
+    ),
+    Rule(
         "regulation",
         1.0,
         _en(
@@ -676,6 +729,9 @@ RULES: tuple[Rule, ...] = (
             r" (?:days|weeks|months) (?:worth )?of",
             r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
             r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
+            r"(?:build|builds|building|built|increase|increases|increased|increasing|raise|raises"
+            r"|raised|raising|double|doubles|doubled|doubling|add|adds|added|adding) (?:up )?"
+            r"(?:our |their |its |the |extra |more )?(?:\w+ )?(?:safety|buffer) stocks?",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
             r" (?:well )?(?:beyond|above|to the brim)",
         ),
@@ -696,6 +752,8 @@ RULES: tuple[Rule, ...] = (
             "builds up",
             "building up",
             "built up",
+            "safety stock",
+            "buffer stock",
         ),
     ),
     Rule(

@@ -138,6 +138,20 @@ DESCRIBED = [
         "Under the new code, which took effect in June, operators must report breaches.",
     ),
     ("stockpiling", "Distributors must keep six weeks of insulin in stock."),
+    ("supply-disruption", "The substrates from the Penang plant are slipping again."),
+    ("supply-disruption", "Two containers of valves were detained at the border this week."),
+    ("supply-disruption", "Our resin lots have been sitting at the port since early May."),
+    ("supply-disruption", "Distributors are drawing down their bonded-warehouse inventories."),
+    ("supply-disruption", "Both power cables linking the island to the mainland were severed."),
+    ("tariff", "Washington confirmed a new 10% duty on imported transformers."),
+    ("acquisition", "A trading group made an offer for 51% of the sensor maker."),
+    (
+        "technology-breakthrough",
+        "The start-up completed Japan's first vertical landing of a booster, a milestone.",
+    ),
+    ("stockpiling", "The plant doubled its safety stock of cobalt salts."),
+    ("investment", "The ministry confirmed $300 million in support for a chip research hub."),
+    ("price-shock", "Spot cargo quotes came in 25 percent above last month's."),
 ]
 
 
@@ -188,6 +202,11 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "Exports have to clear customs in Rotterdam as usual.",
         "No one has made money from the process yet.",
         "The shipment to a foreign buyer arrived on time.",
+        "A new duty on employers to report incidents starts in May.",
+        "Results for the first quarter were the first since the merger.",
+        "The group bought 30% of the mine's output for next year.",
+        "Cable prices were cut by 5% last week.",
+        "The plant stretched its safety stock to cover the gap.",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
     ],
