@@ -675,9 +675,15 @@ def _snapshot(
 
     One statement reads the band rows sharing a key with the batch, then the
     fingerprints of the batch and its candidates (with text digests and
-    anchors) and of every other member of their clusters. The batch's
-    signatures are its own (`_is_quiet`: unchanged); the candidates' are
-    those of their text digests (`_candidate_signatures`).
+    anchors). The batch's signatures are its own (`_is_quiet`: unchanged);
+    the candidates' are those of their text digests (`_candidate_signatures`).
+
+    The other members of their clusters are not read. A plan counts or moves
+    them only when a report leaves its cluster, joins another or merges two,
+    and each of those changes a cluster or similarity the snapshot holds, so
+    such a plan never keeps state (`_plan_keeps_state`) and is placed again
+    under the locks, which read every member. A plan that keeps state makes
+    the same decisions with or without them.
     """
     pairs = {pair for item in batch for pair in item.keys or ()}
     own = {item.contribution_id: item.signature for item in batch}
@@ -693,20 +699,14 @@ def _snapshot(
             "SELECT true, contribution_id, band::bigint, key, NULL::float8, NULL::bytea, "
             "NULL::text FROM b UNION ALL "
             "SELECT false, contribution_id, id, cluster_id, similarity, text_digest, event::text "
-            "FROM f UNION ALL "
-            "SELECT false, m.contribution_id, m.id, m.cluster_id, m.similarity, NULL, NULL "
-            f"FROM {fingerprints} AS m "
-            "WHERE m.cluster_id IN (SELECT cluster_id FROM f) "
-            "AND m.contribution_id NOT IN (SELECT contribution_id FROM involved)",
+            "FROM f",
             [*_band_key_arrays(pairs), _array_literal(batch_ids)],
         )
         rows = cursor.fetchall()
     stored_bands = [(pk, band, key) for is_band, pk, band, key, *_rest in rows if is_band]
     involved = {pk for pk, _band, _key in stored_bands} | set(batch_ids)
     fingerprint_rows = sorted((row[1:] for row in rows if not row[0]), key=operator.itemgetter(0))
-    candidates = {
-        row[0]: row[4] for row in fingerprint_rows if row[0] in involved and row[0] not in own
-    }
+    candidates = {row[0]: row[4] for row in fingerprint_rows if row[0] not in own}
     signatures = _candidate_signatures(candidates)
     if signatures is None:
         return None
