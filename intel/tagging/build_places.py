@@ -137,7 +137,8 @@ REGIONS: dict[str, tuple[list[str], list[str]]] = {
             "苫小牧", "秋田", "青森", "岩手県", "福島県", "山形県", "富山県", "石川県",
             "福井県", "山梨県", "和歌山", "鳥取", "島根県", "四国", "本州", "関西",
             "関東", "北陸", "瀬戸内", "能登", "霞が関", "霞ヶ関", "永田町", "札幌", "川崎市",
-            "富士山", "大樹町", "都内", "都心", "種子島", "堺市", "姫路", "倉敷", "呉市", "室蘭",
+            "富士山", "大樹町", "筑波", "つくば市", "大分県", "大分", "金沢", "菊陽町", "菊陽",
+            "安曇野", "福岡県", "都内", "都心", "種子島", "堺市", "姫路", "倉敷", "呉市", "室蘭",
             "参院", "衆院", "参議院",
             "衆議院", "首相官邸", "防衛装備庁", "理化学研究所",
             "理研", "産業技術総合研究所", "宇宙航空研究開発機構", "日本貿易振興機構",
@@ -155,13 +156,14 @@ REGIONS: dict[str, tuple[list[str], list[str]]] = {
             "マサチューセッツ州", "バージニア州", "ミネソタ州", "ウィスコンシン州",
             "アラスカ州", "ハワイ州", "ハワイ", "デトロイト", "ボストン", "ヒューストン",
             "シアトル", "シカゴ", "ロサンゼルス", "サンディエゴ", "ピッツバーグ",
-            "米系", "米国際貿易委員会", "米連邦通信委員会", "米食品医薬品局", "米航空宇宙局"]),
+            "米系", "米紙", "米誌", "米科学誌", "米国際貿易委員会", "米連邦通信委員会",
+            "米食品医薬品局", "米航空宇宙局"]),
     "AU": (["Pilbara", "Western Australia", "Queensland", "New South Wales", "South Australia",
     "Northern Territory", "Tasmania", "Kalgoorlie", "Gladstone",
             "Port Hedland", "Henderson shipyard", "Kwinana"],
            ["西オーストラリア州", "西豪州", "クイーンズランド州", "ニューサウスウェールズ州",
             "南オーストラリア州", "タスマニア", "ピルバラ", "カルグーリー", "パース",
-            "シドニー", "メルボルン", "ブリスベン", "豪政府"]),
+            "シドニー", "メルボルン", "ブリスベン", "豪政府", "ビクトリア州", "豪州政府"]),
     "CA": (["Ontario", "Quebec", "British Columbia", "Alberta", "Saskatchewan", "Manitoba",
             "Nova Scotia", "New Brunswick"],
            ["オンタリオ州", "ケベック州", "ブリティッシュコロンビア州", "アルバータ州",
@@ -177,7 +179,8 @@ REGIONS: dict[str, tuple[list[str], list[str]]] = {
            ["グルノーブル", "トゥールーズ", "エリゼ宮", "仏政府"]),
     "GB": (["Whitehall", "Downing Street", "Westminster", "England", "Scotland", "Wales",
             "Northern Ireland", "Cornwall", "Sheffield", "Teesside", "Cumbria", "HM Treasury"],
-           ["英政府", "イングランド", "スコットランド", "ウェールズ", "コーンウォール"]),
+           ["英政府", "イングランド", "スコットランド", "ウェールズ", "コーンウォール", "英紙",
+            "英誌", "英科学誌"]),
     "NL": (["Hague", "Eindhoven", "Veldhoven", "Delft", "Groningen"],
            ["ハーグ", "アイントホーフェン", "フェルトホーフェン", "デルフト", "蘭政府"]),
     "IN": (["Tamil Nadu", "Maharashtra", "Karnataka", "Telangana", "Andhra Pradesh",
@@ -250,10 +253,17 @@ AGENCIES: dict[str, list[str]] = {
 }  # fmt: skip
 
 
+_UNSPLIT_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "Ae"}
+)
+
+
 def _fold(name: str) -> str:
     """ "São Paulo" -> "Sao Paulo": the spelling many English texts use."""
     decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Letters NFKD does not split into a base and an accent ("Wrocław" → "Wroclaw").
+    return folded.translate(_UNSPLIT_LETTERS)
 
 
 def _is_katakana_name(name: str) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, NamedTuple
 
+from intel.tagging.context import discount as discount_by_context
 from intel.tagging.matching import Matcher
 from intel.tagging.normalise import (
     NormalisedText,
@@ -163,18 +164,21 @@ PRICE_MOVE_SIGNAL = "price-shock"
 PRICE_MOVE_MIN = 15.0
 PRICE_MOVE_WEIGHT = 1.0
 _PRICE_MOVE = re.compile(
-    r"\b(?:prices?|quotes|futures|rates|premiums?|costs?)\b[^.;:!?]{0,40}?"
+    r"\b(?:prices?|quotes|quotations|futures|rates|premiums?|costs?|benchmarks?"
+    r"|assessments|offers|indices|index)\b[^.;:!?]{0,50}?"
     r"\b(?:rose|rise|rises|risen|rising|jumped|jump|jumps|climbed|climb|surged|soared|gained"
     r"|up|increased|fell|fall|dropped|plunged|slumped|down|tumbled|slid)"
-    r"(?: by)?(?: about| around| roughly| nearly| almost| more than| over| some| another)?"
-    r" (\d+(?:\.\d+)?) ?(?:%|percent\b|per cent\b)"
+    r"(?: by)?(?: about| around| roughly| nearly| almost| more than| over| some| another"
+    r"| approximately)?"
+    # "by some 25 to 30 per cent": the lower bound counts.
+    r" (\d+(?:\.\d+)?)(?: ?(?:to|-) ?\d+(?:\.\d+)?)? ?(?:%|percent\b|per cent\b)"
     # "the landed price came in around 23 percent above the February round"
     r"|\b(?:prices?|quotes?|quoted|offers|bids|costs?)\b[^.;:!?]{0,40}?"
     r"(?:about |around |roughly |nearly |almost |some |more than )?"
     r"(\d+(?:\.\d+)?) ?(?:%|percent|per cent) (?:above|higher than|over|up on)\b"
     r"|(?:価格|相場|値段|単価|運賃|価|値)[^。、]{0,20}?(\d+(?:\.\d+)?)(%|割)"
     r"(?:近く|以上|超|程度|ほど|余り|強)?の?"
-    r"(?:上昇|高騰|急騰|値上がり|上が|下落|急落|値下がり|下が)"
+    r"(?:上昇|高騰|急騰|値上がり|上が|下落|急落|値下がり|下が|高(?!値|水準))"
 )
 _PRICE_MOVE_HINTS = ("%", "percent", "per cent", "割")
 
@@ -380,6 +384,7 @@ class Tagger:
                     total[1].append((field_name, start, end))
         if self._paraphrases:
             self._add_paraphrases(totals, repeats, texts, hints)
+        discount_by_context(totals, texts, scoring.thresholds.get("signals", 1.0))
         return totals, texts
 
     def _add_paraphrases(

@@ -133,13 +133,18 @@ _FACILITY = (
     r"plants?|factor(?:y|ies)|fabs?|production lines?|mines?|refiner(?:y|ies)|smelters?"
     r"|shipyards?|yards?|facilit(?:y|ies)|gigafactor(?:y|ies)|furnaces?|reactors?"
 )
+# "€200m" and "$1.1b" only right after a currency sign ("200 m" may be metres).
+# The sign is looked behind: patterns start at a word boundary, which it lacks.
+_SIGNED_MONEY = r"(?<=[$€£¥])\d[\d,]*(?:\.\d+)? ?(?:m|b)\b"
 _MONEY = (
-    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
-    r"(?: \w+)?"
+    r"(?:(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?"
+    r"(?:billion|bn|million|mn|trillion)(?: \w+)?|" + _SIGNED_MONEY + ")"
 )
 _MONEY_ONLY = (
-    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
-    r"(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?"
+    r"(?:(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?"
+    r"(?:billion|bn|million|mn|trillion)(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?|"
+    + _SIGNED_MONEY
+    + ")"
 )
 _RISE = (
     "rise",
@@ -160,6 +165,12 @@ _UNABLE = r"could not|cannot|can't|couldn't|unable to|failed to|struggl(?:e|ed|e
 _OBTAIN = (
     r"ship|deliver|supply|source|obtain|get hold of|procure|fill orders|find"
     r"|get(?! (?:approval|permission|a licen|the licen|clearance|the go ahead))"
+)
+# "can't find enough certified people" is a labour shortage, not a supply one.
+_NOT_LABOUR = (
+    r"(?! (?:enough |qualified |certified |skilled |experienced |new )*(?:people|staff|workers"
+    r"|welders|engineers|talent|labou?r|employees|recruits|drivers|pilots|nurses|technicians"
+    r"|hires)\b)"
 )
 
 
@@ -274,7 +285,7 @@ RULES: tuple[Rule, ...] = (
                 "|(?:省|庁|当局|政府)に申請",
                 # 「輸出実績」「輸出額」 are figures, not a sale waiting for permission.
                 "輸出(?!実績|額|量|高|統計|が増|が減)|海外向け|海外への|国外への|国外に|海外の顧客"
-                "|海外顧客|海外の取引先|出荷前|持ち出",
+                "|海外顧客|海外の取引先|出荷前|持ち出|出荷ごと|出荷の都度|出荷毎",
                 _JA_GAP % 30,
             )
         ),
@@ -306,8 +317,10 @@ RULES: tuple[Rule, ...] = (
             r"|hike|hikes|hiked|lift|lifts|lifted|cut|cuts|lower|lowers|lowered|halve|halved)"
             r" (?:the |its |their )?(?:import |export )?(?:duty|duties|tariffs?|levy|levies)"
             r" on\b",
-            r"(?:pay|pays|paying|charged|charge) (?:an extra|an additional|extra|additional)"
-            r" \d+(?:\.\d+)?" + _PERCENT_AHEAD,
+            r"(?:pay|pays|paying|charged|charge|assessed|assesses|billed|levied)"
+            r" (?:an extra|an additional|extra|additional) \d+(?:\.\d+)?" + _PERCENT_AHEAD,
+            r"charges? on (?:\w+ ){0,2}(?:outbound|exported|exports?)\b",
+            r"cash deposits (?:\w+ ){0,3}(?:importers|imports)",
             r"(?:case|probe|investigation|inquiry|complaint|petition) (?:on|into|against)"
             r" (?:\w+ ){0,2}(?:subsidi[sz]ed|dumped|cheap|unfairly priced)",
             _TRADE_CASE,
@@ -318,6 +331,9 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             "rate on",
+            "charge on",
+            "charges on",
+            "cash deposits",
             "duty on",
             "duties on",
             "tariff on",
@@ -327,6 +343,9 @@ RULES: tuple[Rule, ...] = (
             "surcharge on",
             "surcharges on",
             *(f"{word} {digit}" for word in ("extra", "additional") for digit in range(10)),
+            "assessed an",
+            "billed an",
+            "levied an",
             "cheap",
             "abroad",
             "leaving",
@@ -360,8 +379,15 @@ RULES: tuple[Rule, ...] = (
         _ja(
             _pair("課徴金|課税|税|関税", "輸出|海外向けの出荷|国外への出荷", _JA_GAP % 20),
             "(?:不当廉売|ダンピング|補助金)" + _JA_GAP % 10 + "(?:調査|提訴|申し立て|申立て)",
+            # A trade-remedy case in its own words: an injury finding, deposits on imports.
+            "国内産業に(?:実質的な|重大な)?損害",
+            "(?:保証金|暫定税率)"
+            + _JA_GAP % 30
+            + "(?:輸入|原産)|(?:輸入|原産)"
+            + _JA_GAP % 60
+            + "(?:保証金|暫定税率)",
         ),
-        ("税", "課徴金", "不当廉売", "ダンピング", "補助金"),
+        ("税", "課徴金", "不当廉売", "ダンピング", "補助金", "国内産業", "保証金", "暫定税率"),
     ),
     Rule(
         "capacity-expansion",
@@ -427,12 +453,17 @@ RULES: tuple[Rule, ...] = (
             r"(?:received|receive|receives|secured|secures|won|wins|granted|awarded|landed|got)"
             r" (?:\w+ ){0,3}(?:funding|financing|grants?|loans?|subsidies|subsidy|public money)",
             _pair(
-                _MONEY, r"to (?:build|expand|develop|fund|finance|upgrade|construct)", _EN_GAP % 30
+                _MONEY,
+                r"to (?:build|expand|develop|fund|finance|upgrade|construct)",
+                _EN_GAP % 30,
             ),
+            _MONEY_ONLY + r" (?:toward|towards|for the construction of|to help (?:build|fund|pay))",
+            _MONEY_ONLY + r"[^.;:!?]{0,60}? in support of",
             r"(?:cover|covers|covering|pay|pays|paying|bear|bears|subsidi[sz]e|subsidi[sz]es)"
             r" (?:up to )?(?:half|a third|a quarter|two thirds|\d+ ?%|\d+ percent)(?: of)?"
             r" (?:the |its |their )?(?:\w+ )?(?:cost|costs)",
-            _MONEY_ONLY + r" (?:grants?|loans?|subsid(?:y|ies)|funding|financing|injections?"
+            _MONEY_ONLY + r" (?:(?:federal|state|government|public|central|national|regional"
+            r"|eu|new) )?(?:grants?|loans?|subsid(?:y|ies)|funding|financing|injections?"
             r"|credit lines?|rescue packages?|support packages?)",
             r"(?:poured|pour|pours|pumped|pump|pumps|injected|inject|injects|ploughed|plowed|sank)"
             r" (?:\w+ ){0,2}" + _MONEY_ONLY + " into",
@@ -440,9 +471,13 @@ RULES: tuple[Rule, ...] = (
             r"(?:budgeted|earmarked|set aside|allocated|allocating|pledged|pledging) (?:at |of )?"
             + _MONEY,
             _MONEY_ONLY + r" (?:in|of) (?:public |state |government |new )?(?:support|funding"
-            r"|subsidies|grants|financing|aid) (?:for|to)",
+            r"|subsidies|grants|financing|aid) (?:for|to|of)",
         ),
         (
+            "toward",
+            "construction of",
+            "to help",
+            "support of",
             "funding",
             "financing",
             "grant",
@@ -463,14 +498,22 @@ RULES: tuple[Rule, ...] = (
         _en(
             _pair(_SUPPLY_ITEM, _LATE, _EN_GAP % 30, both_orders=False),
             _pair(_LEAD_TIME, _LONGER, _EN_GAP % 20, both_orders=False),
-            f"(?:{_UNABLE}) (?:{_OBTAIN})",
+            f"(?:{_UNABLE}) (?:{_OBTAIN})" + _NOT_LABOUR,
             r"(?:expect|expects|expected|warned of|face|faces|faced|facing|brace for)"
             r" (?:\w+ ){0,3}delays",
             r"rationing|rationed|ration|rations|on allocation"
             r"|(?:cut|cuts|reduced|trimmed) allocations"
             r"|allocations (?:were |have been )?(?:cut|reduced|trimmed)",
             r"(?:draw|draws|drew|drawn|drawing|run|runs|ran|running) down (?:\w+ ){0,3}"
-            r"(?:inventor(?:y|ies)|stocks|stockpiles|reserves)",
+            r"(?:inventor(?:y|ies)|stocks?|stockpiles|reserves|cover)",
+            r"(?:eat|eats|ate|eating|dip|dips|dipped|dipping) into (?:\w+ ){0,2}"
+            r"(?:inventor(?:y|ies)|stocks?|stockpiles|reserves|safety stocks?)",
+            r"(?:runs?|ran|running|go|goes|went|going) dry\b",
+            r"nothing (?:ships|is shipping|has shipped|shipped|moves|is moving|can ship|leaves)",
+            r"with no (?:release|delivery|arrival|shipping) date",
+            r"(?:tranche|allocation|allotment|volumes?|quota|supply|supplies|deliveries)"
+            r" (?:\w+ ){0,2}(?:gets? |got |was |were |is |are |being |been )?"
+            r"(?:cut|reduced|trimmed) by",
             # A link cut: "both submarine cables linking the island were cut".
             # ("cable prices were cut" is a price.)
             r"(?:cables?|pipelines?|power lines?|interconnectors?)\b"
@@ -509,9 +552,11 @@ RULES: tuple[Rule, ...] = (
             r"(?:due|expected|scheduled|planned|booked) (?:in|for|by) "
             + _PERIOD
             + r"[^.;:!?]{0,30}? (?:will )?now (?:arrive|come|ship|land|be delivered)",
-            r"(?:pushed|moved|shifted|postponed) (?:\w+ ){0,2}(?:"
+            r"(?:push|pushes|pushed|moved|moves|shifted|shifts|postponed|postpones)"
+            r" (?:\w+ ){0,2}(?:"
             + _DELIVERED
-            + r"|delivery|delivery dates?) (?:back )?(?:to|until|into) (?:the |next )?"
+            + r"|delivery|delivery dates?)(?: of(?: [\w'-]+){1,4}?)?(?: from \w+)? (?:back )?"
+            r"(?:to|until|into) (?:the |next )?"
             r"(?:autumn|fall|spring|summer|winter|" + _PERIOD + r")",
             r"(?:\d+|" + _COUNT_WORDS + r"|a few|a couple of) (?:days|weeks) of (?:\w+ )?"
             r"(?:parts|stock|inventory|material|materials|supply|supplies|feedstock|ore|fuel)"
@@ -600,6 +645,27 @@ RULES: tuple[Rule, ...] = (
             "days of",
             "weeks of",
             "at anchor",
+            "eat into",
+            "eats into",
+            "ate into",
+            "eating into",
+            "dip into",
+            "dips into",
+            "dipped into",
+            "dipping into",
+            " dry",
+            "nothing",
+            "no release",
+            "no delivery",
+            "no arrival",
+            "no shipping",
+            "cut by",
+            "reduced by",
+            "trimmed by",
+            "pushes",
+            "moves",
+            "shifts",
+            "postpones",
             "stranded",
             "detained",
             "impounded",
@@ -773,11 +839,11 @@ RULES: tuple[Rule, ...] = (
         "investment",
         1.0,
         _ja(
-            "(?:億円|兆円|億ドル|万ドル|億ユーロ)"
+            "(?:億円|兆円|億ドル|万ドル|億ユーロ|億ウォン|兆ウォン|億元|億ポンド|億ルピー)"
             + _JA_GAP % 10
-            + "(?:を投じ|を拠出|を出資|を助成|を補助|を融資)"
+            + "(?:を投じ|を投入|を拠出|を出資|を助成|を補助|を融資|を交付)"
         ),
-        ("億円", "兆円", "億ドル", "万ドル", "億ユーロ"),
+        ("億円", "兆円", "億ドル", "万ドル", "億ユーロ", "ウォン", "億元", "億ポンド", "億ルピー"),
     ),
     Rule(
         "supply-disruption",
@@ -786,11 +852,18 @@ RULES: tuple[Rule, ...] = (
             "(?:部品|材料|原料|資材|素材|荷|製品|貨物|原材料)"
             + _JA_GAP % 8
             + "(?:届かず|届かない|届いていない|入ってこない|入らない|入荷しない)",
-            "(?:目途|めど|メド|見通し)が(?:立たない|立っていない|立たず)",
+            "(?:目途|めど|メド|見通し)が?(?:立たない|立っていない|立たず)",
             "(?:納期|納入|納品|出荷|入荷)" + _JA_GAP % 10 + "(?:ずれ込|延び|長期化|後ろ倒し)",
+            # 「リードタイムは従来の4か月から6〜7か月に延びる」
+            "(?:リードタイム|調達期間)" + _JA_GAP % 20 + "(?:延び|長期化)",
+            # Not 「出荷を止め」: a seller stopping its own sales (to a sanctioned buyer).
+            "(?:船積み|積み出し|入荷|荷動き)" + _JA_GAP % 10 + "(?:止ま|止め|ストップ)",
+            "(?:か月|ヶ月|カ月|週間|日間)(?:以上|近く|ほど)?も?止まっ",
             "供給が細|調達が難し|調達できな|調達できず|手に入らな|手に入らず|確保できな|確保できず"
             "|入手でき(?:ない|ず)|入手困難",
-            "在庫を取り崩|在庫の取り崩|在庫を切り崩|在庫の切り崩",
+            "在庫を?取り崩|在庫の取り崩|在庫を?切り崩|在庫の切り崩",
+            # A link damaged: 「海底ケーブル2本が相次いで損傷」.
+            "(?:ケーブル|パイプライン|送電線|光ファイバー)" + _JA_GAP % 12 + "(?:損傷|切断|断線)",
             # 「出荷の遅れが解消した」 is a recovery, not a disruption.
             "(?:到着|入荷|納入|納品|出荷|配送|輸送|供給|調達|引き渡し)(?:が|の|に)?(?:大幅に|さらに|一段と)?"
             "(?:遅れ|遅延|滞)(?!が解消|を解消|は解消|を取り戻)",
@@ -820,6 +893,9 @@ RULES: tuple[Rule, ...] = (
             "入手困難",
             "取り崩",
             "切り崩",
+            "損傷",
+            "切断",
+            "断線",
             "遅れ",
             "遅延",
             "滞",
@@ -828,10 +904,111 @@ RULES: tuple[Rule, ...] = (
             "部材待ち",
             "沖待ち",
             "滞船",
+            "ストップ",
             "止ま",
             "止め",
             *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),
         ),
+    ),
+    Rule(
+        "export-control",
+        1.0,
+        _ja(
+            # A permission that does not come: 「出荷許可がいまだ下りていない」,
+            # 「国務省の承認が下りない」.
+            "(?:出荷|輸出)の?許可" + _JA_GAP % 10 + "(?:下り(?:ない|ず|ていない)|出ない|審査中)",
+            "(?:国務省|商務省|商務部|経産省|経済産業省|当局)の(?:承認|許可)が(?:下り|出)(?:ない|ず|ていない)",
+            # 「コバルトの持ち出しを当面止めて」, 「輸出に月ごとの割当枠」
+            "持ち出しを?" + _JA_GAP % 6 + "(?:止め|停止|禁止|制限)",
+            "(?:輸出|持ち出し)" + _JA_GAP % 12 + "(?:割当|割り当て|数量枠|クォータ)",
+        ),
+        ("下り", "出ない", "審査中", "持ち出し", "割当", "割り当て", "数量枠", "クォータ"),
+    ),
+    Rule(
+        "cyber-incident",
+        1.0,
+        _en(
+            r"(?:systems?|servers?|networks?|files|erp|mail|e ?mail|data|computers|laptops"
+            r"|databases?|it)(?: [\w']+){0,6} (?:(?:was|were|been|got) )?(?:encrypted|locked up"
+            r"|held to ransom|wiped)\b",
+            r"(?:payment|ransom|crypto|bitcoin) demands?|demand(?:ing|ed|s)? (?:crypto|bitcoin"
+            r"|a ransom|payment) to (?:unlock|decrypt|restore)",
+        ),
+        ("encrypted", "locked up", "ransom", "wiped", "demand"),
+    ),
+    Rule(
+        "cyber-incident",
+        1.0,
+        _ja(
+            "(?:サーバー?|システム|端末|ネットワーク|アカウント)" + _JA_GAP % 6 + "乗っ取られ",
+            "不正な(?:ファームウェア|更新|プログラム)",
+        ),
+        ("乗っ取られ", "不正な"),
+    ),
+    Rule(
+        "talent-movement",
+        1.0,
+        _en(
+            r"(?:handed|hand|hands|handing) in (?:their |his |her )?notice",
+            r"offers? to (?:relocate|move|join)\b",
+            r"(?:bringing|brought|bring|flying|flew|fly|flown) (?:in |over )?(?:about |around "
+            r"|some |more than |nearly )?[\d,]+ (?:[\w-]+ ){0,2}(?:welders|engineers|workers"
+            r"|technicians|researchers|staff|specialists|supervisors|scientists)",
+            r"lost (?:\w+ ){0,3}(?:engineers|staff|chiefs|managers|researchers|welders|workers"
+            r"|scientists|people) to\b",
+        ),
+        ("notice", "offer to", "offers to", "bring", "brought", "fly", "flew", "flown", "lost"),
+    ),
+    Rule(
+        "talent-movement",
+        1.0,
+        _ja(
+            _pair(
+                "技能者|技術者|溶接工|配管工|研究者|人材|エンジニア|職人|幹部|技能工",
+                "移る|移った|移籍|転職|引き抜|移って|流出",
+                _JA_GAP % 20,
+                both_orders=False,
+            )
+        ),
+        ("移る", "移った", "移籍", "転職", "引き抜", "移って", "流出"),
+    ),
+    Rule(
+        "sanctions",
+        1.0,
+        # Japan's sanctions make dealings with listed parties need permission.
+        _ja("(?:支払い|資本取引|送金)" + _JA_GAP % 10 + "許可制"),
+        ("許可制",),
+    ),
+    Rule(
+        "technology-breakthrough",
+        1.0,
+        _en(
+            r"(?:calling|called|calls|described as|hailed as|billed as) (?:it )?(?:a |an )?"
+            r"(?:world |new )?(?:record|first|breakthrough)\b"
+        ),
+        ("calling", "called", "calls", "described as", "hailed as", "billed as"),
+    ),
+    Rule(
+        "technology-breakthrough",
+        1.0,
+        _ja(
+            "(?:wh/kg|ghz|gbps|量子ビット|ナノ|nm|%)" + _JA_GAP % 8 + "(?:を達成|を実現|に成功)",
+            "(?:過去最高|世界最高|最高水準)の(?:エネルギー密度|効率|性能|精度|出力|速度|忠実度)",
+        ),
+        ("達成", "実現", "成功", "過去最高", "世界最高", "最高水準"),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        _en(
+            # A country's months of use, not a firm's cover ("six weeks of consumption left").
+            r"(?:\d+|" + _COUNT_WORDS + r") (?:days|weeks|months)(?:'|’)? (?:worth )?of"
+            r" (?:national|domestic|the country's|the nation's) (?:demand|consumption|imports|use"
+            r"|needs)",
+            r"(?:keep|keeps|hold|holds|store|stores) (?:it|them|the \w+) in (?:government|state)"
+            r"[\w ]{0,20}?(?:warehouses|storage|depots|sites)",
+        ),
+        ("days", "weeks", "months", "warehouses", "storage", "depots", "sites"),
     ),
 )
 
@@ -873,7 +1050,7 @@ def hint_hits(text: str) -> HintHits:
     return sorted(hits)
 
 
-def _sentence(text: str, position: int) -> tuple[int, int]:
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
     """Start and end of the sentence holding ``text[position]``."""
     start, stop = 0, len(text)
     for mark in _SENTENCE_MARKS:
@@ -909,7 +1086,7 @@ def paraphrase_matches(
         rule = RULES[index]
         searched: set[tuple[int, int]] = set()
         for end in by_rule[index]:
-            sentence = _sentence(text, end - 1)
+            sentence = sentence_bounds(text, end - 1)
             if sentence in searched:
                 continue
             searched.add(sentence)

@@ -325,6 +325,11 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
         ("LNG prices in North Asia rose 25% in a week.", True),
         ("コバルト価格は1か月で6割上昇した。", True),
         ("スポット価格が40％上昇した。", True),
+        ("Spot assessments for the grade are up about 18% since Monday.", True),
+        ("The benchmark rose by approximately 22 per cent in five sessions.", True),
+        ("Quotations have risen by some 25 to 30 per cent within a fortnight.", True),
+        ("相場は2週間で3割高となった。", True),
+        ("Spot assessments for the grade are up about 8% since Monday.", False),
         ("Wheat prices rose 8% today.", False),  # a single-digit move is ordinary news
         ("Prices were 25% of last year's total.", False),  # a share, not a move
         ("Output rose 25% but prices held.", False),  # the number alone is not enough

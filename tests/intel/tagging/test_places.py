@@ -31,6 +31,10 @@ def countries(title: str, body: str = "") -> list[str]:
         ("高雄と新竹の工場が稼働した", ["TW"]),
         ("今治の造船所がドックを増設する", ["JP"]),
         ("西オーストラリア州で分離工場が稼働", ["AU"]),
+        # Letters NFKD keeps whole are folded too: "Wrocław" is written "Wroclaw".
+        ("A cathode plant near Wroclaw adds a line", ["PL"]),
+        ("ヨルダンからの調達が増えた", ["JO"]),
+        ("成果は英科学誌に掲載された", ["GB"]),
     ],
 )
 def test_cities_and_regions_point_at_their_country(text, expected):
@@ -53,6 +57,8 @@ def test_cities_and_regions_point_at_their_country(text, expected):
         # "Jersey" and "Georgia" inside a US state's name are the US, never JE or GE.
         ("a New Jersey drugmaker bought the plant", ["US"]),
         ("米ジョージア州に工場を建設する", ["US"]),
+        # 「日中」 (Japan and China) inside 「今日中」 (within today) is neither.
+        ("連絡文案は今日中に作ります", []),
     ],
 )
 def test_capitals_agencies_and_demonyms_are_country_evidence(text, expected):
