@@ -201,6 +201,30 @@ class ClusterPlan:
     deleted_clusters: set[int] = field(default_factory=set)
 
 
+def choosable(
+    batch: Sequence[BatchItem], stored_bands: Iterable[tuple[int, int, int]], max_candidates: int
+) -> set[int]:
+    """The stored reports `plan_clusters` can compare with a batch whose reports
+    keep their band keys: for each report, the `max_candidates` lowest ids
+    among the others sharing one of its keys.
+
+    With the reports' keys unchanged, the plan's index is the stored one
+    throughout, so these are the candidates it chooses; band rows, signatures
+    and anchors of any other report cannot change its decisions.
+    """
+    index: dict[tuple[int, int], list[int]] = {}
+    for contribution_id, band, key in stored_bands:
+        index.setdefault((band, key), []).append(contribution_id)
+    chosen: set[int] = set()
+    for item in batch:
+        candidates: set[int] = set()
+        for band_key in item.keys or ():
+            candidates.update(index.get(band_key, ()))
+        candidates.discard(item.contribution_id)
+        chosen.update(sorted(candidates)[:max_candidates])
+    return chosen
+
+
 def plan_clusters(
     batch: Sequence[BatchItem],
     *,

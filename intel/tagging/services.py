@@ -678,6 +678,12 @@ def _snapshot(
     anchors). The batch's signatures are its own (`_is_quiet`: unchanged);
     the candidates' are those of their text digests (`_candidate_signatures`).
 
+    Of the candidates, only those the plan can choose are kept
+    (`dedup.choosable`): with its reports' keys unchanged, a quiet batch's plan
+    compares each report with the `MAX_CANDIDATES` lowest ids sharing a key,
+    so the others' rows, signatures and anchors cannot change it, and their
+    signatures are not fetched.
+
     The other members of their clusters are not read. A plan counts or moves
     them only when a report leaves its cluster, joins another or merges two,
     and each of those changes a cluster or similarity the snapshot holds, so
@@ -704,8 +710,13 @@ def _snapshot(
         )
         rows = cursor.fetchall()
     stored_bands = [(pk, band, key) for is_band, pk, band, key, *_rest in rows if is_band]
-    involved = {pk for pk, _band, _key in stored_bands} | set(batch_ids)
-    fingerprint_rows = sorted((row[1:] for row in rows if not row[0]), key=operator.itemgetter(0))
+    # Only the candidates the plan can choose are kept: in a large store a hot
+    # band key is shared by many more reports than a plan compares.
+    involved = dedup.choosable(batch, stored_bands, MAX_CANDIDATES) | set(batch_ids)
+    stored_bands = [row for row in stored_bands if row[0] in involved]
+    fingerprint_rows = sorted(
+        (row[1:] for row in rows if not row[0] and row[1] in involved), key=operator.itemgetter(0)
+    )
     candidates = {row[0]: row[4] for row in fingerprint_rows if row[0] not in own}
     signatures = _candidate_signatures(candidates)
     if signatures is None:
