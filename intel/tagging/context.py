@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from intel.tagging.normalise import NormalisedText
-from intel.tagging.paraphrases import sentence_bounds
+from intel.tagging.paraphrases import SENTENCE_MARKS, sentence_bounds
 
 # Signals scoring less than this share of the threshold are not looked at, to
 # keep the engine fast: the learned layer gives one only when its model is sure.
@@ -87,9 +87,11 @@ def _is_japanese(text: str) -> bool:
     return any("\u3040" <= char <= "\u30ff" or "\u4e00" <= char <= "\u9fff" for char in text)
 
 
-# A sentence ends at these marks; a full stop inside a number ("1.5 GW") does not.
-_MARK = re.compile(r"[;!?。]|\.(?!\d)")
-_UP_TO_LAST_MARK = re.compile(r".*(?:[;!?。]|\.(?!\d))", re.DOTALL)
+# The sentence marks of `sentence_bounds`: a full stop inside a number ("1.5 GW")
+# ends no sentence.
+_MARKS = "[" + re.escape(SENTENCE_MARKS.replace(".", "")) + r"]|\.(?!\d)"
+_MARK = re.compile(_MARKS)
+_UP_TO_LAST_MARK = re.compile(f".*(?:{_MARKS})", re.DOTALL)
 
 
 def _around(text: str, start: int, end: int) -> tuple[str, str]:
@@ -151,8 +153,6 @@ def discount(
         for (kind, slug), (score, _evidence) in totals.items()
         if kind == "signals" and score >= floor
     ]
-    if not looked_at:
-        return
     for slug in looked_at:
         total = totals[("signals", slug)]
         for field, start, end in total[1]:

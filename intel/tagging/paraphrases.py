@@ -136,15 +136,13 @@ _FACILITY = (
 # "€200m" and "$1.1b" only right after a currency sign ("200 m" may be metres).
 # The sign is looked behind: patterns start at a word boundary, which it lacks.
 _SIGNED_MONEY = r"(?<=[$€£¥])\d[\d,]*(?:\.\d+)? ?(?:m|b)\b"
-_MONEY = (
-    r"(?:(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?"
-    r"(?:billion|bn|million|mn|trillion)(?: \w+)?|" + _SIGNED_MONEY + ")"
+_AMOUNT = (
+    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
 )
+# An amount and the word after it, which may be its unit ("169 million barrels").
+_MONEY = r"(?:" + _AMOUNT + r"(?: \w+)?|" + _SIGNED_MONEY + ")"
 _MONEY_ONLY = (
-    r"(?:(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?"
-    r"(?:billion|bn|million|mn|trillion)(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?|"
-    + _SIGNED_MONEY
-    + ")"
+    r"(?:" + _AMOUNT + r"(?: (?:dollars|euros|yen|won|yuan|pounds|rupees))?|" + _SIGNED_MONEY + ")"
 )
 _RISE = (
     "rise",
@@ -1032,7 +1030,7 @@ HintHits = list[tuple[int, tuple[int, ...]]]
 
 # A sentence ends at these marks; a full stop inside a number ("1.5 GW") does not.
 # (NFKC has already made full-width "！？" ASCII.)
-_SENTENCE_MARKS = ".;!?。"
+SENTENCE_MARKS = ".;!?。"
 
 
 def hint_hits(text: str) -> HintHits:
@@ -1053,7 +1051,7 @@ def hint_hits(text: str) -> HintHits:
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
     """Start and end of the sentence holding ``text[position]``."""
     start, stop = 0, len(text)
-    for mark in _SENTENCE_MARKS:
+    for mark in SENTENCE_MARKS:
         before = text.rfind(mark, 0, position)
         while before >= 0 and mark == "." and text[before + 1 : before + 2].isdigit():
             before = text.rfind(mark, 0, before)

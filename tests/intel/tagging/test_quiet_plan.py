@@ -12,6 +12,8 @@ of near-duplicate families, settled and then disturbed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from intel.tagging import dedup
 from intel.tagging.services import MAX_CANDIDATES, _plan_keeps_state
@@ -65,11 +67,23 @@ def _plan(batch, bands, signatures, clusters, max_candidates=MAX_CANDIDATES):
     )
 
 
-def test_a_plan_keeps_state_with_or_without_the_other_cluster_members():
-    kept = changed = 0
-    for seed in range(12):
+class _Case(NamedTuple):
+    """One random batch over a random store, settled and then disturbed."""
+
+    seed: int
+    batch: list[dedup.BatchItem]
+    batch_ids: list[int]
+    shared: list[tuple[int, int, int]]  # stored band rows sharing a key with the batch
+    signatures: dict[int, Any]
+    clusters: dict[int, tuple[int | None, float | None]]
+    states: dict[int, tuple[int, int | None, float | None]]
+
+
+def _cases(first_seed: int, families: int, sizes: tuple[int, int]) -> Iterator[_Case]:
+    """20 batches over each of 12 stores of near-duplicate families."""
+    for seed in range(first_seed, first_seed + 12):
         rng = random.Random(seed)
-        texts = _family_texts(rng, families=6, size=rng.randrange(3, 9))
+        texts = _family_texts(rng, families=families, size=rng.randrange(*sizes))
         items = [_item(pk, text) for pk, text in enumerate(texts, start=1)]
         clusters = _settle(items)
         # Some stored states disturbed, so that some batches do not keep state.
@@ -82,17 +96,31 @@ def test_a_plan_keeps_state_with_or_without_the_other_cluster_members():
             batch = rng.sample(items, k=rng.randrange(1, 6))
             keys = {pair for item in batch for pair in item.keys or ()}
             shared = [row for row in bands if (row[1], row[2]) in keys]
-            involved = {row[0] for row in shared} | {item.contribution_id for item in batch}
-            full = _plan(batch, shared, signatures, clusters)
-            few = _plan(batch, shared, signatures, {pk: clusters[pk] for pk in involved})
             batch_ids = [item.contribution_id for item in batch]
-            keeps = _plan_keeps_state(full, batch_ids, states)
-            assert _plan_keeps_state(few, batch_ids, states) == keeps, seed
-            if keeps:
-                assert (few.cluster, few.similarity) == (full.cluster, full.similarity), seed
-                kept += 1
-            else:
-                changed += 1
+            yield _Case(seed, batch, batch_ids, shared, signatures, clusters, states)
+
+
+def _keeps_state_alike(case: _Case, full: dedup.ClusterPlan, few: dedup.ClusterPlan) -> bool:
+    """Both plans keep state or neither does, and alike when they do; whether they do."""
+    keeps = _plan_keeps_state(full, case.batch_ids, case.states)
+    assert _plan_keeps_state(few, case.batch_ids, case.states) == keeps, case.seed
+    if keeps:
+        assert (few.cluster, few.similarity) == (full.cluster, full.similarity), case.seed
+    return keeps
+
+
+def test_a_plan_keeps_state_with_or_without_the_other_cluster_members():
+    kept = changed = 0
+    for case in _cases(0, families=6, sizes=(3, 9)):
+        involved = {row[0] for row in case.shared} | set(case.batch_ids)
+        full = _plan(case.batch, case.shared, case.signatures, case.clusters)
+        few = _plan(
+            case.batch, case.shared, case.signatures, {pk: case.clusters[pk] for pk in involved}
+        )
+        if _keeps_state_alike(case, full, few):
+            kept += 1
+        else:
+            changed += 1
     # Both kinds of batch occur, or the check says nothing.
     assert kept >= 20 and changed >= 20, (kept, changed)
 
@@ -102,38 +130,24 @@ def test_a_plan_keeps_state_with_or_without_the_candidates_it_cannot_choose():
     # candidates than the plan compares.
     bound = 3
     kept = changed = bounded = 0
-    for seed in range(12):
-        rng = random.Random(100 + seed)
-        texts = _family_texts(rng, families=5, size=rng.randrange(6, 12))
-        items = [_item(pk, text) for pk, text in enumerate(texts, start=1)]
-        clusters = _settle(items)
-        for pk in rng.sample(sorted(clusters), k=len(clusters) // 10):
-            clusters[pk] = (None, None)
-        bands = [(i.contribution_id, band, key) for i in items for band, key in i.keys or ()]
-        signatures = {i.contribution_id: i.signature for i in items}
-        states = {pk: (pk, *clusters.get(pk, (None, None))) for pk in signatures}
-        for _batch in range(20):
-            batch = rng.sample(items, k=rng.randrange(1, 6))
-            batch_ids = [item.contribution_id for item in batch]
-            keys = {pair for item in batch for pair in item.keys or ()}
-            shared = [row for row in bands if (row[1], row[2]) in keys]
-            every = {row[0] for row in shared} | set(batch_ids)
-            chosen = dedup.choosable(batch, shared, bound) | set(batch_ids)
-            bounded += len(chosen) < len(every)
-            full = _plan(batch, shared, signatures, {pk: clusters[pk] for pk in every}, bound)
-            few = _plan(
-                batch,
-                [row for row in shared if row[0] in chosen],
-                {pk: signatures[pk] for pk in chosen},
-                {pk: clusters[pk] for pk in chosen},
-                bound,
-            )
-            keeps = _plan_keeps_state(full, batch_ids, states)
-            assert _plan_keeps_state(few, batch_ids, states) == keeps, seed
-            if keeps:
-                assert (few.cluster, few.similarity) == (full.cluster, full.similarity), seed
-                kept += 1
-            else:
-                changed += 1
+    for case in _cases(100, families=5, sizes=(6, 12)):
+        every = {row[0] for row in case.shared} | set(case.batch_ids)
+        chosen = dedup.choosable(case.batch, case.shared, bound) | set(case.batch_ids)
+        bounded += len(chosen) < len(every)
+        clusters = case.clusters
+        full = _plan(
+            case.batch, case.shared, case.signatures, {pk: clusters[pk] for pk in every}, bound
+        )
+        few = _plan(
+            case.batch,
+            [row for row in case.shared if row[0] in chosen],
+            {pk: case.signatures[pk] for pk in chosen},
+            {pk: clusters[pk] for pk in chosen},
+            bound,
+        )
+        if _keeps_state_alike(case, full, few):
+            kept += 1
+        else:
+            changed += 1
     # Both kinds of batch occur, and the bound drops candidates in many of them.
     assert kept >= 20 and changed >= 20 and bounded >= 40, (kept, changed, bounded)
