@@ -77,13 +77,17 @@ def _vocabulary(taxonomy: Taxonomy, kind: Kind, lang: str) -> list[str]:
 
 
 def synthetic_reports(
-    n: int, seed: int = 0, taxonomy: Taxonomy | None = None
+    n: int,
+    seed: int = 0,
+    taxonomy: Taxonomy | None = None,
+    filler: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> list[tuple[str, str]]:
     """``n`` (title, body) pairs of about 2 KB (UTF-8), alternating en/ja.
 
     Like a real report, each one is about a few labels: it draws two sectors,
     two signals, two commodities and three countries and keeps returning to
-    them, between filler sentences.
+    them, between filler sentences: by default a few fixed ones per language,
+    or drawn from `filler` (English and Japanese sentences).
     """
     taxonomy = taxonomy or default_taxonomy()
     rng = random.Random(seed)  # noqa: S311 - synthetic text, not security
@@ -92,9 +96,10 @@ def synthetic_reports(
     reports = []
     for index in range(n):
         lang = LANGS[index % 2]
-        templates, filler = (
-            (_EN_TEMPLATES, _EN_FILLER) if lang == "en" else (_JA_TEMPLATES, _JA_FILLER)
-        )
+        templates = _EN_TEMPLATES if lang == "en" else _JA_TEMPLATES
+        fillers: Sequence[str] = (_EN_FILLER, _JA_FILLER)[index % 2]
+        if filler is not None:
+            fillers = filler[index % 2]
         separator = " " if lang == "en" else ""
         chosen = {
             kind: rng.sample(vocab[(kind, lang)], 3 if kind == "countries" else 2) for kind in kinds
@@ -115,7 +120,7 @@ def synthetic_reports(
         # The separator goes between parts only, so the first part adds none.
         size = len(title.encode()) - len(separator.encode())
         while size < REPORT_BYTES:
-            part = sentence() if rng.random() < 0.3 else rng.choice(filler)
+            part = sentence() if rng.random() < 0.3 else rng.choice(fillers)
             parts.append(part)
             size += len((separator + part).encode())
         body = separator.join(parts)
