@@ -158,7 +158,6 @@ def run(*, stdout: TextIO, options: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-ENGINE_TARGET = 5_000  # reports/s on one core
 TAGTEXT_TARGET = 3_000  # reports/s for the whole process, start-up included
 
 
@@ -329,24 +328,35 @@ def _filler_pools(rng: random.Random) -> tuple[list[str], list[str]]:
     return english, japanese
 
 
+def _near_duplicate_pairs(count: int) -> list[tuple[int, int]]:
+    """(original, copy) positions of the pipeline benchmark's near-duplicates.
+
+    One report in twenty, English and Japanese in turn; the copy repeats the
+    report two places before it, which is in its own language (languages
+    alternate, and `_seed_reports` stores each position's language).
+    """
+    copies = (20 * block + (19 if block % 2 == 0 else 18) for block in range(count // 20))
+    return [(copy - 2, copy) for copy in copies]
+
+
 def _pipeline_texts(count: int) -> list[tuple[str, str]]:
     """Unique ~2 KB reports: taxonomy sentences among sentences drawn from a large pool.
 
-    Every twentieth report repeats the one before with its last sentence
-    changed, so about 5 % of the reports fall into clusters of two. The
-    engine benchmark's few fixed filler sentences would make every report
+    The `_near_duplicate_pairs` copies repeat their original with its last
+    sentence changed, so about 5 % of the reports fall into clusters of two.
+    The engine benchmark's few fixed filler sentences would make every report
     share band keys with a fixed share of all the others (0.4 % of pairs,
     against 0.002 % among the shipped labelled reports).
     """
     rng = random.Random(20261201)  # noqa: S311 - synthetic text, not security
     pools = _filler_pools(rng)
     texts = synthetic_reports(count, seed=1, filler=pools)
-    for index in range(19, count, 20):
-        title, body = texts[index - 1]
-        english = (index - 1) % 2 == 0  # the language of the report repeated
-        pool, end, separator = (pools[0], ".", " ") if english else (pools[1], "。", "")
+    for original, copy in _near_duplicate_pairs(count):
+        title, body = texts[original]
+        japanese = copy % 2 == 1
+        pool, end, separator = (pools[1], "。", "") if japanese else (pools[0], ".", " ")
         kept = body.rpartition(end + separator)[0] or body
-        texts[index] = (title, kept + end + separator + rng.choice(pool))
+        texts[copy] = (title, kept + end + separator + rng.choice(pool))
     return texts
 
 

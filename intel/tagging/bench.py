@@ -97,9 +97,7 @@ def synthetic_reports(
     for index in range(n):
         lang = LANGS[index % 2]
         templates = _EN_TEMPLATES if lang == "en" else _JA_TEMPLATES
-        fillers: Sequence[str] = (_EN_FILLER, _JA_FILLER)[index % 2]
-        if filler is not None:
-            fillers = filler[index % 2]
+        fillers = (filler or (_EN_FILLER, _JA_FILLER))[index % 2]
         separator = " " if lang == "en" else ""
         chosen = {
             kind: rng.sample(vocab[(kind, lang)], 3 if kind == "countries" else 2) for kind in kinds

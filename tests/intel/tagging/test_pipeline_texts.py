@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 
-from intel.benchmarks.tagging import _pipeline_texts
+from intel.benchmarks.tagging import _near_duplicate_pairs, _pipeline_texts
 from intel.tagging import dedup
 
 
@@ -24,26 +24,40 @@ def _pairs_sharing_a_key(texts: list[str]) -> set[tuple[int, int]]:
     return {pair for ids in holders.values() for pair in itertools.combinations(ids, 2)}
 
 
-def test_every_twentieth_report_is_a_near_duplicate_of_the_one_before():
-    texts = [f"{title}\n{body}" for title, body in _pipeline_texts(200)]
-    assert len(set(texts)) == 200
-    for index in range(19, 200, 20):
-        score = dedup.similarity(dedup.signature(texts[index - 1]), dedup.signature(texts[index]))
-        assert score >= dedup.DUPLICATE_THRESHOLD, index
+def _share_of_pairs(pairs: set[tuple[int, int]], count: int) -> float:
+    return len(pairs) / (count * (count - 1) / 2)
+
+
+def test_near_duplicates_come_in_both_languages_each_copying_its_own():
+    count = 200
+    reports = _pipeline_texts(count)
+    pairs = _near_duplicate_pairs(count)
+    assert len(pairs) == count // 20
+    assert len(set(reports)) == count
+    languages = set()
+    for original, copy in pairs:
+        texts = [f"{title}\n{body}" for title, body in (reports[original], reports[copy])]
+        score = dedup.similarity(*map(dedup.signature, texts))
+        assert score >= dedup.DUPLICATE_THRESHOLD, copy
+        # `_seed_reports` stores even positions as English, odd ones as Japanese.
+        japanese = copy % 2 == 1
+        assert reports[copy][1].isascii() is not japanese, copy
+        assert original % 2 == copy % 2
+        languages.add(japanese)
+    assert languages == {True, False}
 
 
 def test_unrelated_reports_share_band_keys_about_as_rarely_as_the_labelled_reports():
     count = 2000
     texts = [f"{title}\n{body}" for title, body in _pipeline_texts(count)]
-    meant = {(index - 1, index) for index in range(19, count, 20)}
-    unrelated = _pairs_sharing_a_key(texts) - meant
-    share = len(unrelated) / (count * (count - 1) / 2)
+    meant = set(_near_duplicate_pairs(count))
+    share = _share_of_pairs(_pairs_sharing_a_key(texts) - meant, count)
 
     path = settings.BASE_DIR / "intel" / "tagging" / "data" / "labelled_reports.jsonl"
     with path.open(encoding="utf-8") as lines:
         reports = [json.loads(line) for line in lines]
     labelled = [f"{report['title']}\n{report['body']}" for report in reports]
-    labelled_share = len(_pairs_sharing_a_key(labelled)) / (len(labelled) ** 2 / 2)
+    labelled_share = _share_of_pairs(_pairs_sharing_a_key(labelled), len(labelled))
     # The engine benchmark's fixed filler put 0.4 % of all pairs together.
     assert share < 0.001
     assert share < 50 * max(labelled_share, 1e-5)
