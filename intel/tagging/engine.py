@@ -165,13 +165,14 @@ PRICE_MOVE_MIN = 15.0
 PRICE_MOVE_WEIGHT = 1.0
 _PRICE_MOVE = re.compile(
     r"\b(?:prices?|quotes|quotations|futures|rates|premiums?|costs?|benchmarks?"
-    r"|assessments|offers|indices|index)\b[^.;:!?]{0,50}?"
+    # "spot is up 23%"; in "spot prices rose" the move is the prices'.
+    r"|assessments|offers|indices|index|spot(?! prices?\b))\b[^.;:!?]{0,50}?"
     r"\b(?:rose|rise|rises|risen|rising|jumped|jump|jumps|climbed|climb|surged|soared|gained"
     r"|up|increased|fell|fall|dropped|plunged|slumped|down|tumbled|slid)"
     r"(?: by)?(?: about| around| roughly| nearly| almost| more than| over| some| another"
     r"| approximately)?"
-    # "by some 25 to 30 per cent": the lower bound counts.
-    r" (\d+(?:\.\d+)?)(?: ?(?:to|-) ?\d+(?:\.\d+)?)? ?(?:%|percent\b|per cent\b)"
+    # "by some 25 to 30 per cent", "up 25-30%" (normalised to "25 30%"): the lower bound counts.
+    r" (\d+(?:\.\d+)?)(?:(?: ?(?:to|-) ?| )\d+(?:\.\d+)?)? ?(?:%|percent\b|per cent\b)"
     # "the landed price came in around 23 percent above the February round"
     r"|\b(?:prices?|quotes?|quoted|offers|bids|costs?)\b[^.;:!?]{0,40}?"
     r"(?:about |around |roughly |nearly |almost |some |more than )?"
@@ -179,8 +180,11 @@ _PRICE_MOVE = re.compile(
     r"|(?:価格|相場|値段|単価|運賃|価|値)[^。、]{0,20}?(\d+(?:\.\d+)?)(%|割)"
     r"(?:近く|以上|超|程度|ほど|余り|強)?の?"
     r"(?:上昇|高騰|急騰|値上がり|上が|下落|急落|値下がり|下が|高(?!値|水準))"
+    # A multiple: 「輸入価格は2か月で1.6倍」, 「見積もりは昨年のほぼ倍」 (twice).
+    r"|(?:価格|相場|値段|単価|運賃|見積もり|見積り|見積)[^。、]{0,20}?(?:ほぼ|約|およそ)?"
+    r"(\d+(?:\.\d+)?)?(倍)"
 )
-_PRICE_MOVE_HINTS = ("%", "percent", "per cent", "割")
+_PRICE_MOVE_HINTS = ("%", "percent", "per cent", "割", "倍")
 
 
 def _price_moves(text: str) -> list[tuple[int, int]]:
@@ -191,7 +195,12 @@ def _price_moves(text: str) -> list[tuple[int, int]]:
     for match in _PRICE_MOVE.finditer(text):
         english = match.group(1) or match.group(2)
         japanese, unit = match.group(3), match.group(4)
-        percent = float(english) if english else float(japanese) * (10 if unit == "割" else 1)
+        if match.group(6):  # a multiple; 倍 alone is twice
+            percent = (float(match.group(5) or 2) - 1) * 100
+        elif english:
+            percent = float(english)
+        else:
+            percent = float(japanese) * (10 if unit == "割" else 1)
         if percent >= PRICE_MOVE_MIN:
             spans.append(match.span())
     return spans

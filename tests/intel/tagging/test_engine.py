@@ -329,6 +329,12 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
         ("The benchmark rose by approximately 22 per cent in five sessions.", True),
         ("Quotations have risen by some 25 to 30 per cent within a fortnight.", True),
         ("相場は2週間で3割高となった。", True),
+        ("Offers from other mills are up 25-30% since the fire.", True),  # a range
+        ("Prompt spot is up 23% since Friday's close.", True),
+        ("輸入価格は2か月で1.6倍になった。", True),  # a multiple
+        ("見積もりは昨年同期のほぼ倍です。", True),  # 倍 alone: twice
+        ("運賃は前年の1.1倍にとどまった。", False),  # a tenth more
+        ("Offers are up 5-8% on the month.", False),
         ("Spot assessments for the grade are up about 8% since Monday.", False),
         ("Wheat prices rose 8% today.", False),  # a single-digit move is ordinary news
         ("Prices were 25% of last year's total.", False),  # a share, not a move
@@ -338,6 +344,23 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
 def test_numeric_price_moves_count_from_fifteen_percent(tagger, body, shock):
     signals = tagger.tag("", body).as_contract()["signals"]
     assert ("price-shock" in signals) is shock
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("Warsaw doubles its call-off of 155mm shells", "defense"),
+        ("Comms satellite for a Toulouse prime runs five months late", "telecommunications"),
+        ("Comms satellite for a Toulouse prime runs five months late", "space"),
+        ("Distributor designated for selling microcontrollers and FPGAs", "semiconductors"),
+        ("中国商務部、PPS樹脂に反ダンピング調査", "advanced-materials"),
+        ("Prepreg deliveries to aerospace customers slip", "advanced-materials"),
+        ("Fishmeal offers jump after a poor anchovy season", "food-security"),
+        ("ホタテの水産加工、ベトナムへ", "food-security"),
+    ],
+)
+def test_named_products_give_their_sector(tagger, title, sector):
+    assert sector in tagger.tag(title, "").as_contract()["sectors"]
 
 
 def test_numeric_price_move_is_evidence_with_its_span(tagger):

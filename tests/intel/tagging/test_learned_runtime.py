@@ -58,6 +58,38 @@ def accepted_report(author, analyst, django_capture_on_commit_callbacks, **field
     return report
 
 
+def phrase_reports_corrected_to_supply_disruption(
+    contributor, analyst, django_capture_on_commit_callbacks
+):
+    """Accepted reports using PHRASE whose signal an analyst corrected to supply-disruption."""
+    for report_title, report_body, sector in PHRASE_REPORTS:
+        report = accepted_report(
+            contributor,
+            analyst,
+            django_capture_on_commit_callbacks,
+            title=report_title,
+            summary=report_body,
+            body=report_body,
+            sectors=[sector],
+            signals=["capacity-expansion"],
+        )
+        tag_correct(
+            contribution=report,
+            analyst=analyst,
+            kind="signal",
+            slug="supply-disruption",
+            present=True,
+        )
+        tag_correct(
+            contribution=report,
+            analyst=analyst,
+            kind="signal",
+            slug="capacity-expansion",
+            present=False,
+        )
+        services.report_accept(contribution=report, analyst=analyst)
+
+
 def test_training_uses_the_train_split_only(labelled_set):
     rows = [json.loads(line) for line in labelled_set.read_text(encoding="utf-8").splitlines()]
     train_titles = {row["title"] for row in rows if row["split"] == "train"}
@@ -123,32 +155,9 @@ def test_analyst_corrections_improve_later_tagging(
         "supply-disruption"
         not in current_tagger(max_age=0).tag(title, body).as_contract()["signals"]
     )
-    for report_title, report_body, sector in PHRASE_REPORTS:
-        report = accepted_report(
-            contributor,
-            analyst,
-            django_capture_on_commit_callbacks,
-            title=report_title,
-            summary=report_body,
-            body=report_body,
-            sectors=[sector],
-            signals=["capacity-expansion"],
-        )
-        tag_correct(
-            contribution=report,
-            analyst=analyst,
-            kind="signal",
-            slug="supply-disruption",
-            present=True,
-        )
-        tag_correct(
-            contribution=report,
-            analyst=analyst,
-            kind="signal",
-            slug="capacity-expansion",
-            present=False,
-        )
-        services.report_accept(contribution=report, analyst=analyst)
+    phrase_reports_corrected_to_supply_disruption(
+        contributor, analyst, django_capture_on_commit_callbacks
+    )
 
     examples = [example for example in contribution_examples() if example.source == "corrected"]
     assert len(examples) == len(PHRASE_REPORTS)
@@ -204,18 +213,9 @@ def test_review_page_shows_the_features_behind_a_model_tag(
     analyst,
     django_capture_on_commit_callbacks,
 ):
-    for report_title, report_body, sector in PHRASE_REPORTS:
-        report = accepted_report(
-            contributor,
-            analyst,
-            django_capture_on_commit_callbacks,
-            title=report_title,
-            summary=report_body,
-            body=report_body,
-            sectors=[sector],
-            signals=["supply-disruption"],
-        )
-        services.report_accept(contribution=report, analyst=analyst)
+    phrase_reports_corrected_to_supply_disruption(
+        contributor, analyst, django_capture_on_commit_callbacks
+    )
     tagger_model_train()
     learned_runtime._cache.clear()
     report = FieldReportFactory(

@@ -77,8 +77,26 @@ def test_test_split_f1_stays_above_the_floors(lang):
         assert table[lang][family].f1 >= F1_FLOORS[family] - slack, (family, table[lang][family])
 
 
-def test_the_whole_test_split_stays_above_the_overall_floors():
+# Each later cohort of test reports is held to floors measured on it when it
+# was added (a little below the figure then), so a harder cohort added later
+# does not loosen the floors of the earlier ones.
+COHORT_FLOORS = {
+    # Up to the sixth round (2026-12-03): the overall floors.
+    ("qt-", "qh-", "ql-"): F1_FLOORS,
+    # Seventh round (2026-12-04), two more writers: 0.925 / 0.786 / 0.980 when added.
+    ("qp-", "qq-"): {"sectors": 0.90, "signals": 0.76, "countries": 0.95},
+}
+
+
+def test_every_test_report_belongs_to_a_cohort_with_floors():
+    prefixes = tuple(prefix for cohort in COHORT_FLOORS for prefix in cohort)
+    assert all(report["id"].startswith(prefixes) for report in load_labelled(split="test"))
+
+
+@pytest.mark.parametrize("cohort", list(COHORT_FLOORS), ids="+".join)
+def test_each_cohort_of_the_test_split_stays_above_its_floors(cohort):
     tagger = default_tagger()
-    table = score(load_labelled(split="test"), lambda obj: tag_jsonl_line(tagger, obj))
-    for family in FAMILIES:
-        assert table["all"][family].f1 >= F1_FLOORS[family], (family, table["all"][family])
+    reports = [r for r in load_labelled(split="test") if r["id"].startswith(cohort)]
+    table = score(reports, lambda obj: tag_jsonl_line(tagger, obj))
+    for family, floor in COHORT_FLOORS[cohort].items():
+        assert table["all"][family].f1 >= floor, (family, table["all"][family])
