@@ -136,8 +136,10 @@ _FACILITY = (
 # "€200m" and "$1.1b" only right after a currency sign ("200 m" may be metres).
 # The sign is looked behind: patterns start at a word boundary, which it lacks.
 _SIGNED_MONEY = r"(?<=[$€£¥])\d[\d,]*(?:\.\d+)? ?(?:m|b)\b"
+# A space may follow the sign ("US$ 2 billion"); none leads, so an amount starts a word.
 _AMOUNT = (
-    r"(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥)? ?\d[\d,]*(?:\.\d+)? ?(?:billion|bn|million|mn|trillion)"
+    r"(?:(?:(?:us|a|c|hk|nz|s)?\$|€|£|¥) ?)?\d[\d,]*(?:\.\d+)? ?"
+    r"(?:billion|bn|million|mn|trillion)"
 )
 # An amount and the word after it, which may be its unit ("169 million barrels").
 _MONEY = r"(?:" + _AMOUNT + r"(?: \w+)?|" + _SIGNED_MONEY + ")"
@@ -181,7 +183,10 @@ class Rule(NamedTuple):
 
 
 def _en(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+    # Every English alternative starts a word. Saying so, not only "\b", lets
+    # the regex engine skip every other position, the ends of words included,
+    # without trying each alternative there (a third of the rules' time).
+    return re.compile(r"\b(?=\w)(?:" + "|".join(alternatives) + r")\b")
 
 
 def _ja(*alternatives: str) -> re.Pattern[str]:
@@ -1048,20 +1053,28 @@ def hint_hits(text: str) -> HintHits:
     return sorted(hits)
 
 
+_ANY_MARK = re.compile(f"[{re.escape(SENTENCE_MARKS)}]")
+# Up to the last mark before a position: the regex engine jumps to the end
+# and steps back, so the cost is the distance to that mark, not the text's.
+_UP_TO_LAST_MARK = re.compile(f".*[{re.escape(SENTENCE_MARKS)}]", re.DOTALL)
+
+
+def _ends_sentence(text: str, mark: int) -> bool:
+    return text[mark] != "." or not text[mark + 1 : mark + 2].isdigit()
+
+
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
     """Start and end of the sentence holding ``text[position]``."""
-    start, stop = 0, len(text)
-    for mark in SENTENCE_MARKS:
-        before = text.rfind(mark, 0, position)
-        while before >= 0 and mark == "." and text[before + 1 : before + 2].isdigit():
-            before = text.rfind(mark, 0, before)
-        start = max(start, before + 1)
-        after = text.find(mark, position)
-        while after >= 0 and mark == "." and text[after + 1 : after + 2].isdigit():
-            after = text.find(mark, after + 1)
-        if after >= 0:
-            stop = min(stop, after + 1)
-    return start, stop
+    start, before = 0, position
+    while (last := _UP_TO_LAST_MARK.match(text, 0, before)) is not None:
+        before = last.end() - 1
+        if _ends_sentence(text, before):
+            start = before + 1
+            break
+    after = _ANY_MARK.search(text, position)
+    while after is not None and not _ends_sentence(text, after.start()):
+        after = _ANY_MARK.search(text, after.end())
+    return start, after.end() if after is not None else len(text)
 
 
 def paraphrase_matches(
@@ -1082,14 +1095,14 @@ def paraphrase_matches(
     found: list[tuple[str, float, int, int]] = []
     for index in sorted(by_rule):
         rule = RULES[index]
-        searched: set[tuple[int, int]] = set()
-        for end in by_rule[index]:
-            sentence = sentence_bounds(text, end - 1)
-            if sentence in searched:
+        stop = 0
+        # In text order, a hint before the end of the sentence just searched is in it.
+        for end in sorted(by_rule[index]):
+            if end - 1 < stop:
                 continue
-            searched.add(sentence)
+            start, stop = sentence_bounds(text, end - 1)
             found.extend(
                 (rule.signal, rule.weight, *match.span())
-                for match in rule.pattern.finditer(text, *sentence)
+                for match in rule.pattern.finditer(text, start, stop)
             )
     return found

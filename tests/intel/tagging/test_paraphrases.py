@@ -7,6 +7,7 @@ anti-dumping cases, disruption as a consequence), not from the labelled set.
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 
@@ -14,7 +15,14 @@ import pytest
 
 from intel.tagging import Tagger, default_tagger
 from intel.tagging.normalise import normalise
-from intel.tagging.paraphrases import PARAPHRASED_SIGNALS, RULES, hint_hits, paraphrase_matches
+from intel.tagging.paraphrases import (
+    PARAPHRASED_SIGNALS,
+    RULES,
+    SENTENCE_MARKS,
+    hint_hits,
+    paraphrase_matches,
+    sentence_bounds,
+)
 
 
 @pytest.fixture(scope="module")
@@ -324,6 +332,48 @@ def test_the_lexicon_pass_finds_the_same_hints_as_the_reference(tagger):
         found: list[tuple[int, tuple[int, ...]]] = []
         tagger._matcher.find(normalised, found)
         assert sorted(found) == hint_hits(normalised.text), text
+
+
+def test_an_amount_in_the_evidence_starts_at_its_number_or_sign():
+    for body, evidence in [
+        ("The group raised 480bn in support for the fabs.", "480bn in support for"),
+        ("Banks put up US$ 2 billion in support of the new line.", "us$ 2 billion in support of"),
+    ]:
+        text = normalise(body).text
+        found = [text[start:end] for _, _, start, end in paraphrase_matches(text, {"investment"})]
+        assert found == [evidence], body
+
+
+def _sentence_by_definition(text: str, position: int) -> tuple[int, int]:
+    """Mark positions around ``position``; a full stop before a digit is no mark."""
+    marks = [
+        index
+        for index, char in enumerate(text)
+        if char in SENTENCE_MARKS and not (char == "." and text[index + 1 : index + 2].isdigit())
+    ]
+    start = max((mark + 1 for mark in marks if mark < position), default=0)
+    stop = min((mark + 1 for mark in marks if mark >= position), default=len(text))
+    return start, stop
+
+
+def test_sentence_bounds_are_those_the_marks_define():
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice("ab .;!?。1２ ") for _ in range(rng.randint(0, 24)))
+        for position in range(len(text) + 1):
+            expected = _sentence_by_definition(text, position)
+            assert sentence_bounds(text, position) == expected, (text, position)
+
+
+def test_a_rule_runs_on_every_sentence_holding_one_of_its_hints_whatever_their_order():
+    text = normalise(
+        "Deliveries slipped to May. The weather was fine. Shipments were delayed again."
+    ).text
+    hits = hint_hits(text)
+    forward = paraphrase_matches(text, {"supply-disruption"}, hits)
+    backward = paraphrase_matches(text, {"supply-disruption"}, hits[::-1])
+    assert len(forward) == 2
+    assert sorted(backward) == sorted(forward)
 
 
 def test_paraphrases_import_no_django():
