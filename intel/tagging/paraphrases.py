@@ -411,7 +411,7 @@ RULES: tuple[Rule, ...] = (
             r" (?:about |around |roughly |some |nearly |almost |more than )?"
             r"(?:\d+|a million|a billion)",
             r"(?:open\w*|add|adds|added|adding|build\w*|built|construct\w*|commission\w*)"
-            r" (?:a|an|its|their) (?:second|third|fourth|fifth|additional)"
+            r" (?:a|an|its|their) (?:first|second|third|fourth|fifth|additional)"
             r" (?:\w+ ){0,2}(?:" + _FACILITY + r"|halls?|lines?|trains?|docks?|works|campus)\b",
             r"new (?:\w+ ){0,2}(?:production|assembly|manufacturing|packaging|processing)"
             r" (?:lines?|halls?|plants?|sites?)",
@@ -438,7 +438,7 @@ RULES: tuple[Rule, ...] = (
             *(
                 f"{article} {ordinal}"
                 for article in ("a", "its", "their")
-                for ordinal in ("second", "third", "fourth", "fifth")
+                for ordinal in ("first", "second", "third", "fourth", "fifth")
             ),
             "an additional",
             *(
@@ -799,7 +799,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:build|builds|building|built) up (?:\w+ ){0,2}"
             r"(?:reserves|stocks|inventor(?:y|ies)|stockpiles)",
             r"(?:build|builds|building|built|increase|increases|increased|increasing|raise|raises"
-            r"|raised|raising|double|doubles|doubled|doubling|add|adds|added|adding) (?:up )?"
+            r"|raised|raising|double|doubles|doubled|doubling|add|adds|added|adding|lift|lifts"
+            r"|lifted|lifting|boost|boosts|boosted|boosting) (?:up )?"
             r"(?:our |their |its |the |extra |more )?(?:\w+ )?(?:safety|buffer) stocks?",
             r"fill(?:ing|ed|s)? (?:\w+ ){0,3}(?:caverns|storage|tanks|warehouses)"
             r" (?:well )?(?:beyond|above|to the brim)",
@@ -829,14 +830,28 @@ RULES: tuple[Rule, ...] = (
         "capacity-expansion",
         1.0,
         _ja(
-            "(?:工場|プラント|ライン|製造拠点|生産拠点|生産設備|製造設備|製錬所|造船所)"
+            "(?:工場|プラント|ライン|製造拠点|生産拠点|生産設備|製造設備|製錬所|造船所|ドック|船台"
+            "|データセンター)"
             + _JA_GAP % 12
             + "(?:を新設|を建設|を増設|の建設を|稼働を始|を立ち上げ)",
             "(?:生産|製造|供給|建造)(?:能力|量)"
             + _JA_GAP % 10
             + "(?:引き上げ|倍増|倍に|増強|拡大|増や|高め)",
         ),
-        ("工場", "プラント", "ライン", "拠点", "設備", "製錬所", "造船所", "能力", "量"),
+        (
+            "工場",
+            "プラント",
+            "ライン",
+            "拠点",
+            "設備",
+            "製錬所",
+            "造船所",
+            "ドック",
+            "船台",
+            "データセンター",
+            "能力",
+            "量",
+        ),
     ),
     Rule(
         "investment",
@@ -873,6 +888,17 @@ RULES: tuple[Rule, ...] = (
             "入荷待ち|部品待ち|部材待ち|沖待ち|滞船",
             "(?:ライン|工場|生産|操業|稼働|出荷|供給|納入)" + _JA_GAP % 4 + "(?:止ま|止め)",
             "(?:生産|操業|稼働|出荷|供給|納入)(?:を|が)(?:停止|休止|中断)",
+            # 「プラント2か所が設備トラブルで止まり」
+            "(?:トラブル|故障|火災|事故|停電|爆発)(?:で|により|によって|のため)"
+            + _JA_GAP % 4
+            + "(?:止ま|停止|休止)",
+            # 「流通在庫も底をつきつつある」
+            "(?:在庫|玉|供給)" + _JA_GAP % 8 + "(?:底をつ|底を突|払底|枯渇|尽き)",
+            # Held by someone else: 「8月積みの2ロットも天津で留め置かれたまま」 (a firm
+            # that 「留め置いている」 its own cargo, waiting for a licence, is not).
+            "(?:貨物|荷|ロット|コンテナ|製品|部品|材料|原料|出荷)"
+            + _JA_GAP % 12
+            + "(?:留め置かれ|足止め)",
         ),
         (
             "届か",
@@ -911,6 +937,15 @@ RULES: tuple[Rule, ...] = (
             "止ま",
             "止め",
             *(f"{particle}{verb}" for particle in "をが" for verb in ("停止", "休止", "中断")),
+            "停止",
+            "休止",
+            "底をつ",
+            "底を突",
+            "払底",
+            "枯渇",
+            "尽き",
+            "留め置かれ",
+            "足止め",
         ),
     ),
     Rule(
@@ -1012,6 +1047,17 @@ RULES: tuple[Rule, ...] = (
             r"[\w ]{0,20}?(?:warehouses|storage|depots|sites)",
         ),
         ("days", "weeks", "months", "warehouses", "storage", "depots", "sites"),
+    ),
+    Rule(
+        "stockpiling",
+        1.0,
+        # 「原薬6か月分以上の在庫確保を求める」, 「3カ月分の備蓄を積み増す」
+        _ja(
+            "(?:\\d+|数)(?:か月|カ月|ヶ月|週間|日)分(?:以上)?の(?:在庫|備蓄)"
+            + _JA_GAP % 6
+            + "(?:確保|積み増|保有|持つ|義務|求め)"
+        ),
+        ("分の在庫", "分以上の在庫", "分の備蓄", "分以上の備蓄"),
     ),
 )
 

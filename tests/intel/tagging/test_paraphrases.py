@@ -196,6 +196,15 @@ DESCRIBED = [
     ("investment", "Seoul will provide 300 billion won towards a new test range."),
     ("investment", "A further $2 billion was transferred in support of the programme."),
     ("investment", "政府は新型炉の開発に5000億ウォンを投入する。"),
+    ("supply-disruption", "精錬所が停電で止まり、今月の出荷は見合わせとなった。"),
+    ("supply-disruption", "国内の流通在庫はほぼ底をついた。"),
+    ("supply-disruption", "書類の不備を指摘され、コンテナ3本が港で留め置かれている。"),
+    ("stockpiling", "政府は各社に原料3か月分の在庫確保を義務づける方針だ。"),
+    ("stockpiling", "Two hospital groups are lifting their safety stocks to twelve weeks."),
+    ("capacity-expansion", "The group opened its first plant in Mexico this week."),
+    ("capacity-expansion", "同社は北九州にデータセンターを新設すると発表した。"),
+    ("capacity-expansion", "The builders have already broken ground on phase two."),
+    ("technology-breakthrough", "新型センサーは業界初の量産品になるという。"),
 ]
 
 
@@ -259,6 +268,10 @@ def test_a_signal_described_by_what_happens_is_tagged(tagger, signal, body):
         "The museum will keep the coins in a private collection.",
         "Distributors hold six weeks of consumption in their warehouses.",
         "Plans for a 200 m federal grant scheme for towers were discussed.",
+        # A firm keeping its own cargo back is no disruption of supply to it.
+        "当社は許可が出るまで貨物を倉庫に留め置いている。",
+        "会議は停電のため中止した。",
+        "The team opened its first office in Lyon.",
         # The two cues in different sentences do not pair up.
         "The licence was renewed. Exports continued as before.",
     ],
