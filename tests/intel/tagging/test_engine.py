@@ -334,6 +334,7 @@ def test_tag_jsonl_line_treats_missing_text_as_empty(tagger):
         ("輸入価格は2か月で1.6倍になった。", True),  # a multiple
         ("見積もりは昨年同期のほぼ倍です。", True),  # 倍 alone: twice
         ("運賃は前年の1.1倍にとどまった。", False),  # a tenth more
+        ("見積もり依頼の件数が前月の2倍になった。", False),  # demand, not price
         ("Offers are up 5-8% on the month.", False),
         ("Spot assessments for the grade are up about 8% since Monday.", False),
         ("Wheat prices rose 8% today.", False),  # a single-digit move is ordinary news
