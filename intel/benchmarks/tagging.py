@@ -63,6 +63,7 @@ from django.conf import settings
 from django.db import connection
 
 from intel.benchmarks.maintenance import vacuum_analyze
+from intel.management.commands.retag import id_ranges
 from intel.tagging.bench import engine_throughput, regex_baseline_throughput, synthetic_reports
 from intel.tagging.engine import Tagger, default_taxonomy
 from intel.tagging.learned import tagger_with
@@ -423,10 +424,7 @@ def _retag_processes(
     sessions that were waiting on a lock (what serialises them, if anything).
     """
     manage = str(settings.BASE_DIR / "manage.py")
-    share = -(-len(ids) // processes)
-    ranges = [
-        (ids[i * share] - 1, ids[min(len(ids), (i + 1) * share) - 1]) for i in range(processes)
-    ]
+    ranges = id_ranges(ids, processes)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     children = []
     for after, through in ranges:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import gc
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 
+from intel.management.commands.retag import id_ranges
 from intel.models import ContributionFingerprint, ContributionTag, TaxonomyLabel
 from intel.reports.search import search_contributions
 from intel.tagging import dedup
 from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.services import contribution_text, tag_correct
 from tests.helpers import signed_in
+from tests.intel.tagging.test_bulk_race import database_url
 from tests.intel.tagging.test_pipeline import GALLIUM, submitted_report
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +139,79 @@ def test_freezing_taggers_warms_a_new_tagger_and_keeps_it_out_of_collections():
 def test_retag_leaves_nothing_frozen_in_the_calling_process(three_reports):
     retag("--all")
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 7, 64])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_id_ranges_share_the_ids_out_once_each_in_order(count, parts):
+    ids = [3 * index + 10 for index in range(count)]  # gaps, as deleted rows leave
+    ranges = id_ranges(ids, parts)
+    covered = [pk for after, through in ranges for pk in ids if after < pk <= through]
+    assert covered == ids
+    assert len(ranges) <= parts
+    sizes = [sum(after < pk <= through for pk in ids) for after, through in ranges]
+    assert not sizes or max(sizes) - min(sizes) <= -(-count // parts)
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_retag_refuses_fewer_than_one_process(value):
+    with pytest.raises(CommandError, match="at least 1"):
+        retag("--processes", value)
+
+
+def test_retag_in_processes_needs_postgresql():
+    if connection.vendor == "postgresql":
+        pytest.skip("the refusal is for SQLite")
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        retag("--processes", "2")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_retag_in_two_processes_retags_every_report_once(
+    contributor, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The child processes must reach the test database.
+    monkeypatch.setenv("DATABASE_URL", database_url())
+    reports = [
+        submitted_report(contributor, django_capture_on_commit_callbacks, **GALLIUM)
+        for _ in range(3)
+    ]
+    ContributionFingerprint.objects.filter(contribution__in=reports).update(taxonomy_version="old")
+    out = retag("--processes", "2")
+    assert "3 contribution(s) to re-tag in 2 process(es)" in out
+    assert "[1] " in out and "[2] " in out
+    # Each share re-tags its own reports: the children's counts add up.
+    counts = re.findall(r"^\[\d\] Re-tagged (\d+) contribution", out, flags=re.MULTILINE)
+    assert len(counts) == 2 and sum(map(int, counts)) == 3
+    version = current_tagger(max_age=0).taxonomy.version
+    assert set(
+        ContributionFingerprint.objects.filter(contribution__in=reports).values_list(
+            "taxonomy_version", flat=True
+        )
+    ) == {version}
+    # Nothing is left to do: a second run finds no stale report.
+    assert "0 contribution(s) to re-tag" in retag("--processes", "2")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_retag_in_processes_fails_naming_the_shares_that_failed(
+    contributor, django_capture_on_commit_callbacks, monkeypatch
+):
+    reports = [
+        submitted_report(contributor, django_capture_on_commit_callbacks, **GALLIUM)
+        for _ in range(2)
+    ]
+    ContributionFingerprint.objects.filter(contribution__in=reports).update(taxonomy_version="old")
+    # Children that cannot reach a database fail; the command says which shares.
+    url = database_url().rsplit("/", 1)[0] + "/no_such_database_for_retag"
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(CommandError, match=r"2 of 2 process\(es\) failed; run again") as error:
+        retag("--processes", "2")
+    assert f"--after-id {reports[0].pk - 1} --through-id {reports[0].pk}" in str(error.value)
+    assert set(
+        ContributionFingerprint.objects.filter(contribution__in=reports).values_list(
+            "taxonomy_version", flat=True
+        )
+    ) == {"old"}
