@@ -63,7 +63,7 @@ from django.conf import settings
 from django.db import connection
 
 from intel.benchmarks.maintenance import vacuum_analyze
-from intel.management.commands.retag import id_ranges
+from intel.management.commands.retag import id_ranges, share_command
 from intel.tagging.bench import engine_throughput, regex_baseline_throughput, synthetic_reports
 from intel.tagging.engine import Tagger, default_taxonomy
 from intel.tagging.learned import tagger_with
@@ -423,13 +423,10 @@ def _retag_processes(
     other load than about us), and the share of samples of their database
     sessions that were waiting on a lock (what serialises them, if anything).
     """
-    manage = str(settings.BASE_DIR / "manage.py")
-    ranges = id_ranges(ids, processes)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     children = []
-    for after, through in ranges:
-        command = [sys.executable, manage, "retag", "--after-id", str(after),
-                   "--through-id", str(through), *(["--all"] if everything else [])]  # fmt: skip
+    for after, through in id_ranges(ids, processes):
+        command = share_command(after, through, everything=everything)
         children.append(
             subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())  # noqa: S603 - our own command
         )

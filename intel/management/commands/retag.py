@@ -41,6 +41,16 @@ def id_ranges(ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
     ]
 
 
+def share_command(
+    after: int, through: int, *, everything: bool, batch_size: int = MAX_BATCH
+) -> list[str]:
+    """The command line of one `retag` run over the ids after `after` through `through`."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "retag"]
+    command += ["--after-id", str(after), "--through-id", str(through)]
+    command += ["--batch-size", str(batch_size), *(["--all"] if everything else [])]
+    return command
+
+
 class Command(BaseCommand):
     help = "Re-tag submitted contributions tagged with an older taxonomy version (resumable)."
 
@@ -110,13 +120,9 @@ class Command(BaseCommand):
             f"Taxonomy version {version}: {len(ids)} contribution(s) to re-tag "
             f"in {len(ranges)} process(es)."
         )
-        manage = str(settings.BASE_DIR / "manage.py")
-        command = [sys.executable, manage, "retag", "--batch-size", str(batch_size)]
-        if options["all"]:
-            command.append("--all")
         children = [
             subprocess.Popen(  # noqa: S603 - our own command; its arguments are numbers
-                [*command, "--after-id", str(after), "--through-id", str(through)],
+                share_command(after, through, everything=options["all"], batch_size=batch_size),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
