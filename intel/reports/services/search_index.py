@@ -35,6 +35,7 @@ from intel.models import (
     ContributionSignal,
     ContributionTag,
     FieldReport,
+    Kind,
 )
 from intel.reports.search import FTS_TABLE, index_text
 from intel.text import cjk_tsvector_literal, latin_text
@@ -62,11 +63,21 @@ def weighted_parts(contribution: Contribution) -> list[tuple[str, str]]:
     """(text, weight) pairs of what search should find in `contribution`'s text."""
     detail = contribution.detail
     if isinstance(detail, FieldReport):
-        return [(detail.title, "A"), (detail.summary, "B"), (detail.body, "C")]
-    rest = "\n".join(
-        [detail.challenge, detail.actions_taken, detail.outcome, detail.lessons_learned]
-    )
-    return [(detail.title, "A"), (detail.context, "B"), (rest, "C")]
+        return weighted_values(Kind.REPORT, detail.title, detail.summary, detail.body)
+    return weighted_values(
+        Kind.CASE_STUDY, detail.title, None, None, detail.context, detail.challenge,
+        detail.actions_taken, detail.outcome, detail.lessons_learned,
+    )  # fmt: skip
+
+
+def weighted_values(kind: str, title: str, *texts: str | None) -> list[tuple[str, str]]:
+    """`weighted_parts` of one row of `WEIGHTED_FIELDS`' values (as `values_list` reads
+    them: the other kind's fields are None)."""
+    if kind == Kind.REPORT:
+        summary, body = texts[:2]
+        return [(title, "A"), (summary or "", "B"), (body or "", "C")]
+    context, *rest = texts[2:]
+    return [(title, "A"), (context or "", "B"), ("\n".join(text or "" for text in rest), "C")]
 
 
 def tag_text(*, sectors: Iterable[str], signals: Iterable[str], countries: Iterable[str],

@@ -333,3 +333,40 @@ def test_batch_task_reports_how_many_it_tagged(contributor):
     ids = stored_reports(contributor, corpus()[:3])
     draft = FieldReportFactory(author=contributor)
     assert tag_contributions(contribution_ids=[*ids, draft.pk]) == 3
+
+
+def test_a_batch_tags_every_field_of_both_kinds(contributor):
+    # Each field holds the only evidence of one label, so a field the batch's
+    # read of its rows dropped loses that label.
+    case = CaseStudyFactory(
+        author=contributor,
+        title="Notes from a plant visit",
+        context="Our wafer fab runs three shifts.",
+        challenge="A drought cut the hydropower the site relies on.",
+        actions_taken="We moved orders to a partner in Vietnam.",
+        outcome="Freight rates on the route doubled.",
+        lessons_learned="Keep a second supplier of rare earth magnets.",
+        sectors=[],
+        countries=[],
+    )
+    report = FieldReportFactory(
+        author=contributor,
+        title="Port visit",
+        summary="Shipyard order books are full.",
+        body="Customs now hold lithium cargoes for inspection.",
+    )
+    ids = [case.pk, report.pk]
+    Contribution.objects.filter(pk__in=ids).update(status="submitted", submitted_at=timezone.now())
+    contributions_tag(contribution_ids=ids)
+    expected = {
+        case.pk: {("sector", "semiconductors"), ("sector", "energy"), ("country", "VN"),
+                  ("signal", "price-shock"), ("commodity", "permanent-magnets")},
+        report.pk: {("sector", "shipbuilding"), ("commodity", "lithium")},
+    }  # fmt: skip
+    for pk, labels in expected.items():
+        stored = set(
+            ContributionTag.objects.filter(contribution_id=pk, source="auto").values_list(
+                "kind", "slug"
+            )
+        )
+        assert labels <= stored
