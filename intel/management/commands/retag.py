@@ -28,6 +28,8 @@ from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.services import MAX_BATCH, UNTAGGED_STATUSES, contributions_tag
 
 BAR_WIDTH = 30
+# Batches whose ids one query of the pending contributions fetches.
+_BATCHES_PER_PAGE = 16
 
 
 def id_ranges(ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
@@ -176,13 +178,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Taxonomy version {version}: {total} contribution(s) to re-tag.")
         done = 0
         while True:
-            ids = list(pending.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
-            if not ids:
+            # Ids a page of batches at a time: one query per batch cost 1-2 % of a run.
+            page = list(
+                pending.filter(pk__gt=last_id).values_list("pk", flat=True)[
+                    : batch_size * _BATCHES_PER_PAGE
+                ]
+            )
+            if not page:
                 break
-            contributions_tag(contribution_ids=ids, durable=False)
-            done += len(ids)
-            last_id = ids[-1]
-            self._progress(done, total, last_id)
+            for start in range(0, len(page), batch_size):
+                ids = page[start : start + batch_size]
+                contributions_tag(contribution_ids=ids, durable=False)
+                done += len(ids)
+                last_id = ids[-1]
+                self._progress(done, total, last_id)
         self.stdout.write(self.style.SUCCESS(f"Re-tagged {done} contribution(s)."))
 
     def _progress(self, done: int, total: int, last_id: int) -> None:

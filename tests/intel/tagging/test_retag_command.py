@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from intel.management.commands import retag as retag_command
 from intel.management.commands.retag import id_ranges
 from intel.models import ContributionFingerprint, ContributionTag, TaxonomyLabel
 from intel.reports.search import search_contributions
@@ -51,6 +52,17 @@ def test_taxonomy_change_makes_reports_stale_and_retag_updates_them(three_report
         new_version
     }
     assert retag().count("Re-tagged 0 contribution(s).") == 1, "nothing left: resumable"
+
+
+def test_retag_reads_the_pending_ids_page_after_page(three_reports, monkeypatch):
+    # One batch of two ids per page: the third report is on the second page.
+    monkeypatch.setattr(retag_command, "_BATCHES_PER_PAGE", 1)
+    output = retag("--all", "--batch-size", "2")
+    assert re.findall(r"\b(\d)/3 \(last id (\d+)\)", output) == [
+        ("2", str(three_reports[1].pk)),
+        ("3", str(three_reports[2].pk)),
+    ]
+    assert "Re-tagged 3 contribution(s)." in output
 
 
 def test_retag_keeps_analyst_corrections(three_reports, analyst):
