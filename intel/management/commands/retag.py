@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import QuerySet
 
+from community.memory import end_process
 from intel.models import Contribution
 from intel.tagging.runtime import current_tagger, freeze_taggers
 from intel.tagging.services import MAX_BATCH, UNTAGGED_STATUSES, contributions_tag
@@ -55,6 +56,10 @@ def share_command(
 
 class Command(BaseCommand):
     help = "Re-tag submitted contributions tagged with an older taxonomy version (resumable)."
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        super().run_from_argv(argv)  # a failure exits inside, with its status
+        end_process()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from community.memory import end_process
 from intel.tagging.engine import Tagger, tag_jsonl_line
 from intel.tagging.runtime import current_tagger
 from intel.tagging.taxonomy import Taxonomy, TaxonomyError
@@ -31,6 +32,10 @@ class Command(BaseCommand):
     help = "Tag JSON Lines ({id, title, body}) from stdin; write {id, sectors, signals, countries}."
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        super().run_from_argv(argv)  # a failure exits inside, with its status
+        end_process()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

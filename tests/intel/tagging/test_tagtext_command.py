@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[3]
 def run_tagtext(
     lines: list[str], *args: str, database_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    # Output to a pipe is block-buffered, as it is for a caller: what the
+    # process wrote must reach the caller before it ends.
+    dropped = ("DATABASE_URL", "REDIS_URL", "PYTHONUNBUFFERED")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     if database_url:
         env["DATABASE_URL"] = database_url
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
@@ -49,6 +52,20 @@ def test_tags_english_and_japanese_lines_in_order():
     assert "semiconductors" in second["sectors"]
     assert "export-control" in second["signals"]
     assert second["countries"] == ["NL"]
+
+
+def test_every_line_is_written_before_the_process_ends():
+    # More lines than one output block, and more bytes than a pipe holds: the
+    # process ends without finalising the interpreter, after flushing them all.
+    lines = [
+        json.dumps({"id": n, "title": "Gallium export licences", "body": "Delays. " * 40})
+        for n in range(700)
+    ]
+    result = run_tagtext(lines)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in out] == list(range(700))
+    assert all("export-control" in line["signals"] for line in out)
 
 
 def test_missing_fields_and_empty_text_give_empty_lists():
