@@ -45,7 +45,8 @@ _NAMING_LANGUAGES = ("en", "ja")
 
 
 # What `weighted_parts` reads, as paths from a contribution (for `only()`
-# beside `select_related("fieldreport", "casestudy")`); keep the two together.
+# beside `select_related("fieldreport", "casestudy")`, or for `values_list`,
+# whose rows `weighted_values` takes in this order); keep them together.
 WEIGHTED_FIELDS = (
     "kind",
     "title",
